@@ -1,0 +1,8 @@
+// The table of features the extension registers at activation. Each feature is a function that
+// receives the context and registers its commands/providers; nothing heavy runs here.
+import type { PromptsmithContext } from './context';
+import { registerPendingCommands } from './pendingCommands';
+
+export type Feature = (ctx: PromptsmithContext) => void;
+
+export const features: readonly Feature[] = [registerPendingCommands];
