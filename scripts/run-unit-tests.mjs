@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const outdir = '.test-out';
+// One folder per run, so parallel runs (several terminals, watch mode) never clobber each other.
+const outdir = join('.test-out', String(process.pid));
 const filter = process.argv[2];
 
 function findTests(dir) {
@@ -32,4 +33,5 @@ await esbuild.build({
 });
 const files = tests.map((t) => join(outdir, t.slice('test/unit/'.length).replace(/\.ts$/, '.js')));
 const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+rmSync(outdir, { recursive: true, force: true });
 process.exit(result.status ?? 1);
