@@ -1,0 +1,126 @@
+// Text ⇄ token ids for a model folder (tokenizer.json + tokenizer_config.json), over the pure-JS
+// @huggingface/tokenizers. No onnxruntime here: the language server imports this for token counts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from '@huggingface/jinja';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { RuntimeError } from './errors';
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+export interface TextTokenizer {
+  encode(text: string, options?: { addSpecialTokens?: boolean }): number[];
+  decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  idToToken(id: number): string | undefined;
+  tokenToId(token: string): number | undefined;
+  readonly bosId: number | undefined;
+  readonly eosId: number | undefined;
+  readonly padId: number | undefined;
+  readonly maskId: number | undefined;
+  readonly unkId: number | undefined;
+  /** Number of ids the tokenizer knows (vocabulary plus added tokens). */
+  readonly vocabSize: number;
+  /** Whether the model ships a chat template (tokenizer_config.json `chat_template`). */
+  readonly hasChatTemplate: boolean;
+  /** Renders messages with the model's chat template (with the generation prompt appended). */
+  applyChatTemplate(messages: readonly ChatMessage[], options?: { addGenerationPrompt?: boolean }): string;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new RuntimeError('E_BAD_TOKENIZER', `${file}: file not found`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new RuntimeError('E_BAD_TOKENIZER', `${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RuntimeError('E_BAD_TOKENIZER', `${file}: expected a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A special token in tokenizer_config.json is a string or an AddedToken object {content}. */
+function tokenText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string') {
+    return (value as { content: string }).content;
+  }
+  return undefined;
+}
+
+/** Some configs give several named templates: [{name, template}]; 'default' is the chat one. */
+function chatTemplateOf(config: Record<string, unknown>): string | undefined {
+  const t = config.chat_template;
+  if (typeof t === 'string') return t;
+  if (Array.isArray(t)) {
+    const named = t as { name?: string; template?: string }[];
+    return (named.find((x) => x.name === 'default') ?? named[0])?.template;
+  }
+  return undefined;
+}
+
+export function loadTokenizer(modelDir: string): TextTokenizer {
+  const tokenizerFile = join(modelDir, 'tokenizer.json');
+  const configFile = join(modelDir, 'tokenizer_config.json');
+  const tokenizerJson = readJson(tokenizerFile);
+  // tokenizer_config.json is optional in the wild (GPT-2 exports); without it, defaults apply.
+  let config: Record<string, unknown> = {};
+  try {
+    config = readJson(configFile);
+  } catch (err) {
+    if (!(err instanceof RuntimeError) || !err.message.endsWith('file not found')) throw err;
+  }
+  let inner: Tokenizer;
+  try {
+    inner = new Tokenizer(tokenizerJson, config);
+    inner.encode('a');
+  } catch (err) {
+    throw new RuntimeError('E_BAD_TOKENIZER', `${tokenizerFile}: cannot build the tokenizer (${(err as Error).message.split('\n')[0]})`);
+  }
+  const idOf = (key: string): number | undefined => {
+    const text = tokenText(config[key]);
+    return text === undefined ? undefined : inner.token_to_id(text);
+  };
+  const vocab = inner.get_vocab(true);
+  let maxId = -1;
+  for (const id of vocab.values()) maxId = Math.max(maxId, id);
+  const templateSource = chatTemplateOf(config);
+  let template: Template | undefined;
+  const specialTokens: Record<string, string> = {};
+  for (const key of ['bos_token', 'eos_token', 'pad_token', 'unk_token', 'mask_token', 'sep_token', 'cls_token']) {
+    const text = tokenText(config[key]);
+    if (text !== undefined) specialTokens[key] = text;
+  }
+
+  return {
+    encode: (text, options) => inner.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids,
+    decode: (ids, options) => inner.decode([...ids], { skip_special_tokens: options?.skipSpecialTokens ?? true }),
+    idToToken: (id) => inner.id_to_token(id),
+    tokenToId: (token) => inner.token_to_id(token),
+    bosId: idOf('bos_token'),
+    eosId: idOf('eos_token'),
+    padId: idOf('pad_token'),
+    maskId: idOf('mask_token'),
+    unkId: idOf('unk_token'),
+    vocabSize: maxId + 1,
+    hasChatTemplate: templateSource !== undefined,
+    applyChatTemplate(messages, options) {
+      if (templateSource === undefined) throw new RuntimeError('E_BAD_TOKENIZER', `${configFile}: the model has no chat_template`);
+      try {
+        template ??= new Template(templateSource);
+        return template.render({ messages, add_generation_prompt: options?.addGenerationPrompt ?? true, ...specialTokens });
+      } catch (err) {
+        throw new RuntimeError('E_BAD_TOKENIZER', `${configFile}: chat_template failed (${(err as Error).message.split('\n')[0]})`);
+      }
+    },
+  };
+}
