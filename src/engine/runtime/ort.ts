@@ -1,10 +1,13 @@
 // The ONLY module that imports onnxruntime-node. Everything else asks this file for sessions
 // and tensors, so the native binding is loaded lazily, once, and only in engine processes.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
 
 export type Ort = typeof OrtModule;
 export type OrtSession = OrtModule.InferenceSession;
 export type OrtTensor = OrtModule.Tensor;
+export type OrtFeeds = Record<string, OrtModule.Tensor>;
 
 let loaded: Ort | undefined;
 
@@ -12,7 +15,65 @@ let loaded: Ort | undefined;
 export function ort(): Ort {
   if (!loaded) {
     // A lazy require keeps the native module out of start-up and out of non-engine processes.
-    loaded = require('onnxruntime-node') as Ort;
+    try {
+      loaded = require('onnxruntime-node') as Ort;
+    } catch (err) {
+      throw new Error(`cannot load onnxruntime-node (${(err as Error).message.split('\n')[0]}); run 'npm ci' in the extension folder`);
+    }
   }
   return loaded;
+}
+
+/** Provider names the installed onnxruntime-node knows, and whether their files ship with it. */
+export function supportedBackends(): { name: string; bundled: boolean }[] {
+  const list = (ort() as unknown as { listSupportedBackends?: () => { name: string; bundled: boolean }[] }).listSupportedBackends;
+  return list ? list() : [{ name: 'cpu', bundled: true }];
+}
+
+/**
+ * Whether the CUDA provider's library sits beside the native binding. onnxruntime-node's npm
+ * package leaves it out (its install step downloads it), so asking ORT without it only logs noise.
+ */
+export function cudaProviderFilesPresent(): boolean {
+  try {
+    const bindingDir = join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+    const file = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    return existsSync(join(bindingDir, file));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates a session on exactly one execution provider (no silent fallback inside ORT: the
+ * caller decides what to try next). `source` is a file path or the model's bytes.
+ */
+export async function createSession(source: string | Uint8Array, provider: string): Promise<OrtSession> {
+  const options: OrtModule.InferenceSession.SessionOptions = {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    // Errors reach the caller as exceptions; keep ORT's own console output to fatal only.
+    logSeverityLevel: 3,
+  };
+  const { InferenceSession } = ort();
+  return typeof source === 'string' ? InferenceSession.create(source, options) : InferenceSession.create(source, options);
+}
+
+export function int64Tensor(values: readonly number[] | BigInt64Array, dims: readonly number[]): OrtTensor {
+  const data = values instanceof BigInt64Array ? values : BigInt64Array.from(values, (v) => BigInt(v));
+  return new (ort().Tensor)('int64', data, dims);
+}
+
+export function float32Tensor(values: Float32Array, dims: readonly number[]): OrtTensor {
+  return new (ort().Tensor)('float32', values, dims);
+}
+
+/** Tensor metadata of a session's inputs: name → shape (numbers or symbolic names) and type. */
+export function inputShapes(session: OrtSession): Map<string, { type: string; shape: readonly (number | string)[] }> {
+  const shapes = new Map<string, { type: string; shape: readonly (number | string)[] }>();
+  const metadata = (session as unknown as { inputMetadata?: readonly OrtModule.InferenceSession.ValueMetadata[] }).inputMetadata ?? [];
+  for (const m of metadata) {
+    if (m.isTensor) shapes.set(m.name, { type: m.type, shape: m.shape });
+  }
+  return shapes;
 }
