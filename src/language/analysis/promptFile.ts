@@ -1,0 +1,427 @@
+// A .prompt (Dotprompt) file: parsed with positions, and rendered with the `dotprompt` library.
+// Shared by the language server, the CLI and the engine (run, eval, soft prompt and RL tuning),
+// so it is pure: no vscode, no LSP. parsePromptFile never throws; problems are collected.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { Dotprompt, type Message } from 'dotprompt';
+import { type Document, isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
+import {
+  checkSettingValue,
+  isPlainObject,
+  PROMPTSMITH_KEYS,
+  RL_SETTINGS,
+  SOFT_PROMPT_SETTINGS,
+  type SettingsTable,
+  TASK_SETTINGS,
+} from './promptsmithSettings';
+
+/** Half-open range of source offsets [start, end). */
+export interface TextSpan {
+  start: number;
+  end: number;
+}
+
+export type ProblemSeverity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface PromptFileProblem extends TextSpan {
+  /** Stable code, e.g. 'yaml-syntax' (see diagnosticCodes.ts). */
+  code: string;
+  severity: ProblemSeverity;
+  message: string;
+}
+
+/** `promptsmith.task`: same shape as the engine's RawTaskSpec (paths relative to the file). */
+export interface PromptsmithTask {
+  train?: string;
+  dev?: string;
+  /** label → verbalizer */
+  labels?: Record<string, string>;
+}
+
+export interface PromptsmithRl {
+  promptLength?: number;
+  steps?: number;
+  samplesPerStep?: number;
+  topK?: number;
+  lr?: number;
+  polyak?: number;
+  policyModel?: string;
+  rewardLambda1?: number;
+  rewardLambda2?: number;
+  rewardShaping?: number;
+  evalEvery?: number;
+  seed?: number;
+}
+
+export interface PromptsmithSoftPrompt {
+  tokens?: number;
+  init?: 'RANDOM' | 'SAMPLE_VOCAB' | 'TEXT';
+  initText?: string;
+  steps?: number;
+  lr?: number;
+  optimizer?: 'adafactor' | 'adam';
+  method?: 'gradient' | 'bbt';
+  batchSize?: number;
+  evalEvery?: number;
+  patience?: number;
+  seed?: number;
+  slot?: string;
+}
+
+export interface ParsedPromptFile {
+  source: string;
+  /** `#` comment lines (license headers) before the first `---`, if any. */
+  header?: TextSpan;
+  /** The YAML text between the `---` lines (span excludes the fences). */
+  frontMatter?: TextSpan & { text: string };
+  /** The front matter as plain values; {} when absent or invalid. */
+  data: Record<string, unknown>;
+  /** The Handlebars template, trimmed as Dotprompt does, and where it starts in `source`. */
+  template: string;
+  templateOffset: number;
+  model?: string;
+  config: Record<string, unknown>;
+  input: { schema?: unknown; default?: Record<string, unknown> };
+  output?: { format?: string; schema?: unknown };
+  tools?: string[];
+  /** Namespaced keys as Dotprompt groups them: `a.b: v` → ext.a.b = v. */
+  ext: Record<string, Record<string, unknown>>;
+  task?: PromptsmithTask;
+  rl?: PromptsmithRl;
+  softPrompt?: PromptsmithSoftPrompt;
+  /** Front-matter problems found while parsing (template problems: diagnostics.ts). */
+  problems: PromptFileProblem[];
+  /** The YAML document with positions (non-enumerable). */
+  readonly yaml?: Document;
+  /** Set by readPromptFile. */
+  path?: string;
+}
+
+// As Dotprompt's own split, but an empty front matter and a file ending right after `---` work too.
+const FRONT_MATTER = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)([\s\S]*)$/d;
+
+/** Comment lines before the first `---` (the current Dotprompt spec allows them; 1.1.2 does not). */
+function headerEnd(source: string): number {
+  let pos = 0;
+  let sawComment = false;
+  while (pos < source.length) {
+    const nl = source.indexOf('\n', pos);
+    const lineEnd = nl === -1 ? source.length : nl + 1;
+    const line = source.slice(pos, lineEnd).trim();
+    if (line.startsWith('#')) sawComment = true;
+    else if (line !== '') break;
+    pos = lineEnd;
+  }
+  return sawComment && source.startsWith('---', pos) ? pos : 0;
+}
+
+function problem(code: string, severity: ProblemSeverity, message: string, span: TextSpan): PromptFileProblem {
+  return { code, severity, message, start: span.start, end: Math.max(span.end, span.start) };
+}
+
+/** Parses a .prompt file. Never throws: everything wrong becomes a problem. */
+export function parsePromptFile(source: string): ParsedPromptFile {
+  const parsed: ParsedPromptFile = { source, data: {}, template: source, templateOffset: 0, config: {}, input: {}, ext: {}, problems: [] };
+  const start = headerEnd(source);
+  if (start > 0) parsed.header = { start: 0, end: start };
+  const rest = source.slice(start);
+  const match = FRONT_MATTER.exec(rest);
+  if (!match) {
+    if (/^---\s*(\r?\n|$)/.test(rest)) {
+      const firstLineEnd = rest.search(/\r?\n|$/);
+      parsed.problems.push(problem('front-matter-unclosed', 'error', 'front matter is not closed: add a line `---` after the YAML', { start, end: start + firstLineEnd }));
+    }
+    parsed.template = rest;
+    parsed.templateOffset = start;
+    return parsed;
+  }
+  const fmText = match[1] ?? '';
+  const fmStart = match.indices![1]?.[0] ?? rest.indexOf('\n') + 1;
+  const [bodyStart] = match.indices![2]!;
+  const body = match[2]!;
+  const lead = body.length - body.trimStart().length;
+  parsed.template = body.trim();
+  parsed.templateOffset = start + bodyStart + lead;
+  parsed.frontMatter = { start: start + fmStart, end: start + fmStart + fmText.length, text: fmText };
+  readFrontMatter(parsed);
+  return parsed;
+}
+
+function readFrontMatter(parsed: ParsedPromptFile): void {
+  const fm = parsed.frontMatter!;
+  const doc = parseDocument(fm.text, { prettyErrors: false, uniqueKeys: true });
+  Object.defineProperty(parsed, 'yaml', { value: doc, enumerable: false });
+  if (doc.errors.length > 0) {
+    for (const err of doc.errors) {
+      const message = err.message.split('\n')[0]!;
+      parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${message}`, { start: fm.start + err.pos[0], end: fm.start + err.pos[1] }));
+    }
+    return;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${(err as Error).message}`, fm));
+    return;
+  }
+  if (value === null || value === undefined) return;
+  if (!isPlainObject(value)) {
+    parsed.problems.push(problem('front-matter-not-map', 'error', 'front matter must be a YAML map of keys (model, config, input, …)', fm));
+    return;
+  }
+  parsed.data = value;
+  readDotpromptKeys(parsed, value);
+  readPromptsmithKeys(parsed, value);
+}
+
+function readDotpromptKeys(parsed: ParsedPromptFile, data: Record<string, unknown>): void {
+  const typeProblem = (key: string, expected: string) =>
+    parsed.problems.push(problem('dotprompt-key-type', 'error', `'${key}' must be ${expected}`, spanOf(parsed, [key], 'value') ?? parsed.frontMatter!));
+  if (data.model !== undefined) {
+    if (typeof data.model === 'string') parsed.model = data.model;
+    else typeProblem('model', 'a string (folder, hub id or model name)');
+  }
+  if (data.config !== undefined) {
+    if (isPlainObject(data.config)) parsed.config = data.config;
+    else typeProblem('config', 'a map');
+  }
+  if (data.input !== undefined) {
+    if (!isPlainObject(data.input)) typeProblem('input', 'a map with `schema` and/or `default`');
+    else {
+      parsed.input = { schema: data.input.schema };
+      if (data.input.default !== undefined) {
+        if (isPlainObject(data.input.default)) parsed.input.default = data.input.default;
+        else typeProblem('input', 'a map whose `default` is a map of variable values');
+      }
+    }
+  }
+  if (data.output !== undefined) {
+    if (!isPlainObject(data.output)) typeProblem('output', 'a map with `format` and/or `schema`');
+    else parsed.output = { format: typeof data.output.format === 'string' ? data.output.format : undefined, schema: data.output.schema };
+  }
+  if (data.tools !== undefined) {
+    if (Array.isArray(data.tools) && data.tools.every((t) => typeof t === 'string')) parsed.tools = data.tools;
+    else typeProblem('tools', 'a list of tool names');
+  }
+  for (const [key, value] of Object.entries(data)) {
+    if (!key.includes('.')) continue;
+    const dot = key.lastIndexOf('.');
+    const ns = key.slice(0, dot);
+    parsed.ext[ns] ??= {};
+    parsed.ext[ns][key.slice(dot + 1)] = value;
+  }
+}
+
+function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unknown>): void {
+  if ('promptsmith' in data) {
+    parsed.problems.push(
+      problem('promptsmith-unknown-key', 'warning', "Dotprompt ignores a plain 'promptsmith:' key: write namespaced keys such as 'promptsmith.task:'", spanOf(parsed, ['promptsmith'], 'key')!),
+    );
+  }
+  for (const [key, value] of Object.entries(data)) {
+    if (!key.startsWith('promptsmith.')) continue;
+    const known = PROMPTSMITH_KEYS[key];
+    if (!known) {
+      const names = Object.keys(PROMPTSMITH_KEYS).join(', ');
+      parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown Promptsmith key '${key}' (known: ${names})`, spanOf(parsed, [key], 'key')!));
+      continue;
+    }
+    if (!isPlainObject(value)) {
+      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}' must be a map of settings`, spanOf(parsed, [key], 'value') ?? spanOf(parsed, [key], 'key')!));
+      continue;
+    }
+    const typed = readSettings(parsed, key, value, known.settings);
+    if (key === 'promptsmith.task') parsed.task = typed as PromptsmithTask;
+    else if (key === 'promptsmith.rl') parsed.rl = typed as PromptsmithRl;
+    else parsed.softPrompt = typed as PromptsmithSoftPrompt;
+  }
+  if (parsed.softPrompt?.init === 'TEXT' && !parsed.softPrompt.initText) {
+    const span = spanOf(parsed, ['promptsmith.softPrompt', 'init'], 'value')!;
+    parsed.problems.push(problem('promptsmith-type', 'error', "'init: TEXT' needs 'initText' (the text whose embeddings start the prompt)", span));
+  }
+}
+
+/** Keeps the values that fit the table; every other one becomes a problem. */
+function readSettings(parsed: ParsedPromptFile, key: string, value: Record<string, unknown>, table: SettingsTable): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(value)) {
+    const spec = table[name];
+    if (!spec) {
+      const known = Object.keys(table).join(', ');
+      parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown setting '${key}.${name}' (known: ${known})`, spanOf(parsed, [key, name], 'key')!));
+      continue;
+    }
+    const why = checkSettingValue(spec, v);
+    if (why) {
+      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}.${name}': ${why}`, spanOf(parsed, [key, name], 'value') ?? spanOf(parsed, [key, name], 'key')!));
+      continue;
+    }
+    if (spec.type === 'labels') out[name] = readLabels(parsed, key, v as Record<string, unknown>);
+    else out[name] = v;
+  }
+  return out;
+}
+
+function readLabels(parsed: ParsedPromptFile, key: string, labels: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [label, verbalizer] of Object.entries(labels)) {
+    if (typeof verbalizer === 'string' && verbalizer.length > 0) {
+      out[label] = verbalizer;
+      continue;
+    }
+    const span = spanOf(parsed, [key, 'labels', label], 'value') ?? spanOf(parsed, [key, 'labels', label], 'key')!;
+    parsed.problems.push(problem('label-without-verbalizer', 'error', `label '${label}' needs a verbalizer: a non-empty string such as " ${label}"`, span));
+  }
+  return out;
+}
+
+/** Source span of a front-matter key or its value, by path (keys and list indices). */
+export function spanOf(parsed: ParsedPromptFile, path: readonly (string | number)[], part: 'key' | 'value'): TextSpan | undefined {
+  const doc = parsed.yaml;
+  if (!doc || !parsed.frontMatter) return undefined;
+  let node: unknown = doc.contents;
+  let keyNode: unknown;
+  for (const step of path) {
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === step);
+      if (!pair) return undefined;
+      keyNode = pair.key;
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number') {
+      node = node.items[step];
+      keyNode = node;
+    } else return undefined;
+  }
+  const target = (part === 'key' ? keyNode : node) as Node | null | undefined;
+  const range = target?.range;
+  if (!range) return undefined;
+  return { start: parsed.frontMatter.start + range[0], end: parsed.frontMatter.start + range[1] };
+}
+
+/** Reads and parses a .prompt file from disk (I/O errors throw with the file named). */
+export function readPromptFile(file: string): ParsedPromptFile {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PromptFileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const parsed = parsePromptFile(source);
+  parsed.path = file;
+  return parsed;
+}
+
+export class PromptFileError extends Error {}
+
+/** Where `model:` points: a local folder (resolved against the .prompt file) or an id/name. */
+export function resolveModelRef(model: string, promptFile: string | undefined): { kind: 'folder'; path: string } | { kind: 'id'; id: string } {
+  const base = promptFile ? dirname(promptFile) : process.cwd();
+  const expanded = model.startsWith('~/') ? join(process.env.HOME ?? '~', model.slice(2)) : model;
+  const candidate = isAbsolute(expanded) ? expanded : resolve(base, expanded);
+  if (/^(\.{1,2}[\\/]|[\\/]|~\/|[A-Za-z]:[\\/])/.test(model) || existsSync(candidate)) return { kind: 'folder', path: candidate };
+  return { kind: 'id', id: model };
+}
+
+// ---- Soft prompt slots ----------------------------------------------------------------------
+
+const SOFT_PROMPT_PREFIX = '<<<promptsmith:softprompt:';
+const SOFT_PROMPT_SPLIT = /<<<promptsmith:softprompt:([\w.-]+)>>>/g;
+
+/** The text `{{softprompt "name"}}` renders to; soft prompt tuning puts virtual tokens there. */
+export function SOFT_PROMPT_MARKER(name: string): string {
+  return `${SOFT_PROMPT_PREFIX}${name}>>>`;
+}
+
+export type PromptPiece = { kind: 'text'; text: string } | { kind: 'softPrompt'; name: string };
+
+/** Splits rendered text at soft-prompt markers (empty text pieces are dropped). */
+export function splitSoftPromptMarkers(text: string): PromptPiece[] {
+  const pieces: PromptPiece[] = [];
+  let last = 0;
+  for (const m of text.matchAll(SOFT_PROMPT_SPLIT)) {
+    if (m.index > last) pieces.push({ kind: 'text', text: text.slice(last, m.index) });
+    pieces.push({ kind: 'softPrompt', name: m[1]! });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) pieces.push({ kind: 'text', text: text.slice(last) });
+  return pieces;
+}
+
+function softPromptHelper(...args: unknown[]): unknown {
+  const name = args.length > 1 ? args[0] : 'default';
+  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) {
+    throw new Error(`{{softprompt}} takes one name made of letters, digits, '_', '.', '-', got ${JSON.stringify(name)}`);
+  }
+  return new SafeText(SOFT_PROMPT_MARKER(name));
+}
+
+/** Handlebars' SafeString contract (toHTML), so the marker is never escaped. */
+class SafeText {
+  constructor(private readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+  toHTML(): string {
+    return this.text;
+  }
+}
+
+// ---- Rendering --------------------------------------------------------------------------------
+
+export interface RenderOptions {
+  /** Partials by name (in addition to `_name.prompt` files found in baseDir). */
+  partials?: Record<string, string>;
+  /** Folder of the .prompt file: partial `{{> name}}` is read from `baseDir/_name.prompt`. */
+  baseDir?: string;
+  /** Earlier conversation turns, placed at `{{history}}`. */
+  history?: Message[];
+}
+
+export interface RenderedPromptFile {
+  /** Role messages as Dotprompt renders them. */
+  messages: Message[];
+  /** The messages' text joined, for base models (chat models apply their chat template instead). */
+  text: string;
+}
+
+/** Renders a parsed file with the `dotprompt` library; throws PromptFileError on broken files. */
+export async function renderPromptFile(parsed: ParsedPromptFile, input: Record<string, unknown>, options: RenderOptions = {}): Promise<RenderedPromptFile> {
+  const where = parsed.path ?? '.prompt file';
+  const broken = parsed.problems.find((p) => p.code === 'yaml-syntax' || p.code === 'front-matter-unclosed' || p.code === 'front-matter-not-map');
+  if (broken) throw new PromptFileError(`${where}: ${broken.message}`);
+  const baseDir = options.baseDir ?? (parsed.path ? dirname(parsed.path) : undefined);
+  const dotprompt = new Dotprompt({
+    helpers: { softprompt: softPromptHelper },
+    partials: options.partials,
+    partialResolver: baseDir ? (name) => readPartial(baseDir, name) : undefined,
+  });
+  try {
+    const render = await dotprompt.compile({ template: parsed.template, model: parsed.model, config: parsed.config });
+    const rendered = await render({ input, messages: options.history }, { input: { default: parsed.input.default } });
+    return { messages: rendered.messages, text: messagesToText(rendered.messages) };
+  } catch (err) {
+    throw new PromptFileError(`${where}: cannot render the template: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Genkit's convention: partial `name` lives in `_name.prompt` beside the prompt. */
+export function readPartial(baseDir: string, name: string): string | null {
+  const file = join(baseDir, `_${name}.prompt`);
+  if (!existsSync(file)) return null;
+  return parsePromptFile(readFileSync(file, 'utf8')).template;
+}
+
+/** One message: its text as rendered; several: each trimmed, separated by a blank line. */
+export function messagesToText(messages: readonly Message[]): string {
+  const texts = messages.map((m) => m.content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : '')).join(''));
+  if (texts.length === 1) return texts[0]!;
+  return texts
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .join('\n\n');
+}
+
+/** Settings tables by Promptsmith key, re-exported for callers that validate CLI overrides. */
+export const PROMPTSMITH_SETTINGS = { task: TASK_SETTINGS, rl: RL_SETTINGS, softPrompt: SOFT_PROMPT_SETTINGS };

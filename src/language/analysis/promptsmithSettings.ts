@@ -1,0 +1,134 @@
+// What the Promptsmith front-matter keys (`promptsmith.task`, `promptsmith.rl`,
+// `promptsmith.softPrompt`) and the local runtime's `config` keys may hold. One table drives
+// validation (promptFile.ts), completion and hover, so they can never disagree.
+
+export type SettingType = 'string' | 'path' | 'integer' | 'number' | 'boolean' | 'labels' | 'enum' | 'strings';
+
+export interface SettingSpec {
+  type: SettingType;
+  description: string;
+  enum?: readonly string[];
+  min?: number;
+  max?: number;
+  default?: unknown;
+}
+
+export type SettingsTable = Readonly<Record<string, SettingSpec>>;
+
+export const TASK_SETTINGS: SettingsTable = {
+  train: { type: 'path', description: 'Training set (JSONL or CSV), relative to the .prompt file.' },
+  dev: { type: 'path', description: 'Development set (JSONL or CSV), relative to the .prompt file.' },
+  labels: {
+    type: 'labels',
+    description: 'label → verbalizer: the continuation whose log-probability scores the label (e.g. `positive: " happy"`).',
+  },
+};
+
+export const RL_SETTINGS: SettingsTable = {
+  promptLength: { type: 'integer', min: 1, max: 64, default: 5, description: 'Number of discrete prompt tokens T the policy writes (RLPrompt: 2 or 5).' },
+  steps: { type: 'integer', min: 1, default: 12000, description: 'Training steps (RLPrompt: 12,000).' },
+  samplesPerStep: { type: 'integer', min: 2, default: 16, description: 'Prompts sampled per step (RLPrompt: 16).' },
+  topK: { type: 'integer', min: 1, default: 256, description: 'Top-k sampling of prompt tokens (RLPrompt: 256).' },
+  lr: { type: 'number', min: 0, default: 5e-5, description: 'Adam learning rate of the policy MLP (RLPrompt: 5e-5).' },
+  polyak: { type: 'number', min: 0, max: 1, default: 1e-3, description: 'Target-network Polyak averaging rate per step.' },
+  policyModel: { type: 'string', description: 'Frozen policy LM (folder or hub id); default: the task model.' },
+  rewardLambda1: { type: 'number', default: 180, description: 'Reward scale λ1 for wrong predictions.' },
+  rewardLambda2: { type: 'number', default: 200, description: 'Reward scale λ2 for correct predictions.' },
+  rewardShaping: { type: 'number', default: 5, description: 'Multiplier applied to the z-scored reward.' },
+  evalEvery: { type: 'integer', min: 1, description: 'Evaluate the best prompts on the dev set every N steps.' },
+  seed: { type: 'integer', description: 'Random seed.' },
+};
+
+export const SOFT_PROMPT_SETTINGS: SettingsTable = {
+  tokens: { type: 'integer', min: 1, max: 1000, default: 100, description: 'Number of virtual tokens n (`num_virtual_tokens`; paper: 1–150).' },
+  init: {
+    type: 'enum',
+    enum: ['RANDOM', 'SAMPLE_VOCAB', 'TEXT'],
+    default: 'RANDOM',
+    description: 'Initialisation (`prompt_tuning_init`): RANDOM, SAMPLE_VOCAB or TEXT (uses `initText`).',
+  },
+  initText: { type: 'string', description: 'Text whose token embeddings initialise the prompt when `init: TEXT`.' },
+  steps: { type: 'integer', min: 1, description: 'Optimisation steps.' },
+  lr: { type: 'number', min: 0, default: 0.3, description: 'Learning rate (paper: 0.3 with Adafactor).' },
+  optimizer: { type: 'enum', enum: ['adafactor', 'adam'], default: 'adafactor', description: 'Optimizer: adafactor (paper) or adam.' },
+  method: {
+    type: 'enum',
+    enum: ['gradient', 'bbt'],
+    default: 'gradient',
+    description: 'gradient (autodiff over the ONNX graph) or bbt (gradient-free Black-Box Tuning with CMA-ES).',
+  },
+  batchSize: { type: 'integer', min: 1, description: 'Examples per step.' },
+  evalEvery: { type: 'integer', min: 1, description: 'Evaluate on the dev set every N steps.' },
+  patience: { type: 'integer', min: 1, description: 'Early stopping: evaluations without dev improvement before stopping.' },
+  seed: { type: 'integer', description: 'Random seed.' },
+  slot: { type: 'string', description: 'Name of the `{{softprompt "name"}}` slot to fill; default: before the whole input.' },
+};
+
+/** The Promptsmith namespaced keys of the front matter. */
+export const PROMPTSMITH_KEYS: Readonly<Record<string, { description: string; settings: SettingsTable }>> = {
+  'promptsmith.task': { description: 'Classification task: datasets and label → verbalizer.', settings: TASK_SETTINGS },
+  'promptsmith.rl': { description: 'RL prompt tuning (RLPrompt) settings.', settings: RL_SETTINGS },
+  'promptsmith.softPrompt': { description: 'Soft prompt tuning (Lester et al. 2021) settings.', settings: SOFT_PROMPT_SETTINGS },
+};
+
+/** `config` keys the local runtime understands; others are ignored by it (warning). */
+export const CONFIG_SETTINGS: SettingsTable = {
+  temperature: { type: 'number', min: 0, description: 'Sampling temperature; 0 = greedy.' },
+  maxOutputTokens: { type: 'integer', min: 1, description: 'Maximum number of generated tokens.' },
+  topK: { type: 'integer', min: 1, description: 'Sample from the k most likely tokens.' },
+  topP: { type: 'number', min: 0, max: 1, description: 'Nucleus sampling: smallest set of tokens with this total probability.' },
+  stopSequences: { type: 'strings', description: 'Stop generating when one of these strings appears.' },
+  seed: { type: 'integer', description: 'Random seed for sampling.' },
+  repetitionPenalty: { type: 'number', min: 0, description: 'Divides the logits of tokens already generated (1 = off).' },
+};
+
+/** Top-level front-matter keys of Dotprompt, with what they mean (for completion and hover). */
+export const DOTPROMPT_KEYS: Readonly<Record<string, string>> = {
+  name: 'Name of the prompt.',
+  variant: 'Variant name of the prompt.',
+  version: 'Version of the prompt.',
+  description: 'What the prompt does.',
+  model: 'Model: a local folder in the Hugging Face layout (relative to this file), a hub id, or a configured name.',
+  config: 'Model configuration (temperature, maxOutputTokens, topK, topP, stopSequences, seed, …).',
+  input: 'Input variables: `schema` (Picoschema or JSON Schema) and `default` values.',
+  output: 'Expected output: `format` (text | json) and `schema`.',
+  tools: 'Names of tools the model may call.',
+  metadata: 'Arbitrary metadata for tooling.',
+};
+
+/** Why a value does not fit its spec, or undefined when it does. */
+export function checkSettingValue(spec: SettingSpec, value: unknown): string | undefined {
+  switch (spec.type) {
+    case 'string':
+    case 'path':
+      return typeof value === 'string' ? undefined : `expected a string, got ${describe(value)}`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `expected true or false, got ${describe(value)}`;
+    case 'integer':
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `expected a number, got ${describe(value)}`;
+      if (spec.type === 'integer' && !Number.isInteger(value)) return `expected an integer, got ${value}`;
+      if (spec.min !== undefined && value < spec.min) return `must be at least ${spec.min}, got ${value}`;
+      if (spec.max !== undefined && value > spec.max) return `must be at most ${spec.max}, got ${value}`;
+      return undefined;
+    }
+    case 'enum':
+      return typeof value === 'string' && spec.enum!.includes(value) ? undefined : `expected one of ${spec.enum!.join(', ')}, got ${describe(value)}`;
+    case 'strings':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : `expected a list of strings, got ${describe(value)}`;
+    case 'labels':
+      return isPlainObject(value) ? undefined : `expected a map label → verbalizer, got ${describe(value)}`;
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
