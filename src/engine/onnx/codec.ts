@@ -51,7 +51,7 @@ export function bytesPerElement(type: DataType): number {
 
 /** A typed array of the right class for `type`, over a copy of `bytes` (so it is aligned). */
 export function typedArrayFromBytes(type: DataType, bytes: Uint8Array): TensorValues {
-  const buffer = bytes.slice().buffer;
+  const buffer = new Uint8Array(bytes).buffer; // a copy (Buffer.slice would be a view)
   switch (type) {
     case 'float32':
       return new Float32Array(buffer);

@@ -74,6 +74,16 @@ test('encode → decode round-trips every field, INT64 extremes and float16 bits
   assert.equal(attrs['big']!.value, 2 ** 63);
 });
 
+test('readModelFile decodes a file on disk (Node Buffer input) identically', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ps-onnx-'));
+  try {
+    writeFileSync(join(dir, 'model.onnx'), encodeModel(sampleModel()));
+    assert.deepEqual(readModelFile(join(dir, 'model.onnx')), sampleModel());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('INT64_MAX attribute is written as the exact 64-bit value', () => {
   const w = new ProtoWriter();
   w.int64Field(3, 2 ** 63);

@@ -1,0 +1,241 @@
+// safetensors read/write (https://github.com/huggingface/safetensors: u64 LE header length, JSON
+// header {name: {dtype, shape, data_offsets}}, then the data section). Every error names the file
+// and, where one is involved, the tensor.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
+
+const DTYPE_BYTES: Record<SafetensorsDType, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+
+export class SafetensorsError extends Error {}
+
+export interface SafetensorsEntry {
+  name: string;
+  dtype: SafetensorsDType;
+  shape: number[];
+  /** The tensor's bytes, a view into the file buffer. */
+  bytes: Uint8Array;
+}
+
+export class SafetensorsFile {
+  constructor(
+    readonly path: string,
+    readonly entries: Map<string, SafetensorsEntry>,
+    readonly metadata: Record<string, string>,
+  ) {}
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  entry(name: string): SafetensorsEntry {
+    const e = this.entries.get(name);
+    if (!e) throw new SafetensorsError(`${this.path}: no tensor named '${name}'`);
+    return e;
+  }
+
+  /** The tensor as float32 (F16/BF16/F64/ints converted); a fresh array the caller may keep. */
+  float32(name: string): Float32Array {
+    return entryToFloat32(this.entry(name), this.path);
+  }
+}
+
+/** Parses safetensors bytes; `source` names the file in errors. */
+export function parseSafetensors(bytes: Uint8Array, source: string): SafetensorsFile {
+  if (bytes.length < 8) throw new SafetensorsError(`${source}: truncated safetensors file (${bytes.length} bytes, the header length alone needs 8)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > bytes.length - 8) {
+    throw new SafetensorsError(`${source}: bad safetensors header: its length ${headerLength} runs past the end of the ${bytes.length}-byte file`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+  } catch (e) {
+    throw new SafetensorsError(`${source}: bad safetensors header: not JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError(`${source}: bad safetensors header: not a JSON object`);
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.length - dataStart;
+  const entries = new Map<string, SafetensorsEntry>();
+  let metadata: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      metadata = (raw ?? {}) as Record<string, string>;
+      continue;
+    }
+    const where = `${source}: tensor '${name}'`;
+    const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof info !== 'object' || info === null) throw new SafetensorsError(`${where}: header entry is not an object`);
+    const dtype = info.dtype as SafetensorsDType;
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) throw new SafetensorsError(`${where}: unsupported dtype ${JSON.stringify(info.dtype)}`);
+    const shape = info.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new SafetensorsError(`${where}: bad shape ${JSON.stringify(shape)}`);
+    const offsets = info.data_offsets;
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+      throw new SafetensorsError(`${where}: bad data_offsets ${JSON.stringify(offsets)}`);
+    }
+    const [begin, end] = offsets as [number, number];
+    if (end > dataLength) throw new SafetensorsError(`${where}: data_offsets [${begin}, ${end}] run past the end of the data section (${dataLength} bytes; file truncated?)`);
+    const expected = (shape as number[]).reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
+    if (end - begin !== expected) throw new SafetensorsError(`${where}: data_offsets span ${end - begin} bytes but ${dtype} shape [${shape}] needs ${expected}`);
+    entries.set(name, { name, dtype, shape: shape as number[], bytes: bytes.subarray(dataStart + begin, dataStart + end) });
+  }
+  return new SafetensorsFile(source, entries, metadata);
+}
+
+export function readSafetensors(path: string): SafetensorsFile {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new SafetensorsError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  return parseSafetensors(bytes, path);
+}
+
+/**
+ * The tensors of a Hugging Face checkpoint folder: `model.safetensors`, or the shards listed in
+ * `model.safetensors.index.json`. Looked up by name across shards.
+ */
+export class SafetensorsCheckpoint {
+  private constructor(private readonly byName: Map<string, SafetensorsFile>, readonly files: string[]) {}
+
+  static open(dir: string): SafetensorsCheckpoint {
+    const indexPath = join(dir, 'model.safetensors.index.json');
+    if (existsSync(indexPath)) {
+      let weightMap: Record<string, string>;
+      try {
+        weightMap = JSON.parse(readFileSync(indexPath, 'utf8')).weight_map;
+      } catch (e) {
+        throw new SafetensorsError(`${indexPath}: not valid JSON (${(e as Error).message})`);
+      }
+      if (typeof weightMap !== 'object' || weightMap === null) throw new SafetensorsError(`${indexPath}: missing 'weight_map'`);
+      const shards = new Map<string, SafetensorsFile>();
+      const byName = new Map<string, SafetensorsFile>();
+      for (const [name, shard] of Object.entries(weightMap)) {
+        let file = shards.get(shard);
+        if (!file) {
+          file = readSafetensors(join(dir, shard));
+          shards.set(shard, file);
+        }
+        byName.set(name, file);
+      }
+      return new SafetensorsCheckpoint(byName, [...shards.values()].map((f) => f.path));
+    }
+    const path = join(dir, 'model.safetensors');
+    if (!existsSync(path)) throw new SafetensorsError(`${path}: missing (no model.safetensors or model.safetensors.index.json in ${dir})`);
+    const file = readSafetensors(path);
+    return new SafetensorsCheckpoint(new Map([...file.entries.keys()].map((k) => [k, file])), [path]);
+  }
+
+  has(name: string): boolean {
+    return this.byName.get(name)?.has(name) ?? false;
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  entry(name: string): SafetensorsEntry {
+    const file = this.byName.get(name);
+    if (!file) throw new SafetensorsError(`${this.files.join(', ')}: no tensor named '${name}'`);
+    return file.entry(name);
+  }
+
+  /** A float32 copy of a tensor, checking its shape when `shape` is given. */
+  float32(name: string, shape?: number[]): Float32Array {
+    const entry = this.entry(name);
+    if (shape && (entry.shape.length !== shape.length || entry.shape.some((d, i) => d !== shape[i]))) {
+      throw new SafetensorsError(`${this.byName.get(name)!.path}: tensor '${name}' has shape [${entry.shape}], config.json implies [${shape}]`);
+    }
+    return entryToFloat32(entry, this.byName.get(name)!.path);
+  }
+}
+
+export function entryToFloat32(entry: SafetensorsEntry, source: string): Float32Array {
+  const b = entry.bytes;
+  const copy = new Uint8Array(b); // an aligned copy (Buffer.slice would be a view)
+  switch (entry.dtype) {
+    case 'F32':
+      return new Float32Array(copy.buffer);
+    case 'F16': {
+      const half = new Uint16Array(copy.buffer);
+      const out = new Float32Array(half.length);
+      for (let i = 0; i < half.length; i++) out[i] = halfToFloat(half[i]!);
+      return out;
+    }
+    case 'BF16': {
+      const bf = new Uint16Array(copy.buffer);
+      const bits = new Uint32Array(bf.length);
+      for (let i = 0; i < bf.length; i++) bits[i] = bf[i]! << 16;
+      return new Float32Array(bits.buffer);
+    }
+    case 'F64':
+      return Float32Array.from(new Float64Array(copy.buffer));
+    case 'I64':
+      return Float32Array.from(new BigInt64Array(copy.buffer), (v) => Number(v));
+    case 'I32':
+      return Float32Array.from(new Int32Array(copy.buffer));
+    case 'I16':
+      return Float32Array.from(new Int16Array(copy.buffer));
+    case 'I8':
+      return Float32Array.from(new Int8Array(copy.buffer));
+    case 'U8':
+    case 'BOOL':
+      return Float32Array.from(copy);
+    default:
+      throw new SafetensorsError(`${source}: tensor '${entry.name}': cannot convert ${entry.dtype} to float32`);
+  }
+}
+
+/** IEEE 754 half-precision bits → number. */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const mantissa = h & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+export interface TensorToWrite {
+  name: string;
+  dtype: SafetensorsDType;
+  shape: number[];
+  data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array;
+}
+
+/** Serializes tensors (in the given order) with optional string metadata. */
+export function encodeSafetensors(tensors: TensorToWrite[], metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) header['__metadata__'] = metadata;
+  let offset = 0;
+  for (const t of tensors) {
+    const size = t.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[t.dtype];
+    if (t.data.byteLength !== size) throw new SafetensorsError(`tensor '${t.name}': ${t.data.byteLength} data bytes, ${t.dtype} shape [${t.shape}] needs ${size}`);
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
+    offset += size;
+  }
+  let json = JSON.stringify(header);
+  // Pad the header with spaces so the data section starts 8-byte aligned (as the reference writer does).
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.length;
+  for (const t of tensors) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}
+
+/** Writes a safetensors file atomically (temp file + rename). */
+export function writeSafetensors(path: string, tensors: TensorToWrite[], metadata?: Record<string, string>): void {
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  writeFileSync(tmp, encodeSafetensors(tensors, metadata));
+  renameSync(tmp, path);
+}
