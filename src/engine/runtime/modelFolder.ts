@@ -1,0 +1,180 @@
+// Resolves what a user calls "a model" — a folder in the Hugging Face layout, a hub id, or a
+// safetensors-only checkpoint — to a validated folder with an ONNX file, and reads its configs.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { RuntimeError } from './errors';
+import { type DownloadProgress, looksLikeHubId, resolveHubModel } from './hub';
+import { chooseOnnxFile } from './onnxVariant';
+
+export type ModelKind = 'causal' | 'masked';
+
+export interface GenerationConfig {
+  bosTokenId?: number;
+  /** generation_config.json may list several. */
+  eosTokenIds: number[];
+  padTokenId?: number;
+  maxLength?: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  doSample?: boolean;
+}
+
+export interface ModelFolder {
+  /** What the user gave (folder, hub id). */
+  spec: string;
+  /** The resolved folder holding config.json, tokenizer.json and the ONNX file. */
+  dir: string;
+  onnxFile: string;
+  variant: string;
+  kind: ModelKind;
+  architecture: string;
+  modelType: string;
+  config: Record<string, unknown>;
+  generation: GenerationConfig;
+}
+
+export type ModelProgress =
+  | { phase: 'download'; file: string; loaded: number; total: number | undefined }
+  | { phase: 'export'; fraction: number; message: string };
+
+export interface ResolveOptions {
+  /** Exports of safetensors-only checkpoints go here. Default ~/.cache/promptsmith. */
+  cacheDir?: string;
+  /** Standard HF hub cache; default from HF_HUB_CACHE / HF_HOME / ~/.cache/huggingface/hub. */
+  hubCacheDir?: string;
+  offline?: boolean;
+  /** ONNX variant: fp32, fp16, q8, q4, … (see onnxVariant.ts). */
+  variant?: string;
+  onProgress?(progress: ModelProgress): void;
+}
+
+/** Exports a checkpoint folder without ONNX into the cache and returns the exported folder. */
+export type OnnxExporter = (modelDir: string, cacheDir: string, onProgress?: (fraction: number, message: string) => void) => Promise<string>;
+
+let exporter: OnnxExporter | undefined;
+
+/** The ONNX exporter is registered by the engine (keeps this file free of the exporter's weight in the language server). */
+export function registerOnnxExporter(fn: OnnxExporter): void {
+  exporter = fn;
+}
+
+export function defaultCacheDir(): string {
+  return join(homedir(), '.cache', 'promptsmith');
+}
+
+function readJsonFile(file: string, required: boolean): Record<string, unknown> | undefined {
+  if (!existsSync(file)) {
+    if (required) throw new RuntimeError('E_BAD_MODEL', `${file}: file not found`);
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new RuntimeError('E_BAD_MODEL', `${file}: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RuntimeError('E_BAD_MODEL', `${file}: expected a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    const rel = prefix ? `${prefix}/${name}` : name;
+    if (statSync(path).isDirectory()) return prefix === '' && name === 'onnx' ? filesUnder(path, rel) : [];
+    return [rel];
+  });
+}
+
+const MASKED_TYPES = new Set(['bert', 'roberta', 'distilbert', 'albert', 'electra', 'xlm-roberta', 'deberta', 'deberta-v2', 'camembert', 'mpnet', 'modernbert']);
+
+/** Causal or masked LM, from config.json's architecture (or model_type when that is absent). */
+export function modelKindOf(config: Record<string, unknown>, configFile: string): { kind: ModelKind; architecture: string; modelType: string } {
+  const architectures = Array.isArray(config.architectures) ? (config.architectures as unknown[]) : [];
+  const architecture = typeof architectures[0] === 'string' ? architectures[0] : '';
+  const modelType = typeof config.model_type === 'string' ? config.model_type : '';
+  if (/ForCausalLM$|LMHeadModel$/.test(architecture)) return { kind: 'causal', architecture, modelType };
+  if (/ForMaskedLM$/.test(architecture)) return { kind: 'masked', architecture, modelType };
+  if (architecture === '' && MASKED_TYPES.has(modelType)) return { kind: 'masked', architecture: modelType, modelType };
+  if (architecture === '' && modelType !== '') return { kind: 'causal', architecture: modelType, modelType };
+  throw new RuntimeError('E_BAD_MODEL', `${configFile}: unsupported architecture '${architecture || modelType || '(none)'}' (expected a causal LM such as LlamaForCausalLM/GPT2LMHeadModel or a masked LM such as BertForMaskedLM)`);
+}
+
+function ids(value: unknown): number[] {
+  if (typeof value === 'number') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is number => typeof v === 'number');
+  return [];
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+export function readGenerationConfig(dir: string, config: Record<string, unknown>): GenerationConfig {
+  const g = readJsonFile(join(dir, 'generation_config.json'), false) ?? {};
+  const pick = (key: string) => g[key] ?? config[key];
+  return {
+    bosTokenId: num(pick('bos_token_id')),
+    eosTokenIds: ids(pick('eos_token_id')),
+    padTokenId: num(pick('pad_token_id')),
+    maxLength: num(g.max_length),
+    temperature: num(g.temperature),
+    topK: num(g.top_k),
+    topP: num(g.top_p),
+    doSample: typeof g.do_sample === 'boolean' ? g.do_sample : undefined,
+  };
+}
+
+/** Checks a local folder and fills in the model facts. The folder must already have an ONNX file. */
+export function inspectModelFolder(dir: string, spec: string, variant?: string): ModelFolder {
+  const configFile = join(dir, 'config.json');
+  const config = readJsonFile(configFile, true)!;
+  if (!existsSync(join(dir, 'tokenizer.json'))) throw new RuntimeError('E_BAD_MODEL', `${join(dir, 'tokenizer.json')}: file not found`);
+  const chosen = chooseOnnxFile(filesUnder(dir), variant, dir);
+  const onnxFile = join(dir, chosen.file);
+  if (statSync(onnxFile).size === 0) throw new RuntimeError('E_BAD_MODEL', `${onnxFile}: file is empty`);
+  return { spec, dir, onnxFile, variant: chosen.variant, ...modelKindOf(config, configFile), config, generation: readGenerationConfig(dir, config) };
+}
+
+function hasOnnx(dir: string): boolean {
+  return filesUnder(dir).some((f) => f.endsWith('.onnx'));
+}
+
+function isExportable(dir: string): boolean {
+  return readdirSync(dir).some((f) => f.endsWith('.safetensors') || f.endsWith('.bin'));
+}
+
+/** Resolves a model spec (folder path, hub id, safetensors-only folder) to a ready folder. */
+export async function resolveModelFolder(spec: string, options: ResolveOptions = {}): Promise<ModelFolder> {
+  const local = resolve(spec);
+  if (existsSync(local) && statSync(local).isDirectory()) {
+    if (!existsSync(join(local, 'config.json'))) throw new RuntimeError('E_BAD_MODEL', `${join(local, 'config.json')}: file not found`);
+    if (hasOnnx(local) || !isExportable(local)) return inspectModelFolder(local, spec, options.variant);
+    if (!exporter) throw new RuntimeError('E_BAD_MODEL', `${local}: no ONNX file, and no exporter is available in this process to export it`);
+    // Validate config/architecture before spending time on an export.
+    modelKindOf(readJsonFile(join(local, 'config.json'), true)!, join(local, 'config.json'));
+    const exported = await exporter(local, options.cacheDir ?? defaultCacheDir(), (fraction, message) => options.onProgress?.({ phase: 'export', fraction, message }));
+    return inspectModelFolder(exported, spec, options.variant);
+  }
+  if (existsSync(local)) throw new RuntimeError('E_MODEL_NOT_FOUND', `${local}: is a file; a model is a folder (config.json, tokenizer.json, onnx/model.onnx) or a hub id`);
+  if (!looksLikeHubId(spec)) throw new RuntimeError('E_MODEL_NOT_FOUND', `model '${spec}': no such folder, and not a hub id (org/name)`);
+  const dir = await resolveHubModel(
+    spec,
+    (files) => {
+      const chosen = chooseOnnxFile(files, options.variant, `model '${spec}' on the hub`);
+      const wanted = ['config.json', 'tokenizer.json', chosen.file];
+      for (const optional of ['tokenizer_config.json', 'generation_config.json', 'special_tokens_map.json', `${chosen.file}_data`]) {
+        if (files.includes(optional)) wanted.push(optional);
+      }
+      return wanted;
+    },
+    {
+      cacheDir: options.hubCacheDir,
+      offline: options.offline,
+      onProgress: (p: DownloadProgress) => options.onProgress?.({ phase: 'download', ...p }),
+    },
+  );
+  return inspectModelFolder(dir, spec, options.variant);
+}
