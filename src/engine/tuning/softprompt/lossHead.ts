@@ -1,0 +1,37 @@
+// Appends the tuning loss to a causal LM graph, in standard ONNX ops the autodiff knows:
+//   class_scores[e,c] = Σ_k log_softmax(logits[row(e,c,k)])[token(e,c,k)]   (verbalizer log-prob)
+//   classification: loss = −Σ_e,c w[e,c] · log_softmax(class_scores[e])[c], w = one-hot / E
+//   generation:     loss = −Σ_e w[e] · class_scores[e],                       w = 1 / #targets
+// Which positions and tokens are scored comes in as index/weight inputs (see batchFeeds.ts), so
+// one graph serves every batch shape.
+import { GraphBuilder } from '../../onnx/builder';
+import type { OnnxModel } from '../../onnx/ir';
+
+export type LossKind = 'classification' | 'generation';
+
+export const LOSS_INPUTS = { scoreRows: 'score_rows', scoreWeights: 'score_weights', labelWeights: 'label_weights' } as const;
+export const LOSS_OUTPUTS = { loss: 'loss', classScores: 'class_scores' } as const;
+
+export function appendLossHead(model: OnnxModel, kind: LossKind, logits = 'logits'): OnnxModel {
+  const out = model.graph.outputs.find((o) => o.name === logits);
+  if (!out) throw new Error(`loss head: the graph has no output named '${logits}'`);
+  const vocab = out.shape?.[2];
+  if (typeof vocab !== 'number') throw new Error(`loss head: output '${logits}' must have a fixed vocabulary dimension, got ${JSON.stringify(out.shape)}`);
+  const graph = { ...model.graph, nodes: [...model.graph.nodes], initializers: [...model.graph.initializers], inputs: [...model.graph.inputs], valueInfo: [...model.graph.valueInfo], outputs: [] };
+  const b = new GraphBuilder(graph);
+  const rows = b.input(LOSS_INPUTS.scoreRows, 'int64', ['examples', 'classes', 'max_tokens']);
+  const weights = b.input(LOSS_INPUTS.scoreWeights, 'float32', ['examples', 'classes', 'max_tokens', vocab]);
+  const labelWeights = b.input(LOSS_INPUTS.labelWeights, 'float32', ['examples', 'classes']);
+  const flat = b.op('Reshape', [logits, b.constInt64([-1, vocab], [2], 'loss_flat_shape')], {}, { name: 'LossFlattenLogits' });
+  const picked = b.op('Gather', [flat, rows], { axis: 0 }, { name: 'LossGatherPositions' });
+  const logProbs = b.op('LogSoftmax', [picked], { axis: -1 }, { name: 'LossLogSoftmaxVocab' });
+  const tokenLogProbs = b.op('Mul', [logProbs, weights], {}, { name: 'LossPickTokens' });
+  const scores = b.op('ReduceSum', [tokenLogProbs, b.constInt64([2, 3], [2], 'loss_sum_axes')], { keepdims: 0 }, { name: 'LossClassScores', output: LOSS_OUTPUTS.classScores });
+  const perClass = kind === 'classification' ? b.op('LogSoftmax', [scores], { axis: 1 }, { name: 'LossLogSoftmaxClasses' }) : scores;
+  const weighted = b.op('Mul', [perClass, labelWeights], {}, { name: 'LossWeightLabels' });
+  const total = b.op('ReduceSum', [weighted], { keepdims: 0 }, { name: 'LossSum' });
+  b.op('Neg', [total], {}, { name: 'LossNeg', output: LOSS_OUTPUTS.loss });
+  b.output(LOSS_OUTPUTS.loss, 'float32', []);
+  b.output(LOSS_OUTPUTS.classScores, 'float32', ['examples', 'classes']);
+  return { ...model, graph: b.graph };
+}

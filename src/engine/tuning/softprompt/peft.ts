@@ -1,0 +1,95 @@
+// Soft prompts saved the way HF PEFT saves a PromptTuningConfig adapter, so PEFT can load ours:
+// adapter_config.json + adapter_model.safetensors holding `prompt_embeddings [n, d]`.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSafetensors, writeSafetensors } from '../../onnx/safetensors';
+
+export type PromptTuningInit = 'RANDOM' | 'SAMPLE_VOCAB' | 'TEXT';
+export const PROMPT_TUNING_INITS: readonly PromptTuningInit[] = ['RANDOM', 'SAMPLE_VOCAB', 'TEXT'];
+
+export const ADAPTER_CONFIG = 'adapter_config.json';
+export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
+export const PROMPT_EMBEDDINGS = 'prompt_embeddings';
+
+export interface SoftPromptAdapter {
+  numVirtualTokens: number;
+  tokenDim: number;
+  /** Row-major [numVirtualTokens, tokenDim]. */
+  embeddings: Float32Array;
+  init: PromptTuningInit;
+  initText?: string;
+  baseModel: string;
+  tokenizer?: string;
+}
+
+export class PeftError extends Error {}
+
+export function saveSoftPrompt(dir: string, adapter: SoftPromptAdapter): void {
+  const { numVirtualTokens: n, tokenDim: d, embeddings } = adapter;
+  if (embeddings.length !== n * d) throw new PeftError(`soft prompt: ${embeddings.length} values do not make [${n}, ${d}]`);
+  mkdirSync(dir, { recursive: true });
+  const config = {
+    peft_type: 'PROMPT_TUNING',
+    task_type: 'CAUSAL_LM',
+    num_virtual_tokens: n,
+    token_dim: d,
+    num_transformer_submodules: 1,
+    prompt_tuning_init: adapter.init,
+    prompt_tuning_init_text: adapter.init === 'TEXT' ? (adapter.initText ?? null) : null,
+    base_model_name_or_path: adapter.baseModel,
+    tokenizer_name_or_path: adapter.tokenizer ?? adapter.baseModel,
+    inference_mode: true,
+    revision: null,
+    auto_mapping: null,
+    num_attention_heads: null,
+    num_layers: null,
+    tokenizer_kwargs: null,
+  };
+  writeSafetensors(join(dir, ADAPTER_WEIGHTS), [{ name: PROMPT_EMBEDDINGS, dtype: 'F32', shape: [n, d], data: embeddings }], { format: 'pt' });
+  const tmp = join(dir, `${ADAPTER_CONFIG}.tmp-${process.pid}`);
+  writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n');
+  renameSync(tmp, join(dir, ADAPTER_CONFIG));
+}
+
+/** Loads and validates an adapter folder; `hiddenSize` (when given) must equal token_dim. */
+export function loadSoftPrompt(dir: string, hiddenSize?: number): SoftPromptAdapter {
+  const configFile = join(dir, ADAPTER_CONFIG);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(configFile, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new PeftError(`${configFile}: ${code === 'ENOENT' ? 'file not found' : `not valid JSON (${(err as Error).message})`}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PeftError(`${configFile}: expected a JSON object`);
+  const config = raw as Record<string, unknown>;
+  if (config.peft_type !== 'PROMPT_TUNING') throw new PeftError(`${configFile}: peft_type must be "PROMPT_TUNING", got ${JSON.stringify(config.peft_type)}`);
+  const n = config.num_virtual_tokens;
+  const d = config.token_dim;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new PeftError(`${configFile}: num_virtual_tokens must be a positive integer`);
+  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) throw new PeftError(`${configFile}: token_dim must be a positive integer`);
+  const subs = config.num_transformer_submodules ?? 1;
+  if (subs !== 1) throw new PeftError(`${configFile}: num_transformer_submodules ${JSON.stringify(subs)} is not supported (decoder-only models use 1)`);
+  if (hiddenSize !== undefined && d !== hiddenSize) {
+    throw new PeftError(`${configFile}: token_dim ${d} does not match the model's hidden size ${hiddenSize}`);
+  }
+  const init = (config.prompt_tuning_init ?? 'RANDOM') as PromptTuningInit;
+  if (!PROMPT_TUNING_INITS.includes(init)) throw new PeftError(`${configFile}: prompt_tuning_init must be one of ${PROMPT_TUNING_INITS.join(', ')}`);
+  const weightsFile = join(dir, ADAPTER_WEIGHTS);
+  let file: ReturnType<typeof readSafetensors>;
+  try {
+    file = readSafetensors(weightsFile);
+  } catch (err) {
+    throw new PeftError((err as Error).message.includes(weightsFile) ? (err as Error).message : `${weightsFile}: ${(err as Error).message}`);
+  }
+  if (!file.has(PROMPT_EMBEDDINGS)) throw new PeftError(`${weightsFile}: no tensor named '${PROMPT_EMBEDDINGS}'`);
+  const shape = file.entry(PROMPT_EMBEDDINGS).shape;
+  if (shape.length !== 2 || shape[0] !== n || shape[1] !== d) {
+    throw new PeftError(`${weightsFile}: '${PROMPT_EMBEDDINGS}' has shape [${shape}], ${ADAPTER_CONFIG} says [${n}, ${d}]`);
+  }
+  const embeddings = file.float32(PROMPT_EMBEDDINGS);
+  const initText = typeof config.prompt_tuning_init_text === 'string' ? config.prompt_tuning_init_text : undefined;
+  const baseModel = typeof config.base_model_name_or_path === 'string' ? config.base_model_name_or_path : '';
+  const tokenizer = typeof config.tokenizer_name_or_path === 'string' ? config.tokenizer_name_or_path : undefined;
+  return { numVirtualTokens: n, tokenDim: d, embeddings, init, initText, baseModel, tokenizer };
+}
