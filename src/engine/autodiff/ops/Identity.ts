@@ -1,0 +1,3 @@
+import { registerGradient } from '../registry';
+
+registerGradient('Identity', { backward: ({ dy: [g] }) => [g] });

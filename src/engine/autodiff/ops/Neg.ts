@@ -1,0 +1,3 @@
+import { registerGradient } from '../registry';
+
+registerGradient('Neg', { backward: ({ dy: [g], em }) => [em.neg(g!)] });

@@ -1,0 +1,7 @@
+// Unsqueeze only rearranges the shape: reshape the gradient back to the input's shape.
+import { registerGradient } from '../registry';
+
+registerGradient('Unsqueeze', {
+  differentiableInputs: () => [0],
+  backward: ({ node, dy: [g], em }) => [em.reshapeLike(g!, node.inputs[0]!)],
+});
