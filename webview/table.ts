@@ -1,0 +1,25 @@
+// Tables built from @vscode-elements' vscode-table, with cells filled through textContent.
+import { el } from './dom';
+
+export type Cell = string | Node;
+
+export interface TableOptions {
+  label: string;
+  /** Initial column widths (vscode-table's `columns`), e.g. ['40px', 'auto']. */
+  columns?: string[];
+}
+
+export function makeTable(headers: string[], rows: Cell[][], options: TableOptions): HTMLElement {
+  const table = el('vscode-table', { 'aria-label': options.label, zebra: '', 'bordered-rows': '', class: 'data-table' });
+  if (options.columns) (table as HTMLElement & { columns: string[] }).columns = options.columns;
+  const header = el('vscode-table-header', { slot: 'header' }, headers.map((h) => el('vscode-table-header-cell', {}, [h])));
+  const body = el(
+    'vscode-table-body',
+    { slot: 'body' },
+    rows.map((row) => el('vscode-table-row', {}, row.map((cell) => el('vscode-table-cell', {}, [cell])))),
+  );
+  table.append(header, body);
+  // vscode-table sizes its scrolling body from its own height: give it room for the rows.
+  table.style.height = `${Math.min(12, Math.max(1, rows.length)) * 30 + 34}px`;
+  return table;
+}
