@@ -1,0 +1,151 @@
+// Exporting a safetensors checkpoint folder to a transformers.js-style ONNX folder, atomically,
+// and caching such exports so a safetensors-only model is exported once per checkpoint version.
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { encodeModel } from '../codec';
+import type { OnnxModel } from '../ir';
+import { SafetensorsCheckpoint } from '../safetensors';
+import { exporters } from './exporters';
+import { architectureOf, ExportError, readHfConfig } from './hfConfig';
+
+export type ExportProgress = (fraction: number, message: string) => void;
+
+/** Bump when the exported graph changes, so cached exports are redone. */
+export const EXPORTER_VERSION = 1;
+
+/** Files copied beside onnx/model.onnx when present. */
+const COPIED_FILES = [
+  'config.json',
+  'generation_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'added_tokens.json',
+  'vocab.json',
+  'merges.txt',
+  'tokenizer.model',
+  'chat_template.jinja',
+];
+
+export interface ExportModelOptions {
+  onProgress?: ExportProgress;
+  /** Default true: KV-cache inputs/outputs. */
+  withPast?: boolean;
+}
+
+/** Exports `srcDir` into `outDir` (onnx/model.onnx + config and tokenizer files), replacing it. */
+export async function exportModel(srcDir: string, outDir: string, options: ExportModelOptions = {}): Promise<void> {
+  const tmp = await exportToTemp(srcDir, outDir, options);
+  if (existsSync(outDir)) {
+    const old = `${outDir}.old-${process.pid}-${Date.now()}`;
+    renameSync(outDir, old);
+    renameSync(tmp, outDir);
+    rmSync(old, { recursive: true, force: true });
+  } else {
+    renameSync(tmp, outDir);
+  }
+  options.onProgress?.(1, `exported to ${outDir}`);
+}
+
+/** Reads config.json + safetensors of `srcDir` and builds the ONNX model (in memory). */
+export function buildOnnxModel(srcDir: string, options: ExportModelOptions = {}): OnnxModel {
+  const progress = options.onProgress ?? (() => {});
+  const config = readHfConfig(srcDir);
+  const arch = architectureOf(config);
+  const exporter = exporters[arch ?? ''] ?? exporters[String(config.json['model_type'] ?? '')];
+  if (!exporter) {
+    const supported = Object.keys(exporters).filter((k) => /[A-Z]/.test(k));
+    throw new ExportError(`${config.path}: unsupported architecture ${JSON.stringify(arch ?? null)} (supported: ${supported.join(', ')})`);
+  }
+  progress(0.05, `reading weights of ${basename(resolve(srcDir))}`);
+  const weights = SafetensorsCheckpoint.open(srcDir);
+  progress(0.3, `building the ${arch} graph`);
+  return exporter({ dir: srcDir, config, weights }, { withPast: options.withPast ?? true });
+}
+
+/** Builds the export in a temporary folder beside `outDir` and returns its path. */
+async function exportToTemp(srcDir: string, outDir: string, options: ExportModelOptions): Promise<string> {
+  const model = buildOnnxModel(srcDir, options);
+  options.onProgress?.(0.6, 'encoding ONNX');
+  await yieldToEventLoop();
+  const bytes = encodeModel(model);
+  if (bytes.length >= 2 ** 31) throw new ExportError(`${srcDir}: the exported model is ${bytes.length} bytes; models over 2 GB (external data) are not supported yet`);
+  options.onProgress?.(0.8, 'writing files');
+  return writeTempExportFolder(srcDir, bytes, outDir);
+}
+
+/**
+ * Writes onnx/model.onnx (`bytes`) and the config/tokenizer files of `srcDir` into a fresh
+ * temporary folder beside `outDir`, for the caller to rename into place.
+ */
+export function writeTempExportFolder(srcDir: string, bytes: Uint8Array, outDir: string): string {
+  const parent = dirname(resolve(outDir));
+  mkdirSync(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(outDir)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+  try {
+    mkdirSync(join(tmp, 'onnx'), { recursive: true });
+    writeFileSync(join(tmp, 'onnx', 'model.onnx'), bytes);
+    for (const name of COPIED_FILES) {
+      if (existsSync(join(srcDir, name))) copyFileSync(join(srcDir, name), join(tmp, name));
+    }
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return tmp;
+}
+
+/**
+ * Renames a finished temp folder to `target` unless `target` already holds a model (another
+ * process won the race: its folder is complete, since it was renamed into place whole).
+ */
+export function publishFolder(tmp: string, target: string): void {
+  try {
+    renameSync(tmp, target);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    rmSync(tmp, { recursive: true, force: true });
+    if (!((code === 'ENOTEMPTY' || code === 'EEXIST') && hasOnnxModel(target))) throw e;
+  }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+/** True if `dir/onnx` holds a model*.onnx file. */
+export function hasOnnxModel(dir: string): boolean {
+  const onnxDir = join(dir, 'onnx');
+  return existsSync(onnxDir) && readdirSync(onnxDir).some((f) => /^model.*\.onnx$/.test(f));
+}
+
+/**
+ * A folder with onnx/model*.onnx for `modelDir`: the folder itself if it has one, else the
+ * cached export of its safetensors checkpoint (made now if missing). Keyed by the resolved path
+ * and the checkpoint files' size and mtime. Safe for concurrent callers: each exports into its
+ * own temp folder and renames it into place; a loser of the race uses the winner's folder.
+ */
+export async function ensureOnnxFolder(modelDir: string, cacheDir: string, onProgress?: ExportProgress): Promise<string> {
+  if (!existsSync(modelDir)) throw new ExportError(`${modelDir}: no such folder`);
+  if (hasOnnxModel(modelDir)) return modelDir;
+  const checkpointFiles = readdirSync(modelDir).filter((f) => /\.safetensors(\.index\.json)?$/.test(f));
+  if (checkpointFiles.length === 0) {
+    throw new ExportError(`${modelDir}: no onnx/model*.onnx and no model.safetensors to export from`);
+  }
+  const target = join(cacheDir, 'exported', `${basename(resolve(modelDir))}-${exportKey(modelDir, checkpointFiles)}`);
+  if (hasOnnxModel(target)) return target;
+  publishFolder(await exportToTemp(modelDir, target, { onProgress }), target);
+  onProgress?.(1, `exported to ${target}`);
+  return target;
+}
+
+function exportKey(modelDir: string, files: string[]): string {
+  const hash = createHash('sha256');
+  hash.update(`v${EXPORTER_VERSION}\0${resolve(modelDir)}`);
+  for (const f of files.sort()) {
+    const st = statSync(join(modelDir, f));
+    hash.update(`\0${f}\0${st.size}\0${st.mtimeMs}`);
+  }
+  return hash.digest('hex').slice(0, 16);
+}

@@ -1,0 +1,23 @@
+// The table of safetensors → ONNX exporters, keyed by config.json `architectures[0]` (or
+// `model_type`). Each exporter file adds one line here.
+import type { OnnxModel } from '../ir';
+import type { SafetensorsCheckpoint } from '../safetensors';
+import type { HfConfig } from './hfConfig';
+import { type DecoderExportOptions, exportLlama } from './llama';
+
+export interface ExportSource {
+  /** The checkpoint folder. */
+  dir: string;
+  config: HfConfig;
+  weights: SafetensorsCheckpoint;
+}
+
+export type ExportOptions = DecoderExportOptions;
+
+export type Exporter = (source: ExportSource, options: ExportOptions) => OnnxModel;
+
+export const exporters: Record<string, Exporter> = {
+  LlamaForCausalLM: (s, o) => exportLlama(s.config, s.weights, o),
+  llama: (s, o) => exportLlama(s.config, s.weights, o),
+  // helper "onnx-more": GPT2LMHeadModel / gpt2 and BertForMaskedLM / bert go here.
+};
