@@ -1,0 +1,71 @@
+// The function soft prompt tuning optimises: loss (and gradient) of a set of examples at a soft
+// prompt, over the ORT sessions. Evaluation runs in chunks so a large dev set fits in memory.
+import { type BatchExample, buildBatch } from './batchFeeds';
+import { type BatchResult, runBatch, type SoftPromptSessions } from './softPromptSession';
+
+export interface Evaluation {
+  /** Mean loss over the examples. */
+  loss: number;
+  /** Per example, the class scores (summed verbalizer log-probs). */
+  classScores: number[][];
+  accuracy: number;
+}
+
+export class SoftPromptObjective {
+  constructor(
+    readonly sessions: SoftPromptSessions,
+    /** Token ids of each class's verbalizer (generation: unused). */
+    readonly classTokens: number[][],
+    readonly evalChunk = 16,
+  ) {}
+
+  get numVirtualTokens(): number {
+    return this.sessions.numVirtualTokens;
+  }
+
+  get hidden(): number {
+    return this.sessions.hidden;
+  }
+
+  /** One batch, with the gradient w.r.t. the soft prompt. */
+  lossAndGrad(prompt: Float32Array, examples: readonly BatchExample[]): Promise<BatchResult> {
+    return runBatch(this.sessions, prompt, buildBatch(examples, this.classTokens, this.sessions.vocabSize), true);
+  }
+
+  /** Forward only, chunked; loss is the mean over all examples. */
+  async evaluate(prompt: Float32Array | undefined, examples: readonly BatchExample[], signal?: AbortSignal): Promise<Evaluation> {
+    let lossSum = 0;
+    const classScores: number[][] = [];
+    for (let i = 0; i < examples.length; i += this.evalChunk) {
+      signal?.throwIfAborted();
+      const chunk = examples.slice(i, i + this.evalChunk);
+      const r = await runBatch(this.sessions, prompt, buildBatch(chunk, this.classTokens, this.sessions.vocabSize), false);
+      lossSum += r.loss * chunk.length;
+      const C = r.classScores.length / chunk.length;
+      for (let e = 0; e < chunk.length; e++) classScores.push(Array.from(r.classScores.subarray(e * C, (e + 1) * C)));
+    }
+    return { loss: lossSum / examples.length, classScores, accuracy: accuracy(classScores, examples) };
+  }
+}
+
+export function argmax(xs: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i]! > xs[best]!) best = i;
+  return best;
+}
+
+export function accuracy(classScores: readonly (readonly number[])[], examples: readonly BatchExample[]): number {
+  if (examples.length === 0) return 0;
+  let right = 0;
+  examples.forEach((ex, i) => {
+    if (ex.label !== undefined && argmax(classScores[i]!) === ex.label) right++;
+  });
+  return right / examples.length;
+}
+
+/** Per-example cross-entropy over class scores: −log softmax(s)[y]. */
+export function exampleLoss(scores: readonly number[], label: number): number {
+  const max = Math.max(...scores);
+  const lse = max + Math.log(scores.reduce((s, x) => s + Math.exp(x - max), 0));
+  return lse - scores[label]!;
+}
