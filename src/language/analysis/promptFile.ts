@@ -270,7 +270,8 @@ function readLabels(parsed: ParsedPromptFile, key: string, labels: Record<string
       out[label] = verbalizer;
       continue;
     }
-    const span = spanOf(parsed, [key, 'labels', label], 'value') ?? spanOf(parsed, [key, 'labels', label], 'key')!;
+    const valueSpan = spanOf(parsed, [key, 'labels', label], 'value');
+    const span = valueSpan && valueSpan.end > valueSpan.start ? valueSpan : spanOf(parsed, [key, 'labels', label], 'key')!;
     parsed.problems.push(problem('label-without-verbalizer', 'error', `label '${label}' needs a verbalizer: a non-empty string such as " ${label}"`, span));
   }
   return out;

@@ -1,0 +1,93 @@
+// Everything wrong with a .prompt file that can be seen from its text alone: front matter,
+// Handlebars syntax, schemas, variables, config keys and Promptsmith settings. Offsets are
+// source offsets. Checks that read other files (datasets, the model's tokenizer) are in
+// environmentChecks.ts.
+import { type ParsedPromptFile, parsePromptFile, type PromptFileProblem, spanOf } from './promptFile';
+import { CONFIG_SETTINGS, checkSettingValue, DOTPROMPT_KEYS } from './promptsmithSettings';
+import { analyzeSchema, type SchemaInfo } from './schemaAnalysis';
+import { analyzeTemplate, type TemplateAnalysis } from './templateAnalysis';
+
+export interface PromptAnalysis {
+  parsed: ParsedPromptFile;
+  template: TemplateAnalysis;
+  inputSchema: SchemaInfo;
+  outputSchema: SchemaInfo;
+  problems: PromptFileProblem[];
+}
+
+/** Keys Dotprompt itself reads or keeps (besides the documented ones and namespaced `a.b` keys). */
+const OTHER_DOTPROMPT_KEYS = new Set(['ext', 'raw', 'toolDefs', 'promptsmith']);
+
+export const MAX_PROBLEMS = 500;
+
+export function analyzePromptSource(source: string): PromptAnalysis {
+  const parsed = parsePromptFile(source);
+  const template = analyzeTemplate(parsed.template);
+  const inputSchema = analyzeSchema(parsed, 'input');
+  const outputSchema = analyzeSchema(parsed, 'output');
+  const problems: PromptFileProblem[] = [...parsed.problems];
+  checkTopLevelKeys(parsed, problems);
+  checkConfig(parsed, problems);
+  problems.push(...inputSchema.problems, ...outputSchema.problems);
+  for (const p of template.problems) problems.push({ ...p, start: p.start + parsed.templateOffset, end: p.end + parsed.templateOffset });
+  checkVariables(parsed, template, inputSchema, problems);
+  problems.sort((a, b) => a.start - b.start || a.end - b.end);
+  if (problems.length > MAX_PROBLEMS) {
+    const dropped = problems.length - MAX_PROBLEMS;
+    problems.length = MAX_PROBLEMS;
+    problems.push({ code: 'too-many-problems', severity: 'information', message: `${dropped} more problems not shown`, start: 0, end: 0 });
+  }
+  return { parsed, template, inputSchema, outputSchema, problems };
+}
+
+function checkTopLevelKeys(parsed: ParsedPromptFile, problems: PromptFileProblem[]): void {
+  for (const key of Object.keys(parsed.data)) {
+    if (key in DOTPROMPT_KEYS || key.includes('.') || OTHER_DOTPROMPT_KEYS.has(key)) continue;
+    const span = spanOf(parsed, [key], 'key')!;
+    problems.push({
+      code: 'unknown-key',
+      severity: 'warning',
+      message: `Dotprompt ignores the key '${key}' (known: ${Object.keys(DOTPROMPT_KEYS).join(', ')}; extension keys need a namespace such as 'myext.${key}')`,
+      ...span,
+    });
+  }
+}
+
+function checkConfig(parsed: ParsedPromptFile, problems: PromptFileProblem[]): void {
+  for (const [key, value] of Object.entries(parsed.config)) {
+    const spec = CONFIG_SETTINGS[key];
+    if (!spec) {
+      const span = spanOf(parsed, ['config', key], 'key')!;
+      problems.push({ code: 'unknown-config-key', severity: 'warning', message: `the local runtime ignores config '${key}' (it knows ${Object.keys(CONFIG_SETTINGS).join(', ')})`, ...span });
+      continue;
+    }
+    const why = checkSettingValue(spec, value);
+    if (why) {
+      const span = spanOf(parsed, ['config', key], 'value') ?? spanOf(parsed, ['config', key], 'key')!;
+      problems.push({ code: 'config-type', severity: 'error', message: `config '${key}': ${why}`, ...span });
+    }
+  }
+}
+
+function checkVariables(parsed: ParsedPromptFile, template: TemplateAnalysis, schema: SchemaInfo, problems: PromptFileProblem[]): void {
+  if (!template.parsed || (schema.kind !== 'picoschema' && schema.kind !== 'jsonschema')) return;
+  const declared = new Set([...schema.fields.map((f) => f.name), ...Object.keys(parsed.input.default ?? {})]);
+  if (!schema.open) {
+    for (const ref of template.variables) {
+      if (declared.has(ref.name)) continue;
+      problems.push({
+        code: 'undefined-variable',
+        severity: 'warning',
+        message: `'${ref.name}' is not declared in input.schema`,
+        start: parsed.templateOffset + ref.start,
+        end: parsed.templateOffset + ref.end,
+      });
+    }
+  }
+  if (template.usesWholeContext) return;
+  const used = new Set(template.variables.map((v) => v.name));
+  for (const field of schema.fields) {
+    if (used.has(field.name) || !field.keySpan) continue;
+    problems.push({ code: 'unused-variable', severity: 'hint', message: `input '${field.name}' is declared but the template never uses it`, ...field.keySpan });
+  }
+}

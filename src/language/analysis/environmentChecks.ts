@@ -1,0 +1,129 @@
+// Checks that look outside the .prompt text: dataset files, the model folder, verbalizers
+// against the model's tokenizer, partial files. The file system and tokenizer loading are
+// passed in, so the language server can cache tokenizers and tests can use real folders.
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { PromptAnalysis } from './diagnostics';
+import { type PromptFileProblem, resolveModelRef, spanOf } from './promptFile';
+
+/** The part of the runtime's TextTokenizer the analysis needs. */
+export interface TokenizerLike {
+  encode(text: string, options?: { addSpecialTokens?: boolean }): number[];
+  readonly unkId: number | undefined;
+}
+
+export interface AnalysisEnvironment {
+  /** Absolute path of the .prompt file; undefined for unsaved documents. */
+  filePath?: string;
+  exists(path: string): boolean;
+  /** Names of the files in a folder ([] when it cannot be read). */
+  listDir(dir: string): string[];
+  /** Loads a model folder's tokenizer; throws a one-line error. */
+  loadTokenizer(modelDir: string): TokenizerLike;
+}
+
+export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (dir: string) => TokenizerLike): AnalysisEnvironment {
+  return {
+    filePath,
+    exists: existsSync,
+    listDir(dir) {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return [];
+      }
+    },
+    loadTokenizer,
+  };
+}
+
+/** The model folder a file refers to, when it is a local folder with a tokenizer.json. */
+export function localTokenizerDir(analysis: PromptAnalysis, env: AnalysisEnvironment): string | undefined {
+  const model = analysis.parsed.model;
+  if (!model) return undefined;
+  const ref = resolveModelRef(model, env.filePath);
+  if (ref.kind !== 'folder' || (!env.filePath && !isAbsolute(model))) return undefined;
+  return env.exists(join(ref.path, 'tokenizer.json')) ? ref.path : undefined;
+}
+
+/** Partial names available beside the file (`_name.prompt`). */
+export function partialNames(env: AnalysisEnvironment): string[] {
+  if (!env.filePath) return [];
+  return env
+    .listDir(dirname(env.filePath))
+    .filter((f) => f.startsWith('_') && f.endsWith('.prompt'))
+    .map((f) => f.slice(1, -'.prompt'.length));
+}
+
+export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironment): PromptFileProblem[] {
+  const problems: PromptFileProblem[] = [];
+  const { parsed } = analysis;
+  const base = env.filePath ? dirname(env.filePath) : undefined;
+  for (const which of ['train', 'dev'] as const) {
+    const file = parsed.task?.[which];
+    if (file === undefined) continue;
+    const abs = isAbsolute(file) ? file : base ? resolve(base, file) : undefined;
+    if (abs && !env.exists(abs)) {
+      const span = spanOf(parsed, ['promptsmith.task', which], 'value')!;
+      problems.push({ code: 'dataset-missing', severity: 'error', message: `dataset file not found: ${abs}`, ...span });
+    }
+  }
+  const modelSpan = spanOf(parsed, ['model'], 'value');
+  if (parsed.model && modelSpan && (base || isAbsolute(parsed.model))) {
+    const ref = resolveModelRef(parsed.model, env.filePath);
+    if (ref.kind === 'folder' && !env.exists(ref.path)) {
+      problems.push({ code: 'model-not-found', severity: 'warning', message: `model folder not found: ${ref.path}`, ...modelSpan });
+    }
+  }
+  checkVerbalizers(analysis, env, problems);
+  if (base) {
+    const available = new Set(partialNames(env));
+    for (const ref of analysis.template.partials) {
+      if (available.has(ref.name)) continue;
+      problems.push({
+        code: 'unknown-partial',
+        severity: 'warning',
+        message: `partial '${ref.name}' not found: Promptsmith looks for _${ref.name}.prompt beside this file`,
+        start: parsed.templateOffset + ref.start,
+        end: parsed.templateOffset + ref.end,
+      });
+    }
+  }
+  return problems;
+}
+
+function checkVerbalizers(analysis: PromptAnalysis, env: AnalysisEnvironment, problems: PromptFileProblem[]): void {
+  const { parsed } = analysis;
+  const labels = parsed.task?.labels;
+  if (!labels || Object.keys(labels).length === 0) return;
+  const dir = localTokenizerDir(analysis, env);
+  if (!dir) return;
+  let tokenizer: TokenizerLike;
+  try {
+    tokenizer = env.loadTokenizer(dir);
+  } catch (err) {
+    const span = spanOf(parsed, ['model'], 'value')!;
+    problems.push({ code: 'tokenizer-error', severity: 'warning', message: `cannot load the model's tokenizer: ${(err as Error).message}`, ...span });
+    return;
+  }
+  for (const [label, verbalizer] of Object.entries(labels)) {
+    const span = spanOf(parsed, ['promptsmith.task', 'labels', label], 'value')!;
+    let ids: number[];
+    try {
+      ids = tokenizer.encode(verbalizer, { addSpecialTokens: false });
+    } catch (err) {
+      problems.push({ code: 'verbalizer-unencodable', severity: 'error', message: `verbalizer of '${label}' cannot be encoded: ${(err as Error).message}`, ...span });
+      continue;
+    }
+    if (ids.length === 0) {
+      problems.push({ code: 'verbalizer-unencodable', severity: 'error', message: `verbalizer of '${label}' encodes to no tokens`, ...span });
+    } else if (tokenizer.unkId !== undefined && ids.includes(tokenizer.unkId)) {
+      problems.push({
+        code: 'verbalizer-unencodable',
+        severity: 'error',
+        message: `verbalizer of '${label}' has characters the model's tokenizer cannot encode (unknown token)`,
+        ...span,
+      });
+    }
+  }
+}

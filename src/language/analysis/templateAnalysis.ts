@@ -1,0 +1,201 @@
+// What a .prompt template uses: root-scope variables, helpers, partials, roles and sections,
+// with offsets relative to the template, plus its syntax problems. Built from the scanner (for
+// exact error ranges) and Handlebars' own parser (for the AST Dotprompt will compile).
+import Handlebars from 'handlebars';
+import { HELPERS } from './helperDocs';
+import { LineIndex } from './lineIndex';
+import { scanTemplate, type Tag } from './templateScanner';
+
+export interface TemplateRef {
+  name: string;
+  start: number;
+  end: number;
+}
+
+export interface VariableRef extends TemplateRef {
+  /** The path as written, e.g. `user.name` or `@root.items`. */
+  path: string;
+}
+
+export interface TemplateProblem {
+  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper';
+  severity: 'error' | 'warning';
+  message: string;
+  start: number;
+  end: number;
+}
+
+export interface TemplateAnalysis {
+  tags: Tag[];
+  problems: TemplateProblem[];
+  /** References to top-level input variables (not those relative to an `each`/`with` item). */
+  variables: VariableRef[];
+  helpers: TemplateRef[];
+  partials: TemplateRef[];
+  /** `{{role "x"}}` tags; name is the role. */
+  roles: TemplateRef[];
+  /** `{{section "x"}}` tags; name is the section. */
+  sections: TemplateRef[];
+  /** The whole input is passed somewhere (`{{json this}}`, a partial, …): every variable may be used. */
+  usesWholeContext: boolean;
+  /** Whether Handlebars parsed the template (the AST facts above are complete). */
+  parsed: boolean;
+}
+
+type Node = hbs.AST.Node;
+type Expr = hbs.AST.Expression;
+
+export function analyzeTemplate(template: string): TemplateAnalysis {
+  const scan = scanTemplate(template);
+  const result: TemplateAnalysis = {
+    tags: scan.tags,
+    problems: scan.problems.map((p) => ({ ...p, severity: 'error' })),
+    variables: [],
+    helpers: [],
+    partials: [],
+    roles: [],
+    sections: [],
+    usesWholeContext: false,
+    parsed: false,
+  };
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(template);
+  } catch (err) {
+    if (result.problems.length === 0) result.problems.push(...locateSyntaxError(template, scan.tags, err as Error));
+    return result;
+  }
+  result.parsed = true;
+  new Walker(template, result).program(ast, 0);
+  return result;
+}
+
+/** Handlebars reports a line and a 20-character excerpt; find the tag that fails on its own. */
+function locateSyntaxError(template: string, tags: readonly Tag[], err: Error): TemplateProblem[] {
+  const message = `Handlebars syntax error: ${conciseParseMessage(err.message)}`;
+  for (const tag of tags) {
+    const text = template.slice(tag.start, tag.end);
+    const probe =
+      tag.kind === 'open' ? `${text}{{/${tag.name ?? ''}}}` : tag.kind === 'else' ? `{{#if x}}${text}{{/if}}` : tag.kind === 'close' ? '' : text;
+    if (!probe) continue;
+    try {
+      Handlebars.parse(probe);
+    } catch (tagErr) {
+      return [{ code: 'handlebars-syntax', severity: 'error', message: `Handlebars syntax error: ${conciseParseMessage((tagErr as Error).message)}`, start: tag.start, end: tag.end }];
+    }
+  }
+  const line = Number(/line (\d+)/.exec(err.message)?.[1] ?? '1') - 1;
+  const index = new LineIndex(template);
+  const start = index.lineStart(line);
+  const end = line + 1 < index.lineCount ? index.lineStart(line + 1) - 1 : template.length;
+  return [{ code: 'handlebars-syntax', severity: 'error', message, start, end: Math.max(end, start) }];
+}
+
+function conciseParseMessage(message: string): string {
+  const lines = message.split('\n');
+  const expecting = lines.find((l) => l.startsWith('Expecting'));
+  if (expecting) return expecting.replace(/'/g, '').replace(/^Expecting/, 'expected');
+  return lines[0]!;
+}
+
+class Walker {
+  private readonly index: LineIndex;
+
+  constructor(
+    template: string,
+    private readonly out: TemplateAnalysis,
+  ) {
+    this.index = new LineIndex(template);
+  }
+
+  private span(loc: hbs.AST.SourceLocation): { start: number; end: number } {
+    return {
+      start: this.index.offsetAt({ line: loc.start.line - 1, character: loc.start.column }),
+      end: this.index.offsetAt({ line: loc.end.line - 1, character: loc.end.column }),
+    };
+  }
+
+  program(program: hbs.AST.Program | undefined, depth: number): void {
+    for (const statement of program?.body ?? []) this.statement(statement, depth);
+  }
+
+  private statement(node: Node, depth: number): void {
+    switch (node.type) {
+      case 'MustacheStatement':
+      case 'SubExpression': {
+        const m = node as hbs.AST.MustacheStatement;
+        this.call(m.path, m.params, m.hash, m.loc, depth);
+        return;
+      }
+      case 'BlockStatement': {
+        const b = node as hbs.AST.BlockStatement;
+        const name = b.path.type === 'PathExpression' ? (b.path as hbs.AST.PathExpression).original : '';
+        this.call(b.path, b.params, b.hash, b.loc, depth);
+        // `each`, `with` and variable sections (`{{#items}}`) change the context inside the block.
+        const changesContext = name === 'each' || name === 'with' || !(name in HELPERS);
+        this.program(b.program, changesContext ? depth + 1 : depth);
+        this.program(b.inverse, depth);
+        return;
+      }
+      case 'PartialStatement':
+      case 'PartialBlockStatement': {
+        const p = node as hbs.AST.PartialStatement;
+        if (p.name.type === 'PathExpression') this.out.partials.push({ name: (p.name as hbs.AST.PathExpression).original, ...this.span(p.loc) });
+        for (const param of p.params) this.expression(param, depth);
+        for (const pair of p.hash?.pairs ?? []) this.expression(pair.value, depth);
+        if (p.params.length === 0) this.out.usesWholeContext = true;
+        if (node.type === 'PartialBlockStatement') this.program((node as hbs.AST.PartialBlockStatement).program, depth);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private call(path: Expr, params: Expr[], hash: hbs.AST.Hash | undefined, loc: hbs.AST.SourceLocation, depth: number): void {
+    const hasArgs = params.length > 0 || (hash?.pairs.length ?? 0) > 0;
+    if (path.type === 'PathExpression') {
+      const p = path as hbs.AST.PathExpression;
+      const helper = p.parts.length === 1 && !p.data && p.depth === 0 && p.parts[0]! in HELPERS ? p.parts[0]! : undefined;
+      if (helper) {
+        this.out.helpers.push({ name: helper, ...this.span(p.loc) });
+        const first = params[0];
+        const literal = first?.type === 'StringLiteral' ? (first as hbs.AST.StringLiteral).value : undefined;
+        if (helper === 'role' && literal !== undefined) this.out.roles.push({ name: literal, ...this.span(loc) });
+        if (helper === 'section' && literal !== undefined) this.out.sections.push({ name: literal, ...this.span(loc) });
+        if (helper === 'history') this.out.roles.push({ name: 'history', ...this.span(loc) });
+      } else if (hasArgs) {
+        this.out.problems.push({
+          code: 'unknown-helper',
+          severity: 'error',
+          message: `unknown helper '${p.original}': Dotprompt only knows ${Object.keys(HELPERS).join(', ')}`,
+          ...this.span(p.loc),
+        });
+      } else this.expression(p, depth);
+    } else this.expression(path, depth);
+    for (const param of params) this.expression(param, depth);
+    for (const pair of hash?.pairs ?? []) this.expression(pair.value, depth);
+  }
+
+  private expression(expr: Expr, depth: number): void {
+    if (expr.type === 'SubExpression') {
+      this.statement(expr, depth);
+      return;
+    }
+    if (expr.type !== 'PathExpression') return;
+    const p = expr as hbs.AST.PathExpression;
+    if (p.data) {
+      if (p.parts[0] === 'root') {
+        if (p.parts.length > 1) this.out.variables.push({ name: p.parts[1]!, path: p.original, ...this.span(p.loc) });
+        else this.out.usesWholeContext = true;
+      }
+      return;
+    }
+    if (depth - p.depth !== 0) return;
+    if (p.parts.length === 0) {
+      this.out.usesWholeContext = true;
+      return;
+    }
+    this.out.variables.push({ name: p.parts[0]!, path: p.original, ...this.span(p.loc) });
+  }
+}
