@@ -1,5 +1,6 @@
 // The table of CLI subcommands. Each entry lives in its own file once built.
 import { type CliCommand, pendingCommand } from '../command';
+import { exportCommand } from './export';
 
 export const commands: CliCommand[] = [
   pendingCommand('run', 'run <file.prompt> [--input k=v …] [--json]', 'Render a prompt and generate with its model'),
@@ -7,7 +8,7 @@ export const commands: CliCommand[] = [
   pendingCommand('check', 'check <file.prompt…> [--json]', 'Print the language diagnostics of .prompt files'),
   pendingCommand('generate', 'generate <model> --prompt TEXT [--max-tokens N] [--greedy] [--device D] [--json]', 'Generate text with a local model'),
   pendingCommand('score', 'score <model> --prompt TEXT --continuation TEXT [--json]', 'Log-probability of a continuation'),
-  pendingCommand('export', 'export <src> --out <dir>', 'Export a safetensors or llama2.c checkpoint to ONNX'),
+  exportCommand,
   pendingCommand('tune soft', 'tune soft <file.prompt> [--tokens n] [--steps N] [--json]', 'Soft prompt tuning'),
   pendingCommand('tune rl', 'tune rl <file.prompt> [--steps N] [--json]', 'RL prompt tuning (RLPrompt)'),
   pendingCommand('bench', 'bench', 'Run the benchmark scripts'),
