@@ -100,7 +100,7 @@ export class HistoryView {
         r.model ?? '—',
         status,
         el('span', { class: 'row-actions' }, [
-          button('Open', () => this.open(r.id), { secondary: true, title: `Open run ${r.id}` }),
+          button('Open', () => this.openRun(r.id), { secondary: true, title: `Open run ${r.id}` }),
           r.resumable ? button('Resume', () => post({ type: 'resumeRun', runId: r.id }), { secondary: true, title: `Resume run ${r.id}` }) : null,
         ]),
       ];
@@ -108,13 +108,14 @@ export class HistoryView {
     replaceChildren(this.list, [
       makeTable(['', 'created', 'kind', 'name', 'prompt file', 'model', 'status', ''], rows, {
         label: 'Runs',
+        rowHeight: 40,
         columns: ['40px', '16%', '8%', '18%', '18%', '14%', '10%', '150px'],
       }),
       runs.length < this.runs.length ? el('p', { class: 'muted' }, [`${this.runs.length - runs.length} runs hidden by the filters.`]) : null,
     ]);
   }
 
-  private open(runId: string): void {
+  openRun(runId: string): void {
     this.state.openRunId = runId;
     this.state.compareOpen = false;
     this.saveState();
@@ -122,10 +123,14 @@ export class HistoryView {
     this.renderDetail();
   }
 
-  private openCompare(): void {
+  /** Shows the comparison of the ticked runs (or of `runIds`). */
+  openCompare(runIds?: string[]): void {
+    if (runIds) this.state.compareIds = runIds.slice(0, 8);
     this.state.compareOpen = true;
     this.state.openRunId = undefined;
     this.saveState();
+    this.renderFilters();
+    this.renderList();
     this.requestMissing();
     this.renderDetail();
   }

@@ -82,6 +82,13 @@ window.addEventListener('message', (event: MessageEvent) => {
 (globalThis as { __promptsmithPanel?: unknown }).__promptsmithPanel = {
   receive: (raw: unknown) => handle(parseExtensionToPanel(raw)),
   flush: () => live.flush(),
+  showTab: (tab: 'live' | 'history') => {
+    (tabs as HTMLElement & { selectedIndex: number }).selectedIndex = tab === 'history' ? 1 : 0;
+    state.tab = tab;
+    persist();
+  },
+  openRun: (runId: string) => history.openRun(runId),
+  compare: (runIds: string[]) => history.openCompare(runIds),
 };
 
 post({ type: 'ready' });

@@ -7,6 +7,8 @@ export interface TableOptions {
   label: string;
   /** Initial column widths (vscode-table's `columns`), e.g. ['40px', 'auto']. */
   columns?: string[];
+  /** Row height in px used to size the table; rows holding buttons are taller. */
+  rowHeight?: number;
 }
 
 export function makeTable(headers: string[], rows: Cell[][], options: TableOptions): HTMLElement {
@@ -20,6 +22,6 @@ export function makeTable(headers: string[], rows: Cell[][], options: TableOptio
   );
   table.append(header, body);
   // vscode-table sizes its scrolling body from its own height: give it room for the rows.
-  table.style.height = `${Math.min(12, Math.max(1, rows.length)) * 30 + 34}px`;
+  table.style.height = `${Math.min(12, Math.max(1, rows.length)) * (options.rowHeight ?? 30) + 36}px`;
   return table;
 }

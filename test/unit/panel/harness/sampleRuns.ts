@@ -1,0 +1,72 @@
+// Sample messages for the harness: a live RL run with many progress events, best prompts, and a
+// history with a soft run, an RL run, an evaluation and a damaged folder. Generated from a fixed
+// seed (deterministic), shaped like what the trainers emit.
+import type { ExtensionToPanel, RunDetailView } from '../../../../src/protocol/panelMessages';
+import { seriesFromEvents } from '../../../../src/protocol/panelMessages';
+import type { ProgressEvent, TaskEvent } from '../../../../src/protocol/taskEvents';
+
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+/** `n` progress events of a run that learns: loss falls, reward and accuracies rise, noisily. */
+export function progressEvents(n: number, kind: 'rl' | 'soft', seed = 1): ProgressEvent[] {
+  const rand = rng(seed);
+  const events: ProgressEvent[] = [];
+  for (let i = 1; i <= n; i++) {
+    const t = i / n;
+    const e: ProgressEvent = { type: 'progress', step: i, totalSteps: n, elapsed_s: i * 0.05, steps_per_s: 20 + rand(), eta_s: (n - i) * 0.05 };
+    if (kind === 'soft') e.loss = 0.7 * Math.exp(-3 * t) + 0.08 * rand();
+    else e.reward = -20 + 60 * (1 - Math.exp(-4 * t)) + 15 * (rand() - 0.5);
+    if (i % 25 === 0) {
+      e.train_acc = Math.min(1, 0.5 + 0.4 * t + 0.05 * rand());
+      e.dev_acc = Math.min(1, 0.5 + 0.3 * t + 0.05 * rand());
+    }
+    events.push(e);
+  }
+  return events;
+}
+
+export const bestPromptsEvent: TaskEvent = {
+  type: 'bestPrompts',
+  step: 400,
+  rows: [
+    { text: ' Absolutely Review Rating', tokens: [' Absolutely', ' Review', ' Rating'], ids: [4711, 1299, 6431], reward: 31.4, train_acc: 0.91, dev_acc: 0.86 },
+    { text: ' The story felt', tokens: [' The', ' story', ' felt'], ids: [450, 5828, 7091], reward: 27.9, train_acc: 0.88, dev_acc: 0.84 },
+    { text: ' <script>alert(1)</script>', tokens: [' <', 'script', '>'], ids: [1, 2, 3], reward: 12.2, train_acc: 0.7, dev_acc: 0.66 },
+  ],
+};
+
+export const liveRunMessage: ExtensionToPanel = {
+  type: 'liveRun',
+  run: { runId: '20261127-013000-rl-sentiment', label: 'RL prompt · sentiment.prompt', kind: 'rl', model: 'stories260k-hf', device: 'cpu', status: 'running', promptFile: 'examples/sentiment.prompt' },
+};
+
+export const historyMessage: ExtensionToPanel = {
+  type: 'history',
+  runs: [
+    { id: '20261127-013000-rl-sentiment', kind: 'rl', name: 'sentiment', promptFile: 'examples/sentiment.prompt', model: 'stories260k-hf', device: 'cpu', status: 'running', createdAt: '2026-11-27T01:30:00Z', interrupted: false, resumable: false },
+    { id: '20261127-012000-soft-sentiment', kind: 'soft', name: 'sentiment', promptFile: 'examples/sentiment.prompt', model: 'stories260k-hf', device: 'cpu', status: 'completed', createdAt: '2026-11-27T01:20:00Z', interrupted: false, resumable: false },
+    { id: '20261127-011000-eval-sentiment', kind: 'eval', name: 'sentiment', promptFile: 'examples/sentiment.prompt', model: 'stories260k-hf', device: 'cpu', status: 'completed', createdAt: '2026-11-27T01:10:00Z', interrupted: false, resumable: false },
+    { id: '20261127-010000-soft-topic', kind: 'soft', name: 'topic', promptFile: 'examples/topic.prompt', model: 'stories260k-hf', device: 'cpu', status: 'running', createdAt: '2026-11-27T01:00:00Z', interrupted: true, resumable: true },
+    { id: '20261126-230000-rl-old', interrupted: false, resumable: false, problem: '.promptsmith/runs/20261126-230000-rl-old/run.json: schemaVersion 2 is newer than this Promptsmith supports (1); update the extension to read it' },
+  ],
+};
+
+export function detailMessage(id: string, kind: 'rl' | 'soft', n: number, seed: number): ExtensionToPanel {
+  const events = progressEvents(n, kind, seed);
+  const item = historyMessage.type === 'history' ? historyMessage.runs.find((r) => r.id === id)! : { id, interrupted: false, resumable: false };
+  const detail: RunDetailView = {
+    item,
+    series: seriesFromEvents(events),
+    bestPrompts: bestPromptsEvent.type === 'bestPrompts' ? bestPromptsEvent.rows.slice(0, 2) : [],
+    result: { metrics: { dev_acc: 0.84, train_acc: 0.9 }, summary: `${n} steps` },
+    last: events.at(-1)!,
+    warnings: ['metrics.jsonl line 401: truncated last line ignored (the run was interrupted while writing)'],
+  };
+  return { type: 'runDetail', detail };
+}
