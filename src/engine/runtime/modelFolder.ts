@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ensureOnnxFolder } from '../onnx/export/exportModel';
 import { RuntimeError } from './errors';
 import { type DownloadProgress, looksLikeHubId, resolveHubModel } from './hub';
 import { chooseOnnxFile } from './onnxVariant';
@@ -48,16 +49,6 @@ export interface ResolveOptions {
   /** ONNX variant: fp32, fp16, q8, q4, … (see onnxVariant.ts). */
   variant?: string;
   onProgress?(progress: ModelProgress): void;
-}
-
-/** Exports a checkpoint folder without ONNX into the cache and returns the exported folder. */
-export type OnnxExporter = (modelDir: string, cacheDir: string, onProgress?: (fraction: number, message: string) => void) => Promise<string>;
-
-let exporter: OnnxExporter | undefined;
-
-/** The ONNX exporter is registered by the engine (keeps this file free of the exporter's weight in the language server). */
-export function registerOnnxExporter(fn: OnnxExporter): void {
-  exporter = fn;
 }
 
 export function defaultCacheDir(): string {
@@ -143,7 +134,7 @@ function hasOnnx(dir: string): boolean {
 }
 
 function isExportable(dir: string): boolean {
-  return readdirSync(dir).some((f) => f.endsWith('.safetensors') || f.endsWith('.bin'));
+  return readdirSync(dir).some((f) => /\.safetensors(\.index\.json)?$/.test(f));
 }
 
 /** Resolves a model spec (folder path, hub id, safetensors-only folder) to a ready folder. */
@@ -152,10 +143,15 @@ export async function resolveModelFolder(spec: string, options: ResolveOptions =
   if (existsSync(local) && statSync(local).isDirectory()) {
     if (!existsSync(join(local, 'config.json'))) throw new RuntimeError('E_BAD_MODEL', `${join(local, 'config.json')}: file not found`);
     if (hasOnnx(local) || !isExportable(local)) return inspectModelFolder(local, spec, options.variant);
-    if (!exporter) throw new RuntimeError('E_BAD_MODEL', `${local}: no ONNX file, and no exporter is available in this process to export it`);
     // Validate config/architecture before spending time on an export.
     modelKindOf(readJsonFile(join(local, 'config.json'), true)!, join(local, 'config.json'));
-    const exported = await exporter(local, options.cacheDir ?? defaultCacheDir(), (fraction, message) => options.onProgress?.({ phase: 'export', fraction, message }));
+    let exported: string;
+    try {
+      exported = await ensureOnnxFolder(local, options.cacheDir ?? defaultCacheDir(), (fraction, message) => options.onProgress?.({ phase: 'export', fraction, message }));
+    } catch (err) {
+      if (err instanceof RuntimeError) throw err;
+      throw new RuntimeError('E_BAD_MODEL', (err as Error).message.split('\n')[0]!);
+    }
     return inspectModelFolder(exported, spec, options.variant);
   }
   if (existsSync(local)) throw new RuntimeError('E_MODEL_NOT_FOUND', `${local}: is a file; a model is a folder (config.json, tokenizer.json, onnx/model.onnx) or a hub id`);

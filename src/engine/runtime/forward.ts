@@ -1,0 +1,175 @@
+// One forward pass of an ONNX language model with the transformers.js names: inputs input_ids,
+// attention_mask, optional position_ids / token_type_ids, past_key_values.{i}.key|value; outputs
+// logits and present.{i}.key|value. The names are discovered from the session, and an empty past
+// is filled in for a fresh sequence, so the same code runs GPT-2, Llama and BERT exports.
+import { RuntimeError } from './errors';
+import { float32Tensor, inputShapes, int64Tensor, ort, type OrtFeeds, type OrtSession, type OrtTensor } from './ort';
+
+export interface ModelIo {
+  hasAttentionMask: boolean;
+  hasPositionIds: boolean;
+  hasTokenTypeIds: boolean;
+  /** past_key_values.{i}.key / .value input names, in layer order (empty without a KV cache). */
+  pastInputs: string[];
+  /** present.{i}.key / .value output names matching pastInputs one to one. */
+  presentOutputs: string[];
+  pastType: 'float32' | 'float16';
+  kvHeads: number;
+  headDim: number;
+}
+
+/** The KV cache after a pass: tensors in pastInputs order, [batch, kvHeads, length, headDim]. */
+export interface KvCache {
+  tensors: OrtTensor[];
+  length: number;
+}
+
+export interface ForwardInput {
+  /** Token ids, one row per sequence, all rows the same length. */
+  ids: readonly (readonly number[])[];
+  /** 1 = real token, 0 = padding; covers past + new tokens. Default: all ones. */
+  attentionMask?: readonly (readonly number[])[];
+  /** Default: continues from each row's count of real past tokens. */
+  positionIds?: readonly (readonly number[])[];
+  past?: KvCache;
+}
+
+export interface ForwardOutput {
+  /** Float32 logits [batch, seq, vocab]. */
+  logits: Float32Array;
+  batch: number;
+  seq: number;
+  vocab: number;
+  /** Present KV (undefined for models without a cache). */
+  present?: KvCache;
+}
+
+const ioCache = new WeakMap<OrtSession, ModelIo>();
+
+function symbolicOr(value: number | string | undefined, fallback: number | undefined, what: string, file: string): number {
+  if (typeof value === 'number' && value > 0) return value;
+  if (fallback !== undefined && fallback > 0) return fallback;
+  throw new RuntimeError('E_BAD_MODEL', `${file}: cannot tell the KV cache ${what} (not in the graph or config.json)`);
+}
+
+/** Reads and checks a session's inputs/outputs; a model whose names don't fit is an error naming the file. */
+export function describeModel(session: OrtSession, config: Record<string, unknown>, file: string): ModelIo {
+  const known = ioCache.get(session);
+  if (known) return known;
+  const inputs = session.inputNames;
+  const outputs = session.outputNames;
+  if (!inputs.includes('input_ids')) throw new RuntimeError('E_BAD_MODEL', `${file}: the model has no 'input_ids' input (inputs: ${inputs.join(', ')})`);
+  if (!outputs.includes('logits')) throw new RuntimeError('E_BAD_MODEL', `${file}: the model has no 'logits' output (outputs: ${outputs.join(', ')})`);
+  const allowed = new Set(['input_ids', 'attention_mask', 'position_ids', 'token_type_ids']);
+  const pastInputs = inputs.filter((n) => n.startsWith('past_key_values.'));
+  const unknown = inputs.filter((n) => !allowed.has(n) && !n.startsWith('past_key_values.'));
+  if (unknown.length > 0) throw new RuntimeError('E_BAD_MODEL', `${file}: unexpected model inputs ${unknown.join(', ')} (expected input_ids, attention_mask, position_ids, past_key_values.*)`);
+  const presentOutputs = pastInputs.map((n) => n.replace(/^past_key_values\./, 'present.'));
+  const missing = presentOutputs.filter((n) => !outputs.includes(n));
+  if (missing.length > 0) throw new RuntimeError('E_BAD_MODEL', `${file}: past inputs without matching outputs: ${missing.join(', ')}`);
+  const shapes = inputShapes(session);
+  const first = pastInputs.length > 0 ? shapes.get(pastInputs[0]!) : undefined;
+  const num = (k: string) => (typeof config[k] === 'number' ? (config[k] as number) : undefined);
+  const heads = num('num_attention_heads') ?? num('n_head');
+  const hidden = num('hidden_size') ?? num('n_embd');
+  let kvHeads = 0;
+  let headDim = 0;
+  if (pastInputs.length > 0) {
+    kvHeads = symbolicOr(first?.shape[1], num('num_key_value_heads') ?? heads, 'head count', file);
+    headDim = symbolicOr(first?.shape[3], num('head_dim') ?? (hidden && heads ? hidden / heads : undefined), 'head size', file);
+  }
+  const io: ModelIo = {
+    hasAttentionMask: inputs.includes('attention_mask'),
+    hasPositionIds: inputs.includes('position_ids'),
+    hasTokenTypeIds: inputs.includes('token_type_ids'),
+    pastInputs,
+    presentOutputs,
+    pastType: first?.type === 'float16' ? 'float16' : 'float32',
+    kvHeads,
+    headDim,
+  };
+  ioCache.set(session, io);
+  return io;
+}
+
+function flatInt64(rows: readonly (readonly number[])[]): BigInt64Array {
+  const width = rows[0]?.length ?? 0;
+  const out = new BigInt64Array(rows.length * width);
+  rows.forEach((row, r) => {
+    for (let i = 0; i < width; i++) out[r * width + i] = BigInt(row[i]!);
+  });
+  return out;
+}
+
+/** IEEE half → float, for fp16 exports whose logits come back as raw Uint16 bits. */
+function halfToFloat(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const h = bits[i]!;
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >> 10) & 0x1f;
+    const frac = h & 0x3ff;
+    out[i] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? Number.NaN : sign * Number.POSITIVE_INFINITY) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
+  }
+  return out;
+}
+
+export function emptyPast(io: ModelIo, batch: number): KvCache {
+  const dims = [batch, io.kvHeads, 0, io.headDim];
+  const make = () => (io.pastType === 'float16' ? new (ort().Tensor)('float16', new Uint16Array(0), dims) : float32Tensor(new Float32Array(0), dims));
+  return { tensors: io.pastInputs.map(make), length: 0 };
+}
+
+/** Position ids that skip padding: each row counts its real tokens (as HF does for left padding). */
+export function positionsFromMask(mask: readonly (readonly number[])[], newTokens: number): number[][] {
+  return mask.map((row) => {
+    const positions: number[] = [];
+    const start = row.length - newTokens;
+    let count = 0;
+    for (let i = 0; i < row.length; i++) {
+      // A real token sits at the count of real tokens before it; padding gets 1 (as HF does).
+      if (i >= start) positions.push(row[i] ? count : 1);
+      if (row[i]) count++;
+    }
+    return positions;
+  });
+}
+
+export async function forward(session: OrtSession, io: ModelIo, input: ForwardInput): Promise<ForwardOutput> {
+  const batch = input.ids.length;
+  const seq = input.ids[0]?.length ?? 0;
+  if (batch === 0 || seq === 0) throw new RuntimeError('E_BAD_INPUT', 'forward: no tokens to run');
+  const past = input.past ?? (io.pastInputs.length > 0 ? emptyPast(io, batch) : undefined);
+  const pastLength = past?.length ?? 0;
+  const mask = input.attentionMask ?? input.ids.map(() => new Array<number>(pastLength + seq).fill(1));
+  const feeds: OrtFeeds = { input_ids: int64Tensor(flatInt64(input.ids), [batch, seq]) };
+  if (io.hasAttentionMask) feeds.attention_mask = int64Tensor(flatInt64(mask), [batch, pastLength + seq]);
+  if (io.hasPositionIds) feeds.position_ids = int64Tensor(flatInt64(input.positionIds ?? positionsFromMask(mask, seq)), [batch, seq]);
+  if (io.hasTokenTypeIds) feeds.token_type_ids = int64Tensor(new BigInt64Array(batch * seq), [batch, seq]);
+  if (past) {
+    for (const [i, name] of io.pastInputs.entries()) feeds[name] = past.tensors[i]!;
+  }
+  const out = await session.run(feeds);
+  const logitsTensor = out.logits!;
+  const dims = logitsTensor.dims;
+  const logits = logitsTensor.type === 'float16' ? halfToFloat(logitsTensor.data as Uint16Array) : (logitsTensor.data as Float32Array);
+  const present = io.presentOutputs.length > 0 ? { tensors: io.presentOutputs.map((n) => out[n]!), length: pastLength + seq } : undefined;
+  return { logits, batch: dims[0]!, seq: dims[1]!, vocab: dims[2]!, present };
+}
+
+/** log-softmax of one logits row, as float64. */
+export function logSoftmaxRow(logits: Float32Array, offset: number, vocab: number): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < vocab; i++) max = Math.max(max, logits[offset + i]!);
+  let sum = 0;
+  for (let i = 0; i < vocab; i++) sum += Math.exp(logits[offset + i]! - max);
+  const lse = max + Math.log(sum);
+  const out = new Float64Array(vocab);
+  for (let i = 0; i < vocab; i++) out[i] = logits[offset + i]! - lse;
+  return out;
+}
+
+/** Offset of logits[b, t, :] in the flat array. */
+export function rowOffset(out: ForwardOutput, b: number, t: number): number {
+  return (b * out.seq + t) * out.vocab;
+}

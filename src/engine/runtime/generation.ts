@@ -1,0 +1,104 @@
+// Text generation with the KV cache: the prompt runs once, then one token per step feeding the
+// previous step's present.* back as past_key_values.*. Streams text as it comes, stops on EOS/BOS
+// or a stop string, and ends early (with what it has) when the signal is aborted.
+import { RuntimeError } from './errors';
+import type { Provider } from './executionProviders';
+import { forward, type KvCache } from './forward';
+import type { LanguageModel } from './languageModel';
+import { pickToken, type SamplingOptions, seededRandom } from './sampling';
+
+export interface GenerateOptions extends SamplingOptions {
+  /** New tokens at most (default 64). */
+  maxTokens?: number;
+  /** Generation ends when the text contains one of these; the text is cut before it. */
+  stop?: readonly string[];
+  /** Default: a random seed (reported in the result so a run can be repeated). */
+  seed?: number;
+  signal?: AbortSignal;
+  /** Called with each new piece of text (held back while it could be the start of a stop string). */
+  onToken?(piece: { id: number; text: string }): void;
+}
+
+export type FinishReason = 'length' | 'eos' | 'stop' | 'cancelled';
+
+export interface GenerateResult {
+  /** Generated ids (the prompt and the final EOS/BOS excluded). */
+  ids: number[];
+  text: string;
+  finishReason: FinishReason;
+  promptTokens: number;
+  /** Generated tokens per second of wall time, prompt pass included. */
+  tokensPerS: number;
+  seed: number;
+  device: Provider;
+}
+
+/** Length of the longest suffix of `text` that begins some stop string (kept back from streaming). */
+function pendingStopPrefix(text: string, stops: readonly string[]): number {
+  let longest = 0;
+  for (const stop of stops) {
+    for (let n = Math.min(stop.length - 1, text.length); n > longest; n--) {
+      if (text.endsWith(stop.slice(0, n))) {
+        longest = n;
+        break;
+      }
+    }
+  }
+  return longest;
+}
+
+export async function generate(model: LanguageModel, prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {
+  if (model.kind !== 'causal') throw new RuntimeError('E_BAD_INPUT', `generate needs a causal LM; ${model.folder.spec} is a masked LM`);
+  const maxTokens = options.maxTokens ?? 64;
+  if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new RuntimeError('E_BAD_INPUT', `maxTokens: expected a whole number ≥ 0, got ${maxTokens}`);
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const random = seededRandom(seed);
+  const stops = (options.stop ?? []).filter((s) => s.length > 0);
+  const stopIds = model.stopIds();
+  const tok = model.tokenizer;
+  const promptIds = model.encodePrompt(prompt);
+
+  return model.withSession(async (active) => {
+    const started = performance.now();
+    const ids: number[] = [];
+    let text = '';
+    let streamed = 0;
+    let finishReason: FinishReason = 'length';
+    let past: KvCache | undefined;
+    let all = [...promptIds];
+    let next: number[] = promptIds;
+    while (ids.length < maxTokens) {
+      if (options.signal?.aborted) {
+        finishReason = 'cancelled';
+        break;
+      }
+      const useCache = active.io.pastInputs.length > 0;
+      const out = await forward(active.session, active.io, { ids: [useCache ? next : all], past: useCache ? past : undefined });
+      past = out.present;
+      const token = pickToken(out.logits, (out.seq - 1) * out.vocab, out.vocab, options, random);
+      if (stopIds.has(token)) {
+        finishReason = 'eos';
+        break;
+      }
+      ids.push(token);
+      all = [...all, token];
+      next = [token];
+      text = tok.decode(ids, { skipSpecialTokens: true });
+      const hit = stops.map((s) => text.indexOf(s)).filter((i) => i >= 0);
+      if (hit.length > 0) {
+        text = text.slice(0, Math.min(...hit));
+        finishReason = 'stop';
+      }
+      // Hold back an unfinished UTF-8 sequence (byte-fallback tokens) and a possible stop prefix.
+      const safe = finishReason === 'stop' ? text.length : text.replace(/\uFFFD+$/, '').length - pendingStopPrefix(text, stops);
+      if (safe > streamed) {
+        options.onToken?.({ id: token, text: text.slice(streamed, safe) });
+        streamed = safe;
+      }
+      if (finishReason === 'stop') break;
+    }
+    if (streamed < text.length && finishReason !== 'stop') options.onToken?.({ id: ids.at(-1) ?? -1, text: text.slice(streamed) });
+    const seconds = (performance.now() - started) / 1000;
+    return { ids, text, finishReason, promptTokens: promptIds.length, tokensPerS: seconds > 0 ? ids.length / seconds : 0, seed, device: active.provider };
+  });
+}

@@ -1,0 +1,97 @@
+// A model loaded once and shared: its resolved folder, tokenizer and (cached) ORT session on
+// the chosen device. Scoring, classification and generation take one of these.
+import { RuntimeError } from './errors';
+import type { Device, Provider, ProviderFallback } from './executionProviders';
+import { describeModel, type ModelIo } from './forward';
+import { type ModelFolder, type ResolveOptions, resolveModelFolder } from './modelFolder';
+import type { OrtSession } from './ort';
+import { SessionCache } from './sessionCache';
+import { loadTokenizer, type TextTokenizer } from './tokenizer';
+
+export interface ActiveSession {
+  session: OrtSession;
+  io: ModelIo;
+  provider: Provider;
+  fallbacks: ProviderFallback[];
+}
+
+export interface LoadOptions extends ResolveOptions {
+  device?: Device;
+  /** Sessions shared across models of one process; a private cache when omitted. */
+  sessions?: SessionCache;
+}
+
+let sharedSessions: SessionCache | undefined;
+
+/** The process-wide session cache (the engine process uses one for all models). */
+export function processSessionCache(): SessionCache {
+  sharedSessions ??= new SessionCache();
+  return sharedSessions;
+}
+
+export class LanguageModel {
+  private constructor(
+    readonly folder: ModelFolder,
+    readonly tokenizer: TextTokenizer,
+    readonly device: Device,
+    private readonly sessions: SessionCache,
+    /** Set by the first session opened: the provider in use and why others were skipped. */
+    public provider: Provider,
+    public fallbacks: ProviderFallback[],
+  ) {}
+
+  /** Resolves, validates and opens the model once (so errors surface at load, not at first use). */
+  static async load(spec: string, options: LoadOptions = {}): Promise<LanguageModel> {
+    const folder = await resolveModelFolder(spec, options);
+    const tokenizer = loadTokenizer(folder.dir);
+    const sessions = options.sessions ?? processSessionCache();
+    const device = options.device ?? 'auto';
+    const lease = await sessions.acquire(folder.onnxFile, device);
+    try {
+      describeModel(lease.session, folder.config, folder.onnxFile);
+      return new LanguageModel(folder, tokenizer, device, sessions, lease.provider, lease.fallbacks);
+    } finally {
+      lease.release();
+    }
+  }
+
+  get kind(): ModelFolder['kind'] {
+    return this.folder.kind;
+  }
+
+  /** Runs `fn` with the model's session (reopened transparently if it was released while idle). */
+  async withSession<T>(fn: (active: ActiveSession) => Promise<T>): Promise<T> {
+    const lease = await this.sessions.acquire(this.folder.onnxFile, this.device);
+    try {
+      this.provider = lease.provider;
+      this.fallbacks = lease.fallbacks;
+      const io = describeModel(lease.session, this.folder.config, this.folder.onnxFile);
+      return await fn({ session: lease.session, io, provider: lease.provider, fallbacks: lease.fallbacks });
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Ids that end a generation: generation_config eos ids, the tokenizer's eos, and BOS (stories end with it). */
+  stopIds(): Set<number> {
+    const ids = new Set(this.folder.generation.eosTokenIds);
+    if (this.tokenizer.eosId !== undefined) ids.add(this.tokenizer.eosId);
+    const bos = this.tokenizer.bosId ?? this.folder.generation.bosTokenId;
+    if (bos !== undefined) ids.add(bos);
+    return ids;
+  }
+
+  /** Prompt ids with the tokenizer's special tokens; an empty prompt becomes [BOS]. */
+  encodePrompt(text: string): number[] {
+    const ids = this.tokenizer.encode(text, { addSpecialTokens: true });
+    if (ids.length > 0) return ids;
+    const bos = this.tokenizer.bosId ?? this.folder.generation.bosTokenId;
+    if (bos === undefined) throw new RuntimeError('E_BAD_INPUT', 'the prompt is empty and the model has no BOS token to start from');
+    return [bos];
+  }
+
+  /** Id used for padding rows of a batch (masked out, so any valid id works). */
+  padId(): number {
+    return this.tokenizer.padId ?? this.folder.generation.padTokenId ?? this.tokenizer.eosId ?? 0;
+  }
+}
