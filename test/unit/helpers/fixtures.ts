@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeModel } from '../../../src/engine/onnx/codec';
 import { buildOnnxModel, hasOnnxModel, publishFolder, writeTempExportFolder } from '../../../src/engine/onnx/export/exportModel';
+import { ensureTinyModel, type TinyModelKind } from '../../../src/engine/onnx/export/tinyModels';
 import type { OnnxModel } from '../../../src/engine/onnx/ir';
 
 /** The repository root (tests are bundled into .test-out/<pid>/…, so walk up to package.json). */
@@ -80,3 +81,20 @@ export function storiesModel(): OnnxModel {
 }
 
 // ---- tiny random test models (helper "onnx-more" adds tinyModelDir(kind) below) ----
+
+const tinyDirs = new Map<TinyModelKind, string>();
+
+/**
+ * A tiny RANDOM-weight model folder (config, safetensors, tokenizer, onnx/model.onnx; seed 0):
+ * `<repo>/.models/tiny-<kind>-<hash>`, written once per content version and shared by all tests.
+ * gpt2: byte-level BPE, 300 tokens; llama: SentencePiece BPE with byte fallback, 320 tokens, GQA;
+ * bert: BertForMaskedLM with WordPiece ([CLS] [SEP] [MASK] [PAD]). All hidden 32, 2 layers, 4 heads.
+ */
+export function tinyModelDir(kind: TinyModelKind): string {
+  let dir = tinyDirs.get(kind);
+  if (!dir) {
+    dir = ensureTinyModel(kind, join(repoRoot(), '.models'));
+    tinyDirs.set(kind, dir);
+  }
+  return dir;
+}

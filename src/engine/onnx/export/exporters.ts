@@ -2,6 +2,8 @@
 // `model_type`). Each exporter file adds one line here.
 import type { OnnxModel } from '../ir';
 import type { SafetensorsCheckpoint } from '../safetensors';
+import { exportBert } from './bert';
+import { exportGpt2 } from './gpt2';
 import type { HfConfig } from './hfConfig';
 import { type DecoderExportOptions, exportLlama } from './llama';
 
@@ -19,5 +21,8 @@ export type Exporter = (source: ExportSource, options: ExportOptions) => OnnxMod
 export const exporters: Record<string, Exporter> = {
   LlamaForCausalLM: (s, o) => exportLlama(s.config, s.weights, o),
   llama: (s, o) => exportLlama(s.config, s.weights, o),
-  // helper "onnx-more": GPT2LMHeadModel / gpt2 and BertForMaskedLM / bert go here.
+  GPT2LMHeadModel: (s, o) => exportGpt2(s.config, s.weights, o),
+  gpt2: (s, o) => exportGpt2(s.config, s.weights, o),
+  BertForMaskedLM: (s) => exportBert(s.config, s.weights),
+  bert: (s) => exportBert(s.config, s.weights),
 };

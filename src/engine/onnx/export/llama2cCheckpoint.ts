@@ -2,6 +2,7 @@
 // Header: 7 int32 (dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len); a negative
 // vocab_size means the classifier is not shared with the token embedding. Then float32 tensors,
 // matrices [out, in], in a fixed order (see LAYOUT), two RoPE tables, and the classifier if unshared.
+import { ExportError } from './hfConfig';
 
 export interface Llama2cConfig {
   dim: number;
@@ -25,20 +26,20 @@ const HEADER_BYTES = 7 * 4;
 const VERSIONED_MAGIC = 0x616b3432;
 
 export function parseLlama2cHeader(bytes: Uint8Array, source: string): Llama2cConfig {
-  if (bytes.byteLength < HEADER_BYTES) throw new Error(`${source}: truncated llama2.c checkpoint (${bytes.byteLength} bytes, header needs ${HEADER_BYTES})`);
+  if (bytes.byteLength < HEADER_BYTES) throw new ExportError(`${source}: truncated llama2.c checkpoint (${bytes.byteLength} bytes, header needs ${HEADER_BYTES})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) === VERSIONED_MAGIC) {
-    throw new Error(`${source}: llama2.c export format version ${view.getInt32(4, true)} is not supported; export with the legacy format (version 0)`);
+    throw new ExportError(`${source}: llama2.c export format version ${view.getInt32(4, true)} is not supported; export with the legacy format (version 0)`);
   }
   const h = Array.from({ length: 7 }, (_, i) => view.getInt32(i * 4, true));
   const [dim, hiddenDim, nLayers, nHeads, nKvHeads, rawVocab, seqLen] = h;
   const config = { dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize: Math.abs(rawVocab), seqLen, sharedClassifier: rawVocab > 0 };
   const positive = { dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize: config.vocabSize, seqLen };
   for (const [field, value] of Object.entries(positive)) {
-    if (!(value > 0 && value < 1 << 24)) throw new Error(`${source}: header field ${field} = ${value} is not a plausible size (not a llama2.c checkpoint?)`);
+    if (!(value > 0 && value < 1 << 24)) throw new ExportError(`${source}: header field ${field} = ${value} is not a plausible size (not a llama2.c checkpoint?)`);
   }
   if (dim % nHeads !== 0 || nHeads % nKvHeads !== 0 || (dim / nHeads) % 2 !== 0) {
-    throw new Error(`${source}: header dims inconsistent (dim ${dim}, n_heads ${nHeads}, n_kv_heads ${nKvHeads})`);
+    throw new ExportError(`${source}: header dims inconsistent (dim ${dim}, n_heads ${nHeads}, n_kv_heads ${nKvHeads})`);
   }
   return config;
 }
@@ -102,7 +103,7 @@ export function llama2cToHfTensors(bytes: Uint8Array, source: string): { config:
   const expected = HEADER_BYTES + floats * 4;
   if (bytes.byteLength !== expected) {
     const what = bytes.byteLength < expected ? 'truncated' : 'has trailing bytes';
-    throw new Error(`${source}: ${what}: ${bytes.byteLength} bytes, the header (dim ${config.dim}, ${config.nLayers} layers, vocab ${config.vocabSize}) implies ${expected}`);
+    throw new ExportError(`${source}: ${what}: ${bytes.byteLength} bytes, the header (dim ${config.dim}, ${config.nLayers} layers, vocab ${config.vocabSize}) implies ${expected}`);
   }
   // Copy once so the floats are aligned whatever the Buffer's offset.
   const all = new Float32Array(bytes.slice(HEADER_BYTES).buffer);

@@ -3,6 +3,7 @@
 // token float32 score, int32 byte length, UTF-8 bytes. llama2.c encodes by repeatedly merging the
 // adjacent pair whose merged piece has the highest score; an HF BPE model reproduces that when
 // its merges are ranked by the merged piece's score (the SentencePiece → HF conversion).
+import { ExportError } from './hfConfig';
 
 export interface Llama2cPiece {
   piece: string;
@@ -21,42 +22,42 @@ const FIRST_NORMAL_ID = FIRST_BYTE_ID + 256;
 /** Reads a llama2.c tokenizer file. `expectedVocab` (from the checkpoint header) is checked. */
 export function parseLlama2cTokenizer(bytes: Uint8Array, source: string, expectedVocab?: number): Llama2cPiece[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 4) throw new Error(`${source}: truncated llama2.c tokenizer (no header)`);
+  if (bytes.byteLength < 4) throw new ExportError(`${source}: truncated llama2.c tokenizer (no header)`);
   const maxLen = view.getInt32(0, true);
-  if (maxLen <= 0 || maxLen > 4096) throw new Error(`${source}: not a llama2.c tokenizer (max token length ${maxLen})`);
+  if (maxLen <= 0 || maxLen > 4096) throw new ExportError(`${source}: not a llama2.c tokenizer (max token length ${maxLen})`);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const pieces: Llama2cPiece[] = [];
   let offset = 4;
   while (offset < bytes.byteLength && (expectedVocab === undefined || pieces.length < expectedVocab)) {
-    if (offset + 8 > bytes.byteLength) throw new Error(`${source}: truncated at token ${pieces.length} (byte ${offset})`);
+    if (offset + 8 > bytes.byteLength) throw new ExportError(`${source}: truncated at token ${pieces.length} (byte ${offset})`);
     const score = view.getFloat32(offset, true);
     const length = view.getInt32(offset + 4, true);
     offset += 8;
     if (length < 0 || length > maxLen || offset + length > bytes.byteLength) {
-      throw new Error(`${source}: bad length ${length} of token ${pieces.length} (byte ${offset - 4})`);
+      throw new ExportError(`${source}: bad length ${length} of token ${pieces.length} (byte ${offset - 4})`);
     }
     let piece: string;
     try {
       piece = decoder.decode(bytes.subarray(offset, offset + length));
     } catch {
-      throw new Error(`${source}: token ${pieces.length} is not valid UTF-8 (byte ${offset})`);
+      throw new ExportError(`${source}: token ${pieces.length} is not valid UTF-8 (byte ${offset})`);
     }
     pieces.push({ piece, score });
     offset += length;
   }
   if (expectedVocab !== undefined && pieces.length !== expectedVocab) {
-    throw new Error(`${source}: holds ${pieces.length} tokens, the checkpoint's vocab_size is ${expectedVocab}`);
+    throw new ExportError(`${source}: holds ${pieces.length} tokens, the checkpoint's vocab_size is ${expectedVocab}`);
   }
   checkLayout(pieces, source);
   return pieces;
 }
 
 function checkLayout(pieces: Llama2cPiece[], source: string): void {
-  if (pieces.length < FIRST_NORMAL_ID) throw new Error(`${source}: only ${pieces.length} tokens; a byte-fallback vocabulary needs at least ${FIRST_NORMAL_ID}`);
+  if (pieces.length < FIRST_NORMAL_ID) throw new ExportError(`${source}: only ${pieces.length} tokens; a byte-fallback vocabulary needs at least ${FIRST_NORMAL_ID}`);
   for (let b = 0; b < 256; b++) {
     const want = byteTokenName(b);
     if (pieces[FIRST_BYTE_ID + b].piece !== want) {
-      throw new Error(`${source}: token ${FIRST_BYTE_ID + b} is ${JSON.stringify(pieces[FIRST_BYTE_ID + b].piece)}, expected the byte token ${want}`);
+      throw new ExportError(`${source}: token ${FIRST_BYTE_ID + b} is ${JSON.stringify(pieces[FIRST_BYTE_ID + b].piece)}, expected the byte token ${want}`);
     }
   }
 }

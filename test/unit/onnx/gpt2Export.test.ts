@@ -1,0 +1,100 @@
+// The GPT-2 exporter against an independent float64 forward pass written here from the GPT-2
+// definition (no exporter code), plus KV-cache and padding consistency in a real ORT session.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { SafetensorsCheckpoint } from '../../../src/engine/onnx/safetensors';
+import type { OrtSession } from '../../../src/engine/runtime/ort';
+import { tinyModelDir } from '../helpers/fixtures';
+import { assertClose, openSession, readConfig, row, runFull, runIncremental } from './tinyDecoding';
+
+let dir: string;
+let config: Record<string, number>;
+let session: OrtSession;
+
+before(async () => {
+  dir = tinyModelDir('gpt2');
+  config = readConfig(dir);
+  session = await openSession(dir);
+});
+
+/** Plain GPT-2 forward (float64): returns logits [seq][vocab] for one sequence. */
+function referenceGpt2(ids: number[]): number[][] {
+  const w = SafetensorsCheckpoint.open(dir);
+  const get = (name: string) => Float64Array.from(w.float32(`transformer.${name}`));
+  const d = config.n_embd;
+  const heads = config.n_head;
+  const hd = d / heads;
+  const vocab = config.vocab_size;
+  const eps = config.layer_norm_epsilon;
+  // x @ W + bias with W stored [inDim, outDim] (GPT-2's Conv1D).
+  const affine = (x: number[], W: Float64Array, bias: Float64Array, outDim: number) =>
+    Array.from({ length: outDim }, (_, o) => x.reduce((s, xi, i) => s + xi * W[i * outDim + o], bias[o]));
+  const norm = (x: number[], g: Float64Array, b: Float64Array) => {
+    const mean = x.reduce((s, v) => s + v, 0) / x.length;
+    const variance = x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length;
+    return x.map((v, i) => ((v - mean) / Math.sqrt(variance + eps)) * g[i] + b[i]);
+  };
+  const gelu = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+  const wte = get('wte.weight');
+  const wpe = get('wpe.weight');
+  let xs = ids.map((id, t) => Array.from({ length: d }, (_, j) => wte[id * d + j] + wpe[t * d + j]));
+  for (let l = 0; l < config.n_layer; l++) {
+    const p = (name: string) => get(`h.${l}.${name}`);
+    const qkv = xs.map((x) => affine(norm(x, p('ln_1.weight'), p('ln_1.bias')), p('attn.c_attn.weight'), p('attn.c_attn.bias'), 3 * d));
+    const context = xs.map((_, t) => {
+      const out = new Array<number>(d).fill(0);
+      for (let h = 0; h < heads; h++) {
+        const q = (s: number, j: number) => qkv[s][h * hd + j];
+        const k = (s: number, j: number) => qkv[s][d + h * hd + j];
+        const v = (s: number, j: number) => qkv[s][2 * d + h * hd + j];
+        const scores = Array.from({ length: t + 1 }, (_, s) => {
+          let dot = 0;
+          for (let j = 0; j < hd; j++) dot += q(t, j) * k(s, j);
+          return dot / Math.sqrt(hd);
+        });
+        const top = Math.max(...scores);
+        const e = scores.map((sc) => Math.exp(sc - top));
+        const z = e.reduce((a, b) => a + b, 0);
+        for (let s = 0; s <= t; s++) for (let j = 0; j < hd; j++) out[h * hd + j] += (e[s] / z) * v(s, j);
+      }
+      return out;
+    });
+    xs = xs.map((x, t) => {
+      const attn = affine(context[t], p('attn.c_proj.weight'), p('attn.c_proj.bias'), d);
+      const mid = x.map((v, j) => v + attn[j]);
+      const up = affine(norm(mid, p('ln_2.weight'), p('ln_2.bias')), p('mlp.c_fc.weight'), p('mlp.c_fc.bias'), 4 * d).map(gelu);
+      const down = affine(up, p('mlp.c_proj.weight'), p('mlp.c_proj.bias'), d);
+      return mid.map((v, j) => v + down[j]);
+    });
+  }
+  return xs.map((x) => {
+    const h = norm(x, get('ln_f.weight'), get('ln_f.bias'));
+    return Array.from({ length: vocab }, (_, v) => h.reduce((s, hj, j) => s + hj * wte[v * d + j], 0));
+  });
+}
+
+const IDS = [299, 17, 42, 260, 5, 111, 280, 3];
+
+test('tiny GPT-2: ORT logits equal an independent float64 forward pass (1e-4)', async () => {
+  const reference = referenceGpt2(IDS);
+  const logits = await runFull(session, config, [IDS]);
+  assert.deepEqual(logits.dims, [1, IDS.length, config.vocab_size]);
+  // Random weights still give logits of order 1, so a 1e-4 agreement is meaningful.
+  assert.ok(Math.max(...reference[IDS.length - 1].map(Math.abs)) > 0.5, 'reference logits are not degenerate');
+  for (let t = 0; t < IDS.length; t++) assertClose(row(logits, 0, t), reference[t], 1e-4, `position ${t}`);
+});
+
+test('tiny GPT-2: token-by-token with the KV cache equals the full sequence (1e-4)', async () => {
+  const full = await runFull(session, config, [IDS]);
+  const steps = await runIncremental(session, config, IDS);
+  for (const [t, logits] of steps.entries()) assertClose(logits, row(full, 0, t), 1e-4, `step ${t}`);
+});
+
+test('tiny GPT-2: a left-padded batch gives the same logits as unpadded runs (1e-4)', async () => {
+  const short = IDS.slice(0, 5);
+  const batch = await runFull(session, config, [IDS, [0, 0, 0, ...short]], [IDS.map(() => 1), [0, 0, 0, 1, 1, 1, 1, 1]]);
+  const alone = await runFull(session, config, [short]);
+  for (let t = 0; t < short.length; t++) assertClose(row(batch, 1, t + 3), row(alone, 0, t), 1e-4, `padded row position ${t}`);
+  const longAlone = await runFull(session, config, [IDS]);
+  for (let t = 0; t < IDS.length; t++) assertClose(row(batch, 0, t), row(longAlone, 0, t), 1e-4, `unpadded row position ${t}`);
+});
