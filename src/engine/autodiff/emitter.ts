@@ -99,6 +99,12 @@ export class GradEmitter {
     return names.length === 1 ? names[0]! : this.op1('Sum', names);
   }
 
+  /** x cast to the type of `like`; before opset 15 (no CastLike) to the gradient float type. */
+  castLike(x: string, like: string): string {
+    if (this.opset >= 15) return this.op1('CastLike', [x, like]);
+    return this.op1('Cast', [x], { to: int(this.floatType === 'float32' ? 1 : 11) });
+  }
+
   neg(x: string): string {
     return this.op1('Neg', [x]);
   }

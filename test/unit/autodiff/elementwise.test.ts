@@ -30,6 +30,18 @@ function binary(op: string, ranges: [[number, number]?, [number, number]?] = [])
 binary('Add');
 binary('Sub');
 binary('Mul');
+
+test('Add and Mul with shapes unknown until run time undo broadcasting from Shape nodes', async () => {
+  for (const op of ['Add', 'Mul']) {
+    for (const [sa, sb] of SHAPES) {
+      const inputs: CaseInput[] = [
+        { name: 'a', dims: sa },
+        { name: 'b', dims: sb },
+      ];
+      await checkGradients({ label: `${op} dynamic ${JSON.stringify(sa)}x${JSON.stringify(sb)}`, dynamic: true, inputs, build: (b, [x, y]) => b.op(op, [x!, y!]) });
+    }
+  }
+});
 binary('Div', [undefined, positive]);
 binary('Pow', [positive, undefined]);
 

@@ -28,6 +28,8 @@ export interface OpCase {
   build: (b: GraphBuilder, inputs: string[]) => string;
   dtype?: FloatType;
   opset?: number;
+  /** Declare the inputs without shapes, so the autodiff must work from run-time shapes. */
+  dynamic?: boolean;
   /** Coordinates checked per input (all when the input is smaller). */
   maxCoords?: number;
 }
@@ -54,39 +56,39 @@ function makeTensor(type: CaseInput['dataType'], values: number[], dims: number[
   return new Tensor('float64', Float64Array.from(values), dims);
 }
 
+// One thread: these graphs are tiny, and thread-pool start-up dominates session creation.
 async function session(model: OnnxModel): Promise<OrtSession> {
-  return ort().InferenceSession.create(encodeModel(model), { graphOptimizationLevel: 'disabled' });
+  return ort().InferenceSession.create(encodeModel(model), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, interOpNumThreads: 1 });
 }
 
 /** Builds the case graph with a scalar `loss` output; returns it and the concrete input values. */
-async function buildCase(c: OpCase, dtype: FloatType, seed: number) {
+function buildCase(c: OpCase, dtype: FloatType, seed: number) {
   const random = rng(seed);
   const values = c.inputs.map(
     (i) => i.values ?? Array.from({ length: count(i.dims) }, () => (i.range ? i.range[0] + (i.range[1] - i.range[0]) * random() : 2 * random() - 1)),
   );
-  const make = () => {
-    const b = new GraphBuilder(`case_${c.label}`);
-    const names = c.inputs.map((i) => b.input(i.name, i.dataType ?? dtype, i.dims));
-    return { b, y: c.build(b, names) };
-  };
-  // First run the bare op to learn the output shape, then weight it.
-  const probe = make();
-  probe.b.output(probe.y, dtype);
-  const feeds = Object.fromEntries(c.inputs.map((i, k) => [i.name, makeTensor(i.dataType ?? dtype, values[k]!, i.dims)]));
-  const yDims = [...((await (await session(probe.b.build({ opset: c.opset }))).run(feeds))[probe.y]!.dims)];
-  const { b, y } = make();
-  const weights = Array.from({ length: count(yDims) }, () => 2 * random() - 1);
-  const w = b.initializer({ name: 'loss_weights', dataType: dtype, dims: yDims, data: dtype === 'float32' ? Float32Array.from(weights) : Float64Array.from(weights) });
+  const b = new GraphBuilder(`case_${c.label}`);
+  const names = c.inputs.map((i) => b.input(i.name, i.dataType ?? dtype, c.dynamic ? undefined : i.dims));
+  const y = c.build(b, names);
+  // Weights W = sin(1.7 k + 0.3) over y's elements, made in the graph from y's run-time shape
+  // (a path the autodiff must prune), so loss = Σ y·W weighs every element differently.
+  const k = b.op('Range', [b.constInt64([0], []), b.op('Size', [y]), b.constInt64([1], [])]);
+  const scaled = b.op('Add', [b.op('Mul', [b.op('Cast', [k], { to: dtype === 'float32' ? 1 : 11 }), floatScalar(b, dtype, 'loss_w_scale', 1.7)]), floatScalar(b, dtype, 'loss_w_shift', 0.3)]);
+  const w = b.op('Reshape', [b.op('Sin', [scaled]), b.op('Shape', [y])]);
   const loss = b.op('ReduceSum', [b.op('Mul', [y, w])], { keepdims: 0 }, { output: 'loss' });
   b.output(y, dtype);
   b.output(loss, dtype, []);
   return { model: b.build({ opset: c.opset }), values };
 }
 
+function floatScalar(b: GraphBuilder, dtype: FloatType, name: string, v: number): string {
+  return b.initializer({ name, dataType: dtype, dims: [], data: dtype === 'float32' ? Float32Array.of(v) : Float64Array.of(v) });
+}
+
 /** Checks d loss / d input for every wrt input of the case against central differences. */
 export async function checkGradients(c: OpCase, seed = 1): Promise<void> {
   const dtype = c.dtype ?? 'float64';
-  const { model, values } = await buildCase(c, dtype, seed);
+  const { model, values } = buildCase(c, dtype, seed);
   const wrt = c.inputs.filter((i) => i.wrt ?? (i.dataType ?? dtype) === dtype).map((i) => i.name);
   const gradModel = buildGradientGraph(model, { wrt, loss: 'loss' });
   const forward = await session(model);

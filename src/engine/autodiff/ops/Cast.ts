@@ -8,5 +8,5 @@ const FLOAT_TYPES = new Set([1, 10, 11, 16]);
 
 registerGradient('Cast', {
   differentiableInputs: (node) => (FLOAT_TYPES.has(attrInt(node, 'to', 0)) ? [0] : []),
-  backward: ({ node, dy: [g], em }) => [em.op1('CastLike', [g!, node.inputs[0]!])],
+  backward: ({ node, dy: [g], em }) => [em.castLike(g!, node.inputs[0]!)],
 });

@@ -3,5 +3,5 @@ import { registerGradient } from '../registry';
 
 registerGradient('CastLike', {
   differentiableInputs: () => [0],
-  backward: ({ node, dy: [g], em }) => [em.op1('CastLike', [g!, node.inputs[0]!])],
+  backward: ({ node, dy: [g], em }) => [em.castLike(g!, node.inputs[0]!)],
 });

@@ -5,6 +5,6 @@ registerGradient('Dropout', {
   differentiableInputs: () => [0],
   backward: ({ node, dy: [g], em }) => {
     const mask = node.outputs[1];
-    return [mask ? em.mul(g!, em.op1('CastLike', [mask, g!])) : g];
+    return [mask ? em.mul(g!, em.castLike(mask, g!)) : g];
   },
 });

@@ -51,7 +51,9 @@ function scatterRows(em: GradEmitter, like: string, idx: string, g: string): str
     return em.op1('ScatterND', [em.zerosLike(like), em.unsqueeze(idx, [-1]), g], { reduction: { type: 'string', value: 'add' } });
   }
   const rows = em.op1('Gather', [em.shapeOf(like), em.intConst([0], [])]);
-  const oneHot = em.op1('OneHot', [em.op1('Reshape', [idx, em.intConst([-1])]), rows, em.floatConst([0, 1])], { axis: int(-1) });
+  // One-hot rows from a comparison (ORT's OneHot has no double kernel): [N, 1] == [V].
+  const flatIdx = em.op1('Reshape', [idx, em.intConst([-1, 1])]);
+  const oneHot = em.castLike(em.op1('Equal', [flatIdx, em.op1('Range', [em.intConst([0], []), rows, em.intConst([1], [])])]), g);
   const count = em.unsqueeze(em.op1('Size', [idx]), [0]);
   const flatG = em.op1('Reshape', [g, em.op1('Concat', [count, em.intConst([-1])], { axis: int(0) })]);
   const flatOut = em.op1('Gemm', [oneHot, flatG], { transA: int(1) });

@@ -15,7 +15,7 @@ registerGradient('Pow', {
         const k = c[0]!;
         local = k === 1 ? g! : k === 2 ? em.mul(g!, em.mul(x, em.floatConst(2))) : em.mul(g!, em.mul(em.floatConst(k), em.op1('Pow', [x, em.floatConst(k - 1)])));
       } else {
-        const ex = em.op1('CastLike', [e, x]);
+        const ex = em.castLike(e, x);
         local = em.mul(g!, em.mul(ex, em.op1('Pow', [x, em.op1('Sub', [ex, em.floatConst(1)])])));
       }
       dx = unbroadcast(em, local, x, y);

@@ -9,7 +9,7 @@ registerGradient('ReduceMax', {
     if (r.identity) return [g];
     const x = node.inputs[0]!;
     const yFull = expandReduced(em, node, node.outputs[0]!, r);
-    const isMax = em.op1('CastLike', [em.op1('Equal', [x, yFull]), g!]);
+    const isMax = em.castLike(em.op1('Equal', [x, yFull]), g!);
     const ties = r.axes ? em.reduceSum(isMax, r.axes, true) : em.op1('ReduceSum', [isMax], { keepdims: { type: 'int', value: 1 } });
     return [em.op1('Div', [em.mul(isMax, expandReduced(em, node, g!, r)), ties])];
   },

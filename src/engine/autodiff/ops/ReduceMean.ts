@@ -8,6 +8,6 @@ registerGradient('ReduceMean', {
     const r = reduceAxes(em, node);
     if (r.identity) return [g];
     const count = em.op1('Div', [em.op1('Size', [node.inputs[0]!]), em.op1('Size', [node.outputs[0]!])]);
-    return [em.op1('Div', [expandReduced(em, node, g!, r), em.op1('CastLike', [count, g!])])];
+    return [em.op1('Div', [expandReduced(em, node, g!, r), em.castLike(count, g!)])];
   },
 });
