@@ -105,8 +105,8 @@ export function llama2cToHfTensors(bytes: Uint8Array, source: string): { config:
     const what = bytes.byteLength < expected ? 'truncated' : 'has trailing bytes';
     throw new ExportError(`${source}: ${what}: ${bytes.byteLength} bytes, the header (dim ${config.dim}, ${config.nLayers} layers, vocab ${config.vocabSize}) implies ${expected}`);
   }
-  // Copy once so the floats are aligned whatever the Buffer's offset.
-  const all = new Float32Array(bytes.slice(HEADER_BYTES).buffer);
+  // An aligned copy (a Buffer's slice() would be a view into a shared, offset pool).
+  const all = new Float32Array(new Uint8Array(bytes.subarray(HEADER_BYTES)).buffer);
   const raw = new Map<string, Float32Array[]>();
   let at = 0;
   for (const slot of slots) {
