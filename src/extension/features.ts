@@ -2,7 +2,8 @@
 // receives the context and registers its commands/providers; nothing heavy runs here.
 import type { PromptsmithContext } from './context';
 import { registerPendingCommands } from './pendingCommands';
+import { registerRunsFeature } from './runsCommands';
 
 export type Feature = (ctx: PromptsmithContext) => void;
 
-export const features: readonly Feature[] = [registerPendingCommands];
+export const features: readonly Feature[] = [registerPendingCommands, registerRunsFeature];

@@ -8,7 +8,6 @@ const pending: Record<string, string> = {
   'promptsmith.evaluate': 'Evaluating a prompt on a dataset',
   'promptsmith.optimizeWithRL': 'RL prompt optimization (RLPrompt)',
   'promptsmith.tuneSoftPrompt': 'Soft prompt tuning',
-  'promptsmith.showRuns': 'The runs panel',
   'promptsmith.selectModel': 'Model selection',
 };
 
