@@ -1,0 +1,103 @@
+// `Evaluate` for a .prompt file: its task's dev set (or any dataset given), scored on the
+// model with every label's verbalizer; recorded as an 'eval' run when a workspace is given.
+import { dirname } from 'node:path';
+import { type ParsedPromptFile, readPromptFile, renderPromptFile, resolveModelRef } from '../../language/analysis/promptFile';
+import type { TaskResult } from '../../protocol/taskEvents';
+import { createRun, type RunHandle } from '../host/runStore';
+import type { Device } from '../runtime/executionProviders';
+import { LanguageModel } from '../runtime/languageModel';
+import { score } from '../runtime/scoring';
+import { CONTENT_FREE_INPUTS } from './calibration';
+import { loadDataset } from './dataset';
+import { type EvaluationResult, evaluateClassification } from './evaluate';
+import { promptTextForModel } from './promptText';
+import { resolveTaskSpec } from './taskSpec';
+
+export interface EvaluatePromptFileOptions {
+  promptFile: string;
+  /** Overrides the task's dev set (any JSONL/CSV whose fields match the schema, plus `label`). */
+  data?: string;
+  /** Overrides the file's `model:` (folder or hub id). */
+  model?: string;
+  device?: Device;
+  cacheDir?: string;
+  offline?: boolean;
+  /** When set, the evaluation is recorded as a run under `<workspace>/.promptsmith/runs`. */
+  workspaceDir?: string;
+  signal?: AbortSignal;
+  onProgress?(done: number, total: number): void;
+}
+
+export interface PromptEvaluation extends Omit<EvaluationResult, 'examples'> {
+  device: string;
+  model: string;
+  data: string;
+  runDir?: string;
+}
+
+/** The model a prompt file asks for: an explicit override, else its `model:` key. */
+export function modelSpecOf(parsed: ParsedPromptFile, promptFile: string, override?: string): string {
+  const spec = override ?? parsed.model;
+  if (!spec) throw new Error(`${promptFile}: no model (add 'model:' to the front matter or set promptsmith.model)`);
+  const ref = resolveModelRef(spec, promptFile);
+  return ref.kind === 'folder' ? ref.path : ref.id;
+}
+
+/** The template's variables set to a content-free value, for contextual calibration. */
+function contentFreeInput(parsed: ParsedPromptFile, value: string): Record<string, unknown> {
+  const schema = parsed.input.schema;
+  const names = schema && typeof schema === 'object' ? Object.keys(schema as object).map((k) => k.replace(/[?(].*$/, '').trim()) : ['text'];
+  return Object.fromEntries(names.map((n) => [n, value]));
+}
+
+export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Promise<PromptEvaluation> {
+  const { promptFile } = options;
+  const parsed = readPromptFile(promptFile);
+  const task = resolveTaskSpec(parsed.task, promptFile);
+  const data = options.data ?? task.dev ?? task.train;
+  if (!data) throw new Error(`${promptFile}: promptsmith.task has no dev (or train) dataset, and no --data was given`);
+  const labels = Object.keys(task.labels);
+  const dataset = await loadDataset(data, { labels });
+  const modelSpec = modelSpecOf(parsed, promptFile, options.model);
+  const model = await LanguageModel.load(modelSpec, { device: options.device, cacheDir: options.cacheDir, offline: options.offline });
+  const baseDir = dirname(promptFile);
+  const render = async (input: Record<string, unknown>) => promptTextForModel(await renderPromptFile(parsed, input, { baseDir }), model.tokenizer);
+
+  let run: RunHandle | undefined;
+  if (options.workspaceDir) {
+    run = createRun(options.workspaceDir, { kind: 'eval', name: parsed.path ? parsed.path.replace(/^.*[\\/]/, '').replace(/\.prompt$/, '') : 'prompt', promptFile, model: modelSpec, device: model.provider, settings: { data } });
+    run.setStatus('running');
+  }
+  const started = Date.now();
+  try {
+    const result = await evaluateClassification({
+      rows: dataset.rows,
+      labels: task.labels,
+      render: (row) => render(row.fields),
+      contentFreePrompts: await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v)))),
+      score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
+      signal: options.signal,
+      onProgress: (done, total) => {
+        options.onProgress?.(done, total);
+        run?.appendEvent({ type: 'progress', step: done, totalSteps: total, elapsed_s: (Date.now() - started) / 1000 });
+      },
+    });
+    const { examples: _examples, ...summary } = result;
+    const evaluation: PromptEvaluation = { ...summary, device: model.provider, model: modelSpec, data, runDir: run?.dir };
+    run?.writeResult(evaluationTaskResult(evaluation));
+    run?.setStatus('completed');
+    return evaluation;
+  } catch (err) {
+    run?.setStatus(options.signal?.aborted ? 'cancelled' : 'failed', (err as Error).message);
+    throw err;
+  } finally {
+    run?.close();
+  }
+}
+
+export function evaluationTaskResult(e: PromptEvaluation): TaskResult {
+  return {
+    metrics: { dev_acc: e.accuracy, calibrated_acc: e.calibrated.accuracy, n: e.n },
+    summary: `accuracy ${(e.accuracy * 100).toFixed(1)}% (calibrated ${(e.calibrated.accuracy * 100).toFixed(1)}%) on ${e.n} rows of ${e.data}`,
+  };
+}
