@@ -1,0 +1,97 @@
+// Black-Box Tuning (Sun et al. 2022, txsun1997/Black-Box-Tuning): gradient-free soft prompt
+// search for graphs the autodiff cannot differentiate. P = A z + P0 with A a fixed random
+// projection (normal, std = σ̂_embedding / (√d_intrinsic · σ), as bbt.py), z ∈ R^500 searched
+// by CMA-ES (population 20, z0 = 0, σ0 = σ = 1); the loss comes from forward passes only.
+import { CmaEs } from '../optim/cmaes';
+import { Rng } from '../optim/rng';
+import type { BatchExample } from './batchFeeds';
+import type { SoftPromptObjective } from './objective';
+import type { TrainProgress, TrainResult } from './trainer';
+
+export interface BbtOptions {
+  /** CMA-ES generations (each evaluates `popsize` prompts on the training set). */
+  steps: number;
+  seed: number;
+  intrinsicDim?: number;
+  popsize?: number;
+  /** CMA-ES initial step size, also in A's std (bbt.py's `sigma`). */
+  sigma?: number;
+  /** Standard deviation of the model's embedding table (bbt.py's `std_hat`). */
+  embeddingStd: number;
+  evalEvery: number;
+  /** Training examples per loss evaluation (all when larger than the set). */
+  batchSize: number;
+  signal?: AbortSignal;
+  onProgress?: (event: TrainProgress) => void;
+}
+
+/** Standard deviation of all values of a table (population std, as numpy's np.std). */
+export function tableStd(table: Float32Array): number {
+  let mean = 0;
+  for (const x of table) mean += x / table.length;
+  let v = 0;
+  for (const x of table) v += (x - mean) ** 2 / table.length;
+  return Math.sqrt(v);
+}
+
+export async function trainBbt(objective: SoftPromptObjective, data: { train: BatchExample[]; dev: BatchExample[] }, p0: Float32Array, options: BbtOptions): Promise<TrainResult> {
+  const dim = options.intrinsicDim ?? 500;
+  const sigma = options.sigma ?? 1;
+  const size = p0.length;
+  const rng = new Rng(options.seed);
+  // A is [size, dim], row-major, drawn once from the seed.
+  const std = options.embeddingStd / (Math.sqrt(dim) * sigma);
+  const A = new Float32Array(size * dim);
+  for (let k = 0; k < A.length; k++) A[k] = rng.normal() * std;
+  const project = (z: ArrayLike<number>): Float32Array => {
+    const p = Float32Array.from(p0);
+    for (let i = 0; i < size; i++) {
+      let s = 0;
+      const row = i * dim;
+      for (let j = 0; j < dim; j++) s += A[row + j]! * z[j]!;
+      p[i] = p[i]! + s;
+    }
+    return p;
+  };
+  const es = new CmaEs(new Float64Array(dim), { popsize: options.popsize ?? 20, sigma0: sigma, seed: options.seed + 1 });
+  const train = data.train.slice(0, Math.min(options.batchSize, data.train.length));
+  const started = Date.now();
+  let best: { step: number; devAcc: number; devLoss: number; prompt: Float32Array } | null = null;
+  let step = 0;
+  let cancelled = false;
+  while (step < options.steps) {
+    if (options.signal?.aborted) {
+      cancelled = true;
+      break;
+    }
+    const zs = es.ask();
+    const losses: number[] = [];
+    for (const z of zs) losses.push((await objective.evaluate(project(z), train)).loss);
+    es.tell(zs, losses.map((l) => (Number.isFinite(l) ? l : Number.MAX_VALUE)));
+    step++;
+    const mean = project(es.mean);
+    const trainEval = await objective.evaluate(mean, train);
+    const elapsed = (Date.now() - started) / 1000;
+    const event: TrainProgress = { type: 'progress', step, totalSteps: options.steps, loss: trainEval.loss, train_acc: trainEval.accuracy, elapsed_s: elapsed, steps_per_s: step / Math.max(elapsed, 1e-9) };
+    if (data.dev.length > 0 && (step % options.evalEvery === 0 || step === options.steps)) {
+      const dev = await objective.evaluate(mean, data.dev);
+      event.dev_acc = dev.accuracy;
+      event.dev_loss = dev.loss;
+      if (!best || dev.accuracy > best.devAcc || (dev.accuracy === best.devAcc && dev.loss < best.devLoss)) {
+        best = { step, devAcc: dev.accuracy, devLoss: dev.loss, prompt: mean };
+      }
+    }
+    options.onProgress?.(event);
+  }
+  const final = project(es.mean);
+  return {
+    prompt: best ? best.prompt : final,
+    bestStep: best ? best.step : step,
+    devAcc: best ? best.devAcc : Number.NaN,
+    devLoss: best ? best.devLoss : Number.NaN,
+    finalPrompt: final,
+    stepsRun: step,
+    stoppedEarly: false,
+    cancelled,
+  };
+}
