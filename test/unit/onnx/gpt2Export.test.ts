@@ -2,8 +2,11 @@
 // definition (no exporter code), plus KV-cache and padding consistency in a real ORT session.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { encodeModel } from '../../../src/engine/onnx/codec';
+import { exportGpt2 } from '../../../src/engine/onnx/export/gpt2';
+import { readHfConfig } from '../../../src/engine/onnx/export/hfConfig';
 import { SafetensorsCheckpoint } from '../../../src/engine/onnx/safetensors';
-import type { OrtSession } from '../../../src/engine/runtime/ort';
+import { ort, type OrtSession } from '../../../src/engine/runtime/ort';
 import { tinyModelDir } from '../helpers/fixtures';
 import { assertClose, openSession, readConfig, row, runFull, runIncremental } from './tinyDecoding';
 
@@ -97,4 +100,36 @@ test('tiny GPT-2: a left-padded batch gives the same logits as unpadded runs (1e
   for (let t = 0; t < short.length; t++) assertClose(row(batch, 1, t + 3), row(alone, 0, t), 1e-4, `padded row position ${t}`);
   const longAlone = await runFull(session, config, [IDS]);
   for (let t = 0; t < IDS.length; t++) assertClose(row(batch, 0, t), row(longAlone, 0, t), 1e-4, `unpadded row position ${t}`);
+});
+
+test('tiny GPT-2: the no-past graph (training) and a checkpoint without the transformer. prefix give the same logits', async () => {
+  const checkpoint = SafetensorsCheckpoint.open(dir);
+  const hf = readHfConfig(dir);
+  const noPast = exportGpt2(hf, checkpoint, { withPast: false });
+  assert.ok(!noPast.graph.inputs.some((i) => i.name.startsWith('past_key_values')));
+  assert.deepEqual(noPast.graph.outputs.map((o) => o.name), ['logits']);
+  // Older checkpoints (e.g. openai-community/gpt2) store `wte.weight`, `h.0.…` without the prefix.
+  const unprefixed = { has: (n: string) => checkpoint.has(`transformer.${n}`), float32: (n: string, s?: number[]) => checkpoint.float32(`transformer.${n}`, s), files: checkpoint.files };
+  const renamed = exportGpt2(hf, unprefixed);
+  const embed = renamed.graph.nodes.find((n) => n.opType === 'Gather' && n.inputs[1] === 'input_ids');
+  assert.deepEqual(embed?.inputs, ['transformer.wte.weight', 'input_ids'], 'one Gather on the canonical table name');
+  const full = await runFull(session, config, [IDS]);
+  const Tensor = ort().Tensor;
+  const positions = new Tensor('int64', BigInt64Array.from(IDS, (_, i) => BigInt(i)), [1, IDS.length]);
+  const ones = new Tensor('int64', BigInt64Array.from(IDS, () => 1n), [1, IDS.length]);
+  const ids = new Tensor('int64', BigInt64Array.from(IDS, BigInt), [1, IDS.length]);
+  const training = await (await ort().InferenceSession.create(encodeModel(noPast))).run({ input_ids: ids, attention_mask: ones, position_ids: positions });
+  assertClose(training.logits.data as Float32Array, full.data, 1e-5, 'no-past graph');
+  const viaRenamed = await runFull(await ort().InferenceSession.create(encodeModel(renamed)), config, [IDS]);
+  assertClose(viaRenamed.data, full.data, 0, 'unprefixed checkpoint');
+});
+
+test('GPT-2 config errors name config.json and the field', () => {
+  const checkpoint = SafetensorsCheckpoint.open(dir);
+  const hf = readHfConfig(dir);
+  assert.throws(() => exportGpt2({ ...hf, json: { ...hf.json, n_head: 5 } }, checkpoint), /config\.json: n_embd 32 is not divisible by n_head 5/);
+  assert.throws(() => exportGpt2({ ...hf, json: { ...hf.json, activation_function: 'swish' } }, checkpoint), /config\.json: field 'activation_function' = "swish" is not a supported activation/);
+  assert.throws(() => exportGpt2({ ...hf, json: { ...hf.json, n_positions: 64 } }, checkpoint), /model\.safetensors: tensor 'transformer\.wpe\.weight' has shape \[128,32\]/);
+  const missing = { has: (n: string) => n !== 'transformer.h.1.ln_2.bias' && checkpoint.has(n), float32: checkpoint.float32.bind(checkpoint), files: checkpoint.files };
+  assert.throws(() => exportGpt2(hf, missing), /model\.safetensors: missing tensor 'transformer\.h\.1\.ln_2\.bias'/);
 });
