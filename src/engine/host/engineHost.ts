@@ -1,6 +1,7 @@
 // Request dispatch inside the engine process. A malformed message is logged and dropped; a
 // failing handler answers with an error; nothing a client sends can crash the process.
-import { parseClientMessage, type EngineToClient } from '../../protocol/rpc';
+import { ProtocolError } from '../../protocol/guards';
+import { type EngineToClient, parseClientMessage } from '../../protocol/rpc';
 import { methods } from './methods';
 
 export class EngineError extends Error {
@@ -12,12 +13,20 @@ export class EngineError extends Error {
   }
 }
 
+/** The protocol code of a failure: the error's own code, else what the situation says. */
+export function errorCode(err: unknown, aborted: boolean): string {
+  if (err instanceof ProtocolError) return 'E_BAD_REQUEST';
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^E_[A-Z_]+$/.test(code)) return code;
+  return aborted ? 'E_CANCELLED' : 'E_FAILED';
+}
+
 export function startEngineHost(): void {
   if (!process.send) {
     process.stderr.write('promptsmith engine: must be started with an IPC channel (child_process.fork)\n');
     process.exit(2);
   }
-  const send = (message: EngineToClient) => process.send!(message);
+  const send = (message: EngineToClient, then?: () => void) => process.send!(message, undefined, undefined, then);
   const running = new Map<number, AbortController>();
 
   process.on('message', (raw: unknown) => {
@@ -33,19 +42,23 @@ export function startEngineHost(): void {
       return;
     }
     const { id, method, params } = message;
-    const handler = methods[method];
+    const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
     if (!handler) {
       send({ kind: 'response', id, ok: false, error: { code: 'E_UNKNOWN_METHOD', message: `unknown engine method '${method}'` } });
       return;
     }
     const controller = new AbortController();
     running.set(id, controller);
-    handler(params, { emit: (event) => send({ kind: 'event', id, event }), signal: controller.signal })
+    // Run on a later tick so a handler that throws synchronously is answered like any failure.
+    Promise.resolve()
+      .then(() => handler(params, { emit: (event) => send({ kind: 'event', id, event }), signal: controller.signal }))
       .then(
-        (result) => send({ kind: 'response', id, ok: true, result }),
+        (result) => send({ kind: 'response', id, ok: true, result }, method === 'shutdown' ? () => process.exit(0) : undefined),
         (err: unknown) => {
-          const code = err instanceof EngineError ? err.code : controller.signal.aborted ? 'E_CANCELLED' : 'E_FAILED';
-          send({ kind: 'response', id, ok: false, error: { code, message: err instanceof Error ? err.message : String(err) } });
+          const code = errorCode(err, controller.signal.aborted);
+          const text = err instanceof Error ? err.message : String(err);
+          send({ kind: 'response', id, ok: false, error: { code, message: text.split('\n')[0]! } });
+          if (code === 'E_FAILED' && process.env.PROMPTSMITH_DEBUG) process.stderr.write(`${(err as Error).stack ?? text}\n`);
         },
       )
       .finally(() => running.delete(id));

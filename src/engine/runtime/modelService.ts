@@ -1,0 +1,112 @@
+// The engine's model methods behind the protocol: models are loaded once per (model, device,
+// variant) and shared by every request; results carry the provider that ran them.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type {
+  ClassifyParams,
+  ClassifyResultWire,
+  EngineStats,
+  GenerateParams,
+  GenerateResultWire,
+  LoadModelResult,
+  ModelEvent,
+  ModelRef,
+  ScoreParams,
+  ScoreResultWire,
+} from '../../protocol/engineApi';
+import { classify } from './classify';
+import { generate } from './generation';
+import { LanguageModel, processSessionCache } from './languageModel';
+import type { ModelProgress } from './modelFolder';
+import { score } from './scoring';
+
+export interface ServiceContext {
+  emit(event: ModelEvent): void;
+  signal: AbortSignal;
+}
+
+export class ModelService {
+  private readonly models = new Map<string, { ref: ModelRef; loading: Promise<LanguageModel> }>();
+
+  private static key(ref: ModelRef): string {
+    const local = resolve(ref.model);
+    return [existsSync(local) ? local : ref.model, ref.device ?? 'auto', ref.variant ?? ''].join('\u0000');
+  }
+
+  /** The loaded model for `ref`, loading it on first use (concurrent callers share one load). */
+  model(ref: ModelRef, ctx?: ServiceContext): Promise<LanguageModel> {
+    const key = ModelService.key(ref);
+    let entry = this.models.get(key);
+    if (!entry) {
+      const onProgress = (p: ModelProgress) => {
+        if (p.phase === 'download') ctx?.emit({ type: 'download', file: p.file, loaded: p.loaded, total: p.total ?? null });
+        else ctx?.emit({ type: 'export', fraction: p.fraction, message: p.message });
+      };
+      const loading = LanguageModel.load(ref.model, { device: ref.device, variant: ref.variant, offline: ref.offline, cacheDir: ref.cacheDir, onProgress, sessions: processSessionCache() });
+      entry = { ref, loading };
+      this.models.set(key, entry);
+      // A failed load is forgotten, so fixing the folder and asking again works.
+      loading.catch(() => this.models.delete(key));
+    }
+    return entry.loading;
+  }
+
+  async loadModel(ref: ModelRef, ctx: ServiceContext): Promise<LoadModelResult> {
+    const m = await this.model(ref, ctx);
+    return {
+      dir: m.folder.dir,
+      kind: m.folder.kind,
+      architecture: m.folder.architecture,
+      variant: m.folder.variant,
+      device: m.provider,
+      fallbacks: m.fallbacks,
+      vocabSize: m.tokenizer.vocabSize,
+      hasChatTemplate: m.tokenizer.hasChatTemplate,
+    };
+  }
+
+  async generate(params: GenerateParams, ctx: ServiceContext): Promise<GenerateResultWire> {
+    const m = await this.model(params, ctx);
+    const r = await generate(m, params.prompt, {
+      maxTokens: params.maxTokens,
+      temperature: params.temperature,
+      topK: params.topK,
+      topP: params.topP,
+      stop: params.stop,
+      seed: params.seed,
+      greedy: params.greedy,
+      signal: ctx.signal,
+      onToken: (piece) => ctx.emit({ type: 'token', id: piece.id, text: piece.text }),
+    });
+    return { ids: r.ids, text: r.text, finishReason: r.finishReason, promptTokens: r.promptTokens, tokensPerS: r.tokensPerS, seed: r.seed, device: r.device };
+  }
+
+  async score(params: ScoreParams, ctx: ServiceContext): Promise<ScoreResultWire> {
+    const m = await this.model(params, ctx);
+    const r = await score(m, params.prompts, params.continuations, { batchSize: params.batchSize, signal: ctx.signal });
+    return { items: r.items.map((i) => ({ logprob: i.logprob, tokenLogprobs: i.tokenLogprobs, tokens: i.tokens, tokenTexts: i.tokenTexts })), device: r.device };
+  }
+
+  async classify(params: ClassifyParams, ctx: ServiceContext): Promise<ClassifyResultWire> {
+    const m = await this.model(params, ctx);
+    return classify(m, params.texts, params.template, params.labels, { batchSize: params.batchSize, signal: ctx.signal });
+  }
+
+  async stats(): Promise<EngineStats> {
+    const models: EngineStats['models'] = [];
+    for (const { ref, loading } of this.models.values()) {
+      const m = await loading.catch(() => undefined);
+      if (m) models.push({ model: ref.model, device: m.provider, dir: m.folder.dir });
+    }
+    // maxRSS is in kilobytes.
+    return { pid: process.pid, rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024, models };
+  }
+
+  async dispose(): Promise<void> {
+    this.models.clear();
+    await processSessionCache().dispose();
+  }
+}
+
+/** The engine process's one service. */
+export const modelService = new ModelService();
