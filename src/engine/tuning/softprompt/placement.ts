@@ -9,24 +9,35 @@ export interface PlacementContext {
   tokenizer: Pick<TextTokenizer, 'encode'>;
   vocabSize: number;
   numVirtualTokens: number;
+  /** The slot to fill; undefined: the template's only slot if it has one, else before the input. */
+  slot?: string;
 }
 
 /** The input ids of one rendered prompt, virtual ids included (n = 0: the plain prompt). */
 export function promptIds(ctx: PlacementContext, text: string): number[] {
   const virtual = virtualTokenIds(ctx.vocabSize, ctx.numVirtualTokens);
   const pieces = splitSoftPromptMarkers(text);
-  const slots = pieces.filter((p) => p.kind === 'softPrompt');
-  if (slots.length === 0) return [...virtual, ...ctx.tokenizer.encode(text)];
-  if (slots.length > 1) throw new Error(`soft prompt: the template has ${slots.length} {{softprompt}} slots; one soft prompt fills one slot`);
+  const slots = pieces.filter((p) => p.kind === 'softPrompt' && (ctx.slot === undefined || p.name === ctx.slot));
+  if (ctx.slot !== undefined && slots.length === 0) throw new Error(`soft prompt: the template has no {{softprompt "${ctx.slot}"}} slot`);
+  if (slots.length > 1) throw new Error(`soft prompt: the template has ${slots.length} matching {{softprompt}} slots; one soft prompt fills one slot`);
+  const target = slots[0];
   const ids: number[] = [];
   let first = true;
   for (const piece of pieces) {
-    if (piece.kind === 'softPrompt') ids.push(...virtual);
+    if (piece.kind === 'softPrompt') {
+      // Other slots (other soft prompts) contribute nothing to this run.
+      if (piece === target) {
+        // A slot at the very start still comes after BOS: the model expects BOS first.
+        if (first) ids.push(...ctx.tokenizer.encode('').slice(0, 1));
+        ids.push(...virtual);
+        first = false;
+      }
+      continue;
+    }
     // Only the first text piece starts the sequence, so only it gets BOS.
-    else ids.push(...ctx.tokenizer.encode(piece.text, { addSpecialTokens: first }));
+    ids.push(...ctx.tokenizer.encode(piece.text, { addSpecialTokens: first }));
     first = false;
   }
-  // A slot at the very start still comes after BOS, as the model expects BOS first.
-  if (pieces[0]!.kind === 'softPrompt') return [...ctx.tokenizer.encode('').slice(0, 1), ...ids];
+  if (!target) return [...virtual, ...(ids.length > 0 ? ids : ctx.tokenizer.encode(''))];
   return ids;
 }

@@ -1,0 +1,227 @@
+// The "tune soft prompt" task: from a .prompt file (model, task datasets and labels,
+// promptsmith.softPrompt settings) to a PEFT adapter folder, with progress events, cancel,
+// checkpoints and resume. Shared by the CLI (`promptsmith tune soft`) and the engine method.
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { type PromptsmithSoftPrompt, readPromptFile, renderPromptFile, resolveModelRef } from '../../../language/analysis/promptFile';
+import { createRun, type RunHandle } from '../../host/runStore';
+import type { Device } from '../../runtime/executionProviders';
+import { resolveModelFolder } from '../../runtime/modelFolder';
+import { loadTokenizer } from '../../runtime/tokenizer';
+import { type DatasetRow, loadDataset } from '../../tasks/dataset';
+import { type RawTaskSpec, resolveTaskSpec } from '../../tasks/taskSpec';
+import { Rng } from '../optim/rng';
+import type { BatchExample } from './batchFeeds';
+import { tableStd, trainBbt } from './bbt';
+import { CHECKPOINT_FILE } from './checkpoint';
+import { initialSoftPrompt } from './init';
+import { type NearestToken, nearestTokens } from './nearestTokens';
+import { SoftPromptObjective } from './objective';
+import { PROMPT_TUNING_INITS, type PromptTuningInit, saveSoftPrompt } from './peft';
+import { promptIds } from './placement';
+import { openSoftPromptSessions, releaseSessions } from './softPromptSession';
+import { type OptimizerKind, type TrainProgress, trainSoftPrompt } from './trainer';
+import { loadTrainingGraph } from './trainingGraph';
+
+export type SoftPromptSettings = Required<Omit<PromptsmithSoftPrompt, 'initText' | 'slot'>> & { initText?: string; slot?: string };
+
+/** Defaults as the .prompt settings table documents them (paper: Adafactor, lr 0.3, n = 100). */
+export const SOFT_PROMPT_DEFAULTS: SoftPromptSettings = {
+  tokens: 100,
+  init: 'RANDOM',
+  steps: 100,
+  lr: 0.3,
+  optimizer: 'adafactor',
+  method: 'gradient',
+  batchSize: 8,
+  evalEvery: 10,
+  patience: 0,
+  seed: 0,
+};
+
+export type TuneSoftEvent = TrainProgress | { type: 'message'; message: string };
+
+export interface TuneSoftRequest {
+  promptFile: string;
+  /** Settings that win over the file's promptsmith.softPrompt. */
+  overrides?: Partial<PromptsmithSoftPrompt>;
+  /** Adapter folder; default: a new run folder under <workspace>/.promptsmith/runs. */
+  out?: string;
+  /** A previous run's output folder (or checkpoint) to continue. */
+  resume?: string;
+  workspaceDir?: string;
+  device?: Device;
+  /** Checkpoint every this many steps (default: evalEvery). */
+  checkpointEvery?: number;
+  nearestK?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: TuneSoftEvent) => void;
+}
+
+export interface TuneSoftResult {
+  out: string;
+  dev_acc: number;
+  /** Dev accuracy of the file's template with no soft prompt (the manual baseline). */
+  manual_dev_acc: number;
+  best_step: number;
+  steps_run: number;
+  stopped_early: boolean;
+  cancelled: boolean;
+  method: 'gradient' | 'bbt';
+  device: string;
+  num_virtual_tokens: number;
+  nearest_tokens: string[][];
+  nearest: NearestToken[][];
+  run_dir?: string;
+}
+
+export function mergeSettings(file: PromptsmithSoftPrompt | undefined, overrides: Partial<PromptsmithSoftPrompt> | undefined): SoftPromptSettings {
+  const defined = (o: object | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
+  const s = { ...SOFT_PROMPT_DEFAULTS, ...defined(file), ...defined(overrides) } as SoftPromptSettings;
+  if (!Number.isInteger(s.tokens) || s.tokens < 1) throw new Error(`softPrompt.tokens must be a positive integer, got ${s.tokens}`);
+  if (!Number.isInteger(s.steps) || s.steps < 1) throw new Error(`softPrompt.steps must be a positive integer, got ${s.steps}`);
+  if (!(s.lr >= 0)) throw new Error(`softPrompt.lr must be a number ≥ 0, got ${s.lr}`);
+  if (!PROMPT_TUNING_INITS.includes(s.init as PromptTuningInit)) throw new Error(`softPrompt.init must be one of ${PROMPT_TUNING_INITS.join(', ')}, got ${s.init}`);
+  if (s.optimizer !== 'adam' && s.optimizer !== 'adafactor') throw new Error(`softPrompt.optimizer must be adam or adafactor, got ${s.optimizer}`);
+  if (s.method !== 'gradient' && s.method !== 'bbt') throw new Error(`softPrompt.method must be gradient or bbt, got ${s.method}`);
+  if (s.init === 'TEXT' && !s.initText) throw new Error('softPrompt.init TEXT needs softPrompt.initText');
+  return s;
+}
+
+async function renderRows(parsed: ReturnType<typeof readPromptFile>, rows: DatasetRow[]): Promise<string[]> {
+  const texts: string[] = [];
+  for (const row of rows) texts.push((await renderPromptFile(parsed, row.fields)).text);
+  return texts;
+}
+
+export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResult> {
+  const emit = req.onEvent ?? (() => {});
+  const parsed = readPromptFile(req.promptFile);
+  const fatal = parsed.problems.find((p) => p.severity === 'error');
+  if (fatal) throw new Error(`${req.promptFile}: ${fatal.message}`);
+  if (!parsed.model) throw new Error(`${req.promptFile}: no 'model:' in the front matter`);
+  const ref = resolveModelRef(parsed.model, req.promptFile);
+  const modelDir = ref.kind === 'folder' ? ref.path : (await resolveModelFolder(ref.id)).dir;
+  const task = resolveTaskSpec(parsed.task as RawTaskSpec | undefined, req.promptFile);
+  if (!task.train) throw new Error(`${req.promptFile}: promptsmith.task.train is needed for soft prompt tuning`);
+  const labels = Object.keys(task.labels);
+  const settings = mergeSettings(parsed.softPrompt, req.overrides);
+  const n = settings.tokens;
+
+  const tokenizer = loadTokenizer(modelDir);
+  const classTokens = labels.map((l) => {
+    const ids = tokenizer.encode(task.labels[l]!, { addSpecialTokens: false });
+    if (ids.length === 0) throw new Error(`${req.promptFile}: promptsmith.task.labels.${l} encodes to no tokens`);
+    return ids;
+  });
+  const trainSet = await loadDataset(task.train, { labels });
+  const devSet = task.dev ? await loadDataset(task.dev, { labels }) : undefined;
+  const trainTexts = await renderRows(parsed, trainSet.rows);
+  const devTexts = devSet ? await renderRows(parsed, devSet.rows) : [];
+
+  const graph = loadTrainingGraph(modelDir);
+  let method = settings.method;
+  const sessions = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss: 'classification', device: req.device ?? 'auto', gradient: method === 'gradient' });
+  const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: sessions.provider, gradient: false });
+  let run: RunHandle | undefined;
+  try {
+    if (method === 'gradient' && !sessions.gradient) {
+      method = 'bbt';
+      emit({ type: 'message', message: `The autodiff cannot differentiate this model (${sessions.autodiffError}); falling back to gradient-free Black-Box Tuning (BBT).` });
+    }
+    const examples = (texts: string[], rows: DatasetRow[], count: number): BatchExample[] =>
+      texts.map((t, i) => ({ ids: promptIds({ tokenizer, vocabSize: sessions.vocabSize, numVirtualTokens: count, slot: settings.slot }, t), label: labels.indexOf(rows[i]!.label!) }));
+    const data = { train: examples(trainTexts, trainSet.rows, n), dev: devSet ? examples(devTexts, devSet.rows, n) : [] };
+    const objective = new SoftPromptObjective(sessions, classTokens);
+    const manual = devSet ? await new SoftPromptObjective(plain, classTokens).evaluate(undefined, examples(devTexts, devSet.rows, 0)) : undefined;
+
+    const table = sessions.table.data as Float32Array;
+    const textIds = settings.initText ? tokenizer.encode(settings.initText, { addSpecialTokens: false }) : undefined;
+    const p0 = initialSoftPrompt(settings.init as PromptTuningInit, { numVirtualTokens: n, hidden: sessions.hidden, vocabSize: sessions.vocabSize, table, rng: new Rng(settings.seed + 7919), textIds });
+
+    let out = req.out ?? req.resume;
+    if (!out) {
+      run = createRun(req.workspaceDir ?? dirname(req.promptFile), {
+        kind: 'soft',
+        name: basename(req.promptFile, '.prompt'),
+        promptFile: req.promptFile,
+        model: parsed.model,
+        device: sessions.provider,
+        settings: { ...settings, method },
+        seed: settings.seed,
+        status: 'running',
+      });
+      out = join(run.dir, 'adapter');
+    }
+    const resumeFrom = req.resume ? (existsSync(join(req.resume, 'checkpoint', CHECKPOINT_FILE)) ? join(req.resume, 'checkpoint') : req.resume) : undefined;
+    const onProgress = (e: TrainProgress) => {
+      emit(e);
+      run?.appendEvent({ type: 'progress', step: e.step, totalSteps: e.totalSteps, loss: e.loss, train_acc: e.train_acc, dev_acc: e.dev_acc, elapsed_s: e.elapsed_s, steps_per_s: e.steps_per_s });
+    };
+    const result =
+      method === 'gradient'
+        ? await trainSoftPrompt(objective, data, p0, {
+            steps: settings.steps,
+            lr: settings.lr,
+            optimizer: settings.optimizer as OptimizerKind,
+            batchSize: settings.batchSize,
+            evalEvery: settings.evalEvery,
+            patience: settings.patience,
+            seed: settings.seed,
+            checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
+            checkpointDir: join(out, 'checkpoint'),
+            resumeFrom,
+            signal: req.signal,
+            onProgress,
+          })
+        : await trainBbt(objective, data, p0, {
+            steps: settings.steps,
+            seed: settings.seed,
+            embeddingStd: tableStd(table),
+            evalEvery: settings.evalEvery,
+            batchSize: Math.max(settings.batchSize, 32),
+            signal: req.signal,
+            onProgress,
+          });
+    saveSoftPrompt(out, {
+      numVirtualTokens: n,
+      tokenDim: sessions.hidden,
+      embeddings: result.prompt,
+      init: settings.init as PromptTuningInit,
+      initText: settings.initText,
+      baseModel: parsed.model,
+    });
+    const nearest = nearestTokens(result.prompt, table, { numVirtualTokens: n, vocabSize: sessions.vocabSize, hidden: sessions.hidden }, req.nearestK ?? 5, (id) => tokenizer.idToToken(id) ?? `<${id}>`);
+    const summary: TuneSoftResult = {
+      out,
+      dev_acc: result.devAcc,
+      manual_dev_acc: manual ? manual.accuracy : Number.NaN,
+      best_step: result.bestStep,
+      steps_run: result.stepsRun,
+      stopped_early: result.stoppedEarly,
+      cancelled: result.cancelled,
+      method,
+      device: sessions.provider,
+      num_virtual_tokens: n,
+      nearest_tokens: nearest.map((row) => row.map((t) => t.token)),
+      nearest,
+      run_dir: run?.dir,
+    };
+    if (run) {
+      const finite = (x: number) => (Number.isFinite(x) ? x : 0);
+      run.writeResult({
+        metrics: { dev_acc: finite(summary.dev_acc), manual_dev_acc: finite(summary.manual_dev_acc), best_step: summary.best_step },
+        artifacts: { adapter: 'adapter/adapter_config.json' },
+        summary: `soft prompt (${n} tokens, ${method}): dev accuracy ${summary.dev_acc} vs manual ${summary.manual_dev_acc}`,
+      });
+      run.setStatus(result.cancelled ? 'cancelled' : 'completed');
+    }
+    return summary;
+  } catch (err) {
+    run?.setStatus('failed', (err as Error).message);
+    throw err;
+  } finally {
+    await releaseSessions(sessions);
+    await releaseSessions(plain);
+  }
+}
