@@ -1,83 +1,14 @@
-// ONNX ModelProto <-> the in-memory OnnxModel of ir.ts. Field numbers follow onnx/onnx.proto.
-// Unknown fields are skipped; things the IR cannot represent are a clear error naming the file.
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// ONNX ModelProto bytes -> the in-memory OnnxModel of ir.ts (the encoder is in encoder.ts). Field numbers
+// follow onnx/onnx.proto; unknown fields are skipped; what the IR cannot hold is an error naming the file.
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { encodeModel, encodeModelWithExternalData } from './encoder';
 import type { AttributeValue, DataType, Dim, Graph, OnnxModel, OnnxNode, TensorData, TensorValues, ValueInfo } from './ir';
-import { ProtobufError, ProtoReader, ProtoWriter, WireType } from './protobuf';
+import { ProtobufError, ProtoReader, WireType } from './protobuf';
+import { bytesPerElement, dataTypeFromCode, elementCount, typedArrayFromBytes } from './tensorTypes';
 
-/** ONNX TensorProto.DataType numbers for the types the IR supports. */
-const DATA_TYPE_CODES: Record<DataType, number> = {
-  float32: 1,
-  uint8: 2,
-  int8: 3,
-  int32: 6,
-  int64: 7,
-  string: 8,
-  bool: 9,
-  float16: 10,
-  float64: 11,
-};
-const DATA_TYPE_NAMES = new Map<number, DataType>(Object.entries(DATA_TYPE_CODES).map(([name, code]) => [code, name as DataType]));
-
-const ATTRIBUTE_TYPES = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7, strings: 8 } as const;
-
-export function dataTypeCode(type: DataType): number {
-  return DATA_TYPE_CODES[type];
-}
-
-export function dataTypeFromCode(code: number, where: string): DataType {
-  const type = DATA_TYPE_NAMES.get(code);
-  if (!type) throw new ProtobufError(`${where}: unsupported tensor element type ${code}`);
-  return type;
-}
-
-/** Bytes per element of a numeric data type. */
-export function bytesPerElement(type: DataType): number {
-  switch (type) {
-    case 'float64':
-    case 'int64':
-      return 8;
-    case 'float32':
-    case 'int32':
-      return 4;
-    case 'float16':
-      return 2;
-    case 'string':
-      throw new ProtobufError('string tensors have no fixed element size');
-    default:
-      return 1;
-  }
-}
-
-/** A typed array of the right class for `type`, over a copy of `bytes` (so it is aligned). */
-export function typedArrayFromBytes(type: DataType, bytes: Uint8Array): TensorValues {
-  const buffer = new Uint8Array(bytes).buffer; // a copy (Buffer.slice would be a view)
-  switch (type) {
-    case 'float32':
-      return new Float32Array(buffer);
-    case 'float16':
-      return new Uint16Array(buffer);
-    case 'float64':
-      return new Float64Array(buffer);
-    case 'int32':
-      return new Int32Array(buffer);
-    case 'int64':
-      return new BigInt64Array(buffer);
-    case 'int8':
-      return new Int8Array(buffer);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(buffer);
-    default:
-      throw new ProtobufError(`no typed array for ${type} tensors`);
-  }
-}
-
-export function elementCount(dims: readonly number[]): number {
-  return dims.reduce((a, b) => a * b, 1);
-}
-
-// ---------------------------------------------------------------- decoding
+export { encodeModel, encodeModelWithExternalData };
+export { bytesPerElement, dataTypeCode, dataTypeFromCode, elementCount, typedArrayFromBytes } from './tensorTypes';
 
 interface DecodeContext {
   source: string;
@@ -138,6 +69,34 @@ export function readModelFile(path: string): OnnxModel {
   }
   if (bytes.length === 0) throw new ProtobufError(`${path}: empty file, not an ONNX model`);
   return decodeModel(bytes, path, dirname(path));
+}
+
+/** Protobuf messages cannot exceed 2 GB; above this many initializer bytes the data goes external. */
+export const EXTERNAL_DATA_LIMIT = 1.8e9;
+
+/**
+ * Writes an .onnx file. When the initializers are too big for one protobuf (or `external` is
+ * true), they go to `<file>_data` beside it (transformers.js: `model.onnx_data`). Returns the data
+ * file's name, or undefined when everything is in one file.
+ */
+export function writeModelFile(path: string, model: OnnxModel, external?: boolean): string | undefined {
+  const initializerBytes = model.graph.initializers.reduce((n, t) => n + t.data.byteLength, 0);
+  if (!(external ?? initializerBytes > EXTERNAL_DATA_LIMIT)) {
+    writeFileSync(path, encodeModel(model));
+    return undefined;
+  }
+  const location = `${basename(path)}_data`;
+  const encoded = encodeModelWithExternalData(model, { location });
+  const fd = openSync(join(dirname(path), location), 'w');
+  try {
+    for (const part of encoded.data.parts) {
+      for (let done = 0; done < part.length; ) done += writeSync(fd, part, done, part.length - done);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  writeFileSync(path, encoded.model);
+  return location;
 }
 
 function emptyGraph(): Graph {
@@ -459,108 +418,4 @@ function readExternalData(info: Record<string, string>, ctx: DecodeContext, wher
   } finally {
     closeSync(fd);
   }
-}
-
-// ---------------------------------------------------------------- encoding
-
-export function encodeModel(model: OnnxModel): Uint8Array {
-  const w = new ProtoWriter();
-  w.int64Field(1, model.irVersion);
-  if (model.producerName) w.stringField(2, model.producerName);
-  if (model.producerVersion) w.stringField(3, model.producerVersion);
-  w.messageField(7, (g) => encodeGraph(g, model.graph));
-  for (const opset of model.opsetImports) {
-    w.messageField(8, (o) => {
-      if (opset.domain) o.stringField(1, opset.domain);
-      o.int64Field(2, opset.version);
-    });
-  }
-  for (const [key, value] of Object.entries(model.metadata)) {
-    w.messageField(14, (p) => {
-      p.stringField(1, key);
-      p.stringField(2, value);
-    });
-  }
-  return w.finish();
-}
-
-function encodeGraph(w: ProtoWriter, graph: Graph): void {
-  for (const node of graph.nodes) w.messageField(1, (n) => encodeNode(n, node));
-  if (graph.name) w.stringField(2, graph.name);
-  for (const tensor of graph.initializers) w.messageField(5, (t) => encodeTensor(t, tensor));
-  for (const info of graph.inputs) w.messageField(11, (v) => encodeValueInfo(v, info));
-  for (const info of graph.outputs) w.messageField(12, (v) => encodeValueInfo(v, info));
-  for (const info of graph.valueInfo) w.messageField(13, (v) => encodeValueInfo(v, info));
-}
-
-function encodeNode(w: ProtoWriter, node: OnnxNode): void {
-  for (const input of node.inputs) w.stringField(1, input);
-  for (const output of node.outputs) w.stringField(2, output);
-  if (node.name) w.stringField(3, node.name);
-  w.stringField(4, node.opType);
-  for (const [name, attr] of Object.entries(node.attributes)) w.messageField(5, (a) => encodeAttribute(a, name, attr));
-  if (node.domain) w.stringField(7, node.domain);
-}
-
-function encodeAttribute(w: ProtoWriter, name: string, attr: AttributeValue): void {
-  w.stringField(1, name);
-  w.int64Field(20, ATTRIBUTE_TYPES[attr.type]);
-  switch (attr.type) {
-    case 'float':
-      w.floatField(2, attr.value);
-      break;
-    case 'int':
-      w.int64Field(3, attr.value);
-      break;
-    case 'string':
-      w.stringField(4, attr.value);
-      break;
-    case 'tensor':
-      w.messageField(5, (t) => encodeTensor(t, attr.value));
-      break;
-    case 'graph':
-      w.messageField(6, (g) => encodeGraph(g, attr.value));
-      break;
-    // onnx.proto (proto2) declares these unpacked; parsers accept both forms.
-    case 'floats':
-      for (const v of attr.value) w.floatField(7, v);
-      break;
-    case 'ints':
-      for (const v of attr.value) w.int64Field(8, v);
-      break;
-    case 'strings':
-      for (const v of attr.value) w.stringField(9, v);
-      break;
-  }
-}
-
-function encodeValueInfo(w: ProtoWriter, info: ValueInfo): void {
-  w.stringField(1, info.name);
-  w.messageField(2, (type) =>
-    type.messageField(1, (tensor) => {
-      tensor.int64Field(1, dataTypeCode(info.dataType));
-      if (!info.shape) return;
-      const shape = info.shape;
-      tensor.messageField(2, (s) => {
-        for (const dim of shape) {
-          s.messageField(1, (d) => {
-            if (typeof dim === 'number') d.int64Field(1, dim);
-            else if (typeof dim === 'string') d.stringField(2, dim);
-          });
-        }
-      });
-    }),
-  );
-}
-
-function encodeTensor(w: ProtoWriter, tensor: TensorData): void {
-  for (const dim of tensor.dims) w.int64Field(1, dim);
-  w.int64Field(2, dataTypeCode(tensor.dataType));
-  if (tensor.name) w.stringField(8, tensor.name);
-  const count = elementCount(tensor.dims);
-  if (tensor.data.length !== count) {
-    throw new ProtobufError(`tensor '${tensor.name}': has ${tensor.data.length} values, dims [${tensor.dims}] need ${count}`);
-  }
-  // Little-endian raw bytes, viewed in place (no copy).
-  w.bytesField(9, new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength));
 }

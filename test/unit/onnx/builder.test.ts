@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { GraphBuilder } from '../../../src/engine/onnx/builder';
-import { decodeModel, encodeModel } from '../../../src/engine/onnx/codec';
+import { decodeModel, encodeModel, readModelFile, writeModelFile } from '../../../src/engine/onnx/codec';
 import { ort } from '../../../src/engine/runtime/ort';
 
 test('names are unique and exact names cannot be reused', () => {
@@ -44,5 +47,34 @@ test('a built graph (MatMul, Add, Slice to INT64_MAX, ReduceSum) runs in ORT wit
     assert.deepEqual(out['sum']!.dims, [2]);
   } finally {
     await session.release();
+  }
+});
+
+test('a model written with external data (model.onnx_data) reads back and runs in ORT from its path', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ps-extdata-'));
+  try {
+    const b = new GraphBuilder('ext');
+    const x = b.input('x', 'float32', [1, 300]);
+    const w = b.constFloat(Float32Array.from({ length: 300 * 2 }, (_, i) => (i % 7) - 3), [300, 2], 'w');
+    const small = b.constFloat([1, -1], [2], 'small');
+    b.output(b.op('Add', [b.op('MatMul', [x, w]), small], {}, { output: 'y' }), 'float32', [1, 2]);
+    const model = b.build();
+    const path = join(dir, 'model.onnx');
+    assert.equal(writeModelFile(path, model, true), 'model.onnx_data');
+    assert.equal(statSync(join(dir, 'model.onnx_data')).size, 300 * 2 * 4);
+    assert.ok(statSync(path).size < 1000, 'the weights are not in the protobuf');
+    assert.deepEqual(readModelFile(path), decodeModel(encodeModel(model)));
+    const { InferenceSession, Tensor } = ort();
+    const session = await InferenceSession.create(path);
+    try {
+      const input = Float32Array.from({ length: 300 }, (_, i) => (i % 3) - 1);
+      const out = (await session.run({ x: new Tensor('float32', input, [1, 300]) }))['y']!.data as Float32Array;
+      const expected = [0, 1].map((j) => input.reduce((sum, v, i) => sum + v * (((i * 2 + j) % 7) - 3), 0) + (j === 0 ? 1 : -1));
+      assert.deepEqual(Array.from(out), expected);
+    } finally {
+      await session.release();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

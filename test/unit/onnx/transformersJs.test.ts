@@ -1,15 +1,14 @@
 // The exported model loads and generates in transformers.js (what users of the HF layout expect).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { exportModel } from '../../../src/engine/onnx/export/exportModel';
 import { STORIES_ABSENT, storiesHfDir, storiesOnnxDir } from '../helpers/fixtures';
 
-test('transformers.js loads the exported stories260k and greedy generation matches reference.json', async (t) => {
-  const hf = storiesHfDir();
-  if (!hf) return t.skip(STORIES_ABSENT);
+async function checkGeneration(hf: string, dir: string): Promise<void> {
   const reference = JSON.parse(readFileSync(join(hf, 'reference.json'), 'utf8')) as { greedy_from_bos: number[]; greedy_text: string };
-  const dir = await storiesOnnxDir();
   // Loaded from node_modules at run time: the library needs its own files (import.meta.url), so
   // it must not be bundled into the test.
   const specifier = '@huggingface/transformers';
@@ -26,5 +25,25 @@ test('transformers.js loads the exported stories260k and greedy generation match
     assert.equal(tokenizer.decode(ids, { skip_special_tokens: true }), reference.greedy_text);
   } finally {
     await model.dispose();
+  }
+}
+
+test('transformers.js loads the exported stories260k and greedy generation matches reference.json', async (t) => {
+  const hf = storiesHfDir();
+  if (!hf) return t.skip(STORIES_ABSENT);
+  await checkGeneration(hf, await storiesOnnxDir());
+});
+
+test('transformers.js also loads an export with external data (onnx/model.onnx_data)', async (t) => {
+  const hf = storiesHfDir();
+  if (!hf) return t.skip(STORIES_ABSENT);
+  const work = mkdtempSync(join(tmpdir(), 'ps-tjs-'));
+  try {
+    const dir = join(work, 'stories-external');
+    await exportModel(hf, dir, { externalData: true });
+    assert.ok(existsSync(join(dir, 'onnx', 'model.onnx_data')));
+    await checkGeneration(hf, dir);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 });

@@ -1,9 +1,9 @@
 // Exporting a safetensors checkpoint folder to a transformers.js-style ONNX folder, atomically,
 // and caching such exports so a safetensors-only model is exported once per checkpoint version.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { encodeModel } from '../codec';
+import { writeModelFile } from '../codec';
 import type { OnnxModel } from '../ir';
 import { SafetensorsCheckpoint } from '../safetensors';
 import { exporters } from './exporters';
@@ -32,6 +32,8 @@ export interface ExportModelOptions {
   onProgress?: ExportProgress;
   /** Default true: KV-cache inputs/outputs. */
   withPast?: boolean;
+  /** Force (true) or forbid (false) onnx/model.onnx_data; default: only when over 2 GB. */
+  externalData?: boolean;
 }
 
 /** Exports `srcDir` into `outDir` (onnx/model.onnx + config and tokenizer files), replacing it. */
@@ -67,27 +69,34 @@ export function buildOnnxModel(srcDir: string, options: ExportModelOptions = {})
 /** Builds the export in a temporary folder beside `outDir` and returns its path. */
 async function exportToTemp(srcDir: string, outDir: string, options: ExportModelOptions): Promise<string> {
   const model = buildOnnxModel(srcDir, options);
-  options.onProgress?.(0.6, 'encoding ONNX');
+  options.onProgress?.(0.6, 'encoding and writing ONNX');
   await yieldToEventLoop();
-  const bytes = encodeModel(model);
-  if (bytes.length >= 2 ** 31) throw new ExportError(`${srcDir}: the exported model is ${bytes.length} bytes; models over 2 GB (external data) are not supported yet`);
-  options.onProgress?.(0.8, 'writing files');
-  return writeTempExportFolder(srcDir, bytes, outDir);
+  return writeTempExportFolder(srcDir, model, outDir, { externalData: options.externalData });
 }
 
 /**
- * Writes onnx/model.onnx (`bytes`) and the config/tokenizer files of `srcDir` into a fresh
- * temporary folder beside `outDir`, for the caller to rename into place.
+ * Writes onnx/model.onnx (the model, or its already encoded bytes) and the config/tokenizer files
+ * of `srcDir` into a fresh temporary folder beside `outDir`, for the caller to rename into place.
+ * Models too big for one protobuf get onnx/model.onnx_data, and config.json then says so to
+ * transformers.js (`transformers.js_config.use_external_data_format`).
  */
-export function writeTempExportFolder(srcDir: string, bytes: Uint8Array, outDir: string): string {
+export function writeTempExportFolder(srcDir: string, model: OnnxModel | Uint8Array, outDir: string, options: { externalData?: boolean } = {}): string {
   const parent = dirname(resolve(outDir));
   mkdirSync(parent, { recursive: true });
   const tmp = join(parent, `.${basename(outDir)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
   try {
     mkdirSync(join(tmp, 'onnx'), { recursive: true });
-    writeFileSync(join(tmp, 'onnx', 'model.onnx'), bytes);
+    const modelPath = join(tmp, 'onnx', 'model.onnx');
+    let external: string | undefined;
+    if (model instanceof Uint8Array) writeFileSync(modelPath, model);
+    else external = writeModelFile(modelPath, model, options.externalData);
     for (const name of COPIED_FILES) {
       if (existsSync(join(srcDir, name))) copyFileSync(join(srcDir, name), join(tmp, name));
+    }
+    if (external) {
+      const config = JSON.parse(readFileSync(join(tmp, 'config.json'), 'utf8'));
+      config['transformers.js_config'] = { ...config['transformers.js_config'], use_external_data_format: true };
+      writeFileSync(join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
     }
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
