@@ -4,6 +4,8 @@
 import { parseClassifyParams, parseGenerateParams, parseModelRef, parseScoreParams } from '../../protocol/engineApi';
 import type { Json } from '../../protocol/guards';
 import { modelService } from '../runtime/modelService';
+import { tuneSoftMethod } from '../tuning/softprompt/tuneSoftMethod';
+import { taskControlMethod } from './queuedTask';
 
 export interface RequestContext {
   /** Streams an event (progress, token, …) tagged with this request's id. */
@@ -30,6 +32,8 @@ export const methods: Record<string, MethodHandler> = {
   score: typed(parseScoreParams, (p, ctx) => modelService.score(p, modelCtx(ctx))),
   classify: typed(parseClassifyParams, (p, ctx) => modelService.classify(p, modelCtx(ctx))),
   stats: typed(() => null, () => modelService.stats()),
+  tuneSoft: tuneSoftMethod,
+  taskControl: taskControlMethod,
   // The host exits once this answer is sent.
   shutdown: typed(() => null, async () => {
     await modelService.dispose();
