@@ -2,11 +2,11 @@
 // (tensors bit for bit after the rotate-half permutation, tokenizer cases, config), and its ONNX
 // reproduces reference.json's first logits.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { findLlama2cFiles, importLlama2c } from '../../../src/engine/onnx/export/llama2c';
+import { ensureLlama2cImport, findLlama2cFiles, importLlama2c } from '../../../src/engine/onnx/export/llama2c';
 import { SafetensorsCheckpoint } from '../../../src/engine/onnx/safetensors';
 import { loadTokenizer } from '../../../src/engine/runtime/tokenizer';
 import { sharedDir, storiesHfDir } from '../helpers/fixtures';
@@ -84,4 +84,38 @@ test('findLlama2cFiles picks the checkpoint and the tokenizer in a folder', () =
   assert.deepEqual(findLlama2cFiles('/m', ['stories260k.bin', 'tok512.bin', 'LICENSE']), { bin: '/m/stories260k.bin', tokenizer: '/m/tok512.bin' });
   assert.deepEqual(findLlama2cFiles('/m', ['tokenizer.bin', 'model.bin']), { bin: '/m/model.bin', tokenizer: '/m/tokenizer.bin' });
   assert.equal(findLlama2cFiles('/m', ['model.bin']), undefined);
+});
+
+test('an unshared classifier (negative vocab_size) becomes lm_head.weight and drives the logits', { skip }, async () => {
+  const bin = readFileSync(join(llama2cDir!, 'stories260k.bin'));
+  const vocab = 512;
+  const dim = 64;
+  // Classifier = 2 × the embedding table, appended after the RoPE tables: logits must double exactly.
+  const embedding = new Float32Array(new Uint8Array(bin.subarray(28, 28 + vocab * dim * 4)).buffer);
+  const classifier = Buffer.from(embedding.map((v) => 2 * v).buffer);
+  const untied = Buffer.concat([bin, classifier]);
+  untied.writeInt32LE(-vocab, 20);
+  const path = join(work, 'untied.bin');
+  writeFileSync(path, untied);
+  const out = join(work, 'untied');
+  importLlama2c(path, join(llama2cDir!, 'tok512.bin'), out);
+  assert.equal(readConfig(out).tie_word_embeddings as unknown, false);
+  const weights = SafetensorsCheckpoint.open(out);
+  assert.ok(weights.float32('lm_head.weight', [vocab, dim]).every((v, i) => v === 2 * embedding[i]));
+  const tiedLogits = row(await runFull(await openSession(imported), readConfig(imported), [[1, 403]]), 0, 1);
+  const untiedLogits = row(await runFull(await openSession(out), readConfig(out), [[1, 403]]), 0, 1);
+  for (let i = 0; i < vocab; i++) assert.ok(Math.abs(untiedLogits[i] - 2 * tiedLogits[i]) <= 1e-5, `logit ${i}`);
+});
+
+test('ensureLlama2cImport imports a llama2.c folder once into the cache and reuses it', { skip }, () => {
+  const folder = join(work, 'l2c-folder');
+  mkdirSync(folder);
+  for (const f of ['stories260k.bin', 'tok512.bin']) copyFileSync(join(llama2cDir!, f), join(folder, f));
+  const cache = join(work, 'cache');
+  const first = ensureLlama2cImport(folder, cache)!;
+  assert.ok(existsSync(join(first, 'onnx', 'model.onnx')) && existsSync(join(first, 'tokenizer.json')));
+  const stamp = statSync(join(first, 'onnx', 'model.onnx')).mtimeMs;
+  assert.equal(ensureLlama2cImport(folder, cache), first);
+  assert.equal(statSync(join(first, 'onnx', 'model.onnx')).mtimeMs, stamp, 'not rewritten');
+  assert.equal(ensureLlama2cImport(hfDir!, cache), undefined, 'an HF folder is not a llama2.c folder');
 });

@@ -2,7 +2,8 @@
 // config.json (LlamaForCausalLM), model.safetensors (HF names, rotate-half q/k order),
 // tokenizer.json + tokenizer_config.json, generation_config.json, and onnx/model.onnx made by the
 // Llama exporter. Written into a temporary folder beside `outDir` and renamed into place.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { encodeModel } from '../codec';
 import { SafetensorsCheckpoint, writeSafetensors } from '../safetensors';
@@ -15,6 +16,8 @@ export interface Llama2cImportOptions {
   /** Default true: also write onnx/model.onnx (with KV cache). */
   onnx?: boolean;
   onProgress?: (fraction: number, message: string) => void;
+  /** Default true: replace an existing `outDir`. false: keep it (another process made the same import). */
+  replace?: boolean;
 }
 
 function readBytes(path: string, what: string): Uint8Array {
@@ -62,19 +65,34 @@ export function importLlama2c(binPath: string, tokenizerPath: string, outDir: st
       mkdirSync(join(tmp, 'onnx'));
       writeFileSync(join(tmp, 'onnx', 'model.onnx'), encodeModel(model));
     }
-    if (existsSync(outDir)) {
-      const old = `${tmp}.old`;
-      renameSync(outDir, old);
-      renameSync(tmp, outDir);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, outDir);
-    }
+    publish(tmp, outDir, options.replace ?? true);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
   progress(1, `imported to ${outDir}`);
+}
+
+/** Renames the finished `tmp` folder to `outDir`, replacing it or, if `replace` is false, yielding to it. */
+function publish(tmp: string, outDir: string, replace: boolean): void {
+  if (existsSync(outDir)) {
+    if (!replace) {
+      rmSync(tmp, { recursive: true, force: true });
+      return;
+    }
+    const old = `${tmp}.old`;
+    renameSync(outDir, old);
+    renameSync(tmp, outDir);
+    rmSync(old, { recursive: true, force: true });
+    return;
+  }
+  try {
+    renameSync(tmp, outDir);
+  } catch (e) {
+    // Lost a race to another process writing the same import: use its folder.
+    if (replace || !existsSync(join(outDir, 'onnx'))) throw e;
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** The llama2.c checkpoint and tokenizer in a folder (`*.bin`, the tokenizer named tok*.bin/tokenizer.bin), if any. */
@@ -83,4 +101,24 @@ export function findLlama2cFiles(dir: string, names: readonly string[]): { bin: 
   const tokenizer = bins.find((n) => /^(tok.*|tokenizer)\.bin$/.test(n));
   const model = bins.find((n) => n !== tokenizer);
   return tokenizer && model ? { bin: join(dir, model), tokenizer: join(dir, tokenizer) } : undefined;
+}
+
+/**
+ * For a folder holding a llama2.c checkpoint and tokenizer (and no config.json): its imported HF
+ * folder (with ONNX) under `cacheDir/imported/`, made on first use and keyed by the resolved path
+ * and the two files' size and mtime. Returns undefined for any other folder.
+ */
+export function ensureLlama2cImport(dir: string, cacheDir: string, onProgress?: Llama2cImportOptions['onProgress']): string | undefined {
+  if (!existsSync(dir) || existsSync(join(dir, 'config.json'))) return undefined;
+  const files = findLlama2cFiles(dir, readdirSync(dir));
+  if (!files) return undefined;
+  const hash = createHash('sha256').update(resolve(dir));
+  for (const f of [files.bin, files.tokenizer]) {
+    const st = statSync(f);
+    hash.update(`\0${basename(f)}\0${st.size}\0${st.mtimeMs}`);
+  }
+  const target = join(cacheDir, 'imported', `${basename(resolve(dir))}-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(join(target, 'onnx', 'model.onnx'))) return target;
+  importLlama2c(files.bin, files.tokenizer, target, { onProgress, replace: false });
+  return target;
 }
