@@ -7,7 +7,8 @@ import { parseArgs } from '../../../src/cli/args';
 import { exportCommand } from '../../../src/cli/commands/export';
 import { readModelFile } from '../../../src/engine/onnx/codec';
 import { ensureOnnxFolder, exportModel } from '../../../src/engine/onnx/export/exportModel';
-import { STORIES_ABSENT, storiesHfDir } from '../helpers/fixtures';
+import { ort, type OrtTensor } from '../../../src/engine/runtime/ort';
+import { STORIES_ABSENT, sharedDir, storiesHfDir } from '../helpers/fixtures';
 
 const work = mkdtempSync(join(tmpdir(), 'ps-export-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -129,4 +130,38 @@ test('promptsmith export <src> --out <dir> writes the folder; usage errors for m
   assert.deepEqual(model.graph.outputs.map((o) => o.name), ['logits']);
   await assert.rejects(exportCommand.run(parseArgs([hf], exportCommand.flags)), /missing --out/);
   await assert.rejects(exportCommand.run(parseArgs(['--out', out], exportCommand.flags)), /missing <src>/);
+});
+
+test('promptsmith export of a llama2.c checkpoint (.bin + tok512.bin) gives the same model as the HF export', async (t) => {
+  const llama2c = sharedDir() && join(sharedDir()!, 'models', 'stories260k-llama2c');
+  if (!hf || !llama2c || !existsSync(llama2c)) return t.skip('../shared/models/stories260k-llama2c is absent');
+  const stderr = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  const fromFolder = join(work, 'llama2c-folder');
+  const fromFile = join(work, 'llama2c-file');
+  try {
+    assert.equal(await exportCommand.run(parseArgs([llama2c, '--out', fromFolder], exportCommand.flags)), 0);
+    assert.equal(await exportCommand.run(parseArgs([join(llama2c, 'stories260k.bin'), '--out', fromFile], exportCommand.flags)), 0);
+  } finally {
+    process.stderr.write = stderr;
+  }
+  const reference = JSON.parse(readFileSync(join(hf, 'reference.json'), 'utf8')) as { logits_pos0_top10: [number, number][] };
+  for (const dir of [fromFolder, fromFile]) {
+    assert.ok(existsSync(join(dir, 'tokenizer.json')));
+    const session = await ort().InferenceSession.create(join(dir, 'onnx', 'model.onnx'));
+    try {
+      const feeds: Record<string, OrtTensor> = {
+        input_ids: new (ort().Tensor)('int64', BigInt64Array.from([1n]), [1, 1]),
+        attention_mask: new (ort().Tensor)('int64', BigInt64Array.from([1n]), [1, 1]),
+        position_ids: new (ort().Tensor)('int64', BigInt64Array.from([0n]), [1, 1]),
+      };
+      for (let i = 0; i < 5; i++) for (const k of ['key', 'value']) feeds[`past_key_values.${i}.${k}`] = new (ort().Tensor)('float32', new Float32Array(0), [1, 4, 0, 8]);
+      const logits = (await session.run(feeds))['logits']!.data as Float32Array;
+      for (const [id, value] of reference.logits_pos0_top10) assert.ok(Math.abs(logits[id]! - value) < 1e-4, `${dir}: logit ${id}`);
+    } finally {
+      await session.release();
+    }
+  }
+  await assert.rejects(exportCommand.run(parseArgs([llama2c, '--out', fromFolder, '--no-past'], exportCommand.flags)), /--no-past applies to safetensors folders only/);
+  await assert.rejects(exportCommand.run(parseArgs([join(work, 'missing'), '--out', fromFolder], exportCommand.flags)), /missing: no such file or folder/);
 });
