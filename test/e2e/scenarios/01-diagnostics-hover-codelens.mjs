@@ -1,0 +1,62 @@
+// Scenario 1 (issue 7): a .prompt with an undefined variable and one with a YAML error — the
+// Problems panel shows both on the right lines; hovering a variable shows its schema; the
+// CodeLens line is visible. (The analysis drops the schema when the YAML is invalid, so the two
+// problems live in two files of the fixture workspace.)
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '../lib/workbench.mjs';
+
+/** 1-based line of the first line of `file` that contains `needle`. */
+function lineOf(file, needle) {
+  const index = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(needle));
+  assert.ok(index >= 0, `${needle} not found in ${file}`);
+  return index + 1;
+}
+
+export default {
+  name: 'scenario 1: diagnostics in the Problems panel, variable hover, CodeLens',
+  needs: ['languageServer'],
+  timeoutMs: 150_000,
+  async run({ openWorkspace, log }) {
+    const wb = await openWorkspace();
+    const undefinedLine = lineOf(join(wb.workspace, 'story.prompt'), '{{mood}}');
+    const yamlLine = lineOf(join(wb.workspace, 'broken-yaml.prompt'), '0.5: 0.7');
+
+    await wb.openFile('broken-yaml.prompt');
+    await wb.openFile('story.prompt');
+    await wb.screenshot('story-open');
+
+    const rows = await waitFor(
+      'both diagnostics in the Problems panel',
+      async () => {
+        const all = await wb.problems();
+        const mood = all.find((r) => r.includes("'mood'"));
+        const yaml = all.find((r) => /YAML/i.test(r) && !r.includes('.prompt'));
+        return mood && yaml && { mood, yaml, all };
+      },
+      45_000,
+      1000,
+    );
+    log(`problems: ${rows.all.join(' | ').replace(/\s+/g, ' ')}`);
+    await wb.screenshot('problems');
+    assert.match(rows.mood, new RegExp(`Ln ${undefinedLine}\\b`), `the undefined variable should be reported on line ${undefinedLine}: ${rows.mood}`);
+    assert.match(rows.yaml, new RegExp(`Ln ${yamlLine}\\b`), `the YAML error should be reported on line ${yamlLine}: ${rows.yaml}`);
+    await wb.page.keyboard.press('Control+Shift+M'); // close the panel again: more editor visible
+
+    const lens = wb.page.locator('.monaco-editor .codelens-decoration', { hasText: 'Run' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    const lensText = ((await wb.page.locator('.monaco-editor .codelens-decoration').first().textContent()) ?? '').replace(/\s+/g, ' ');
+    log(`CodeLens: ${lensText}`);
+    assert.match(lensText, /Run/);
+    await wb.screenshot('codelens');
+
+    const hover = await wb.hoverText('there was a {{topic}}', 'topic');
+    log(`hover: ${hover.replace(/\s+/g, ' ')}`);
+    assert.match(hover, /string/, 'the hover shows the schema type of {{topic}}');
+    assert.match(hover, /what the story is about/, 'the hover shows the schema description of {{topic}}');
+    await wb.screenshot('hover');
+  },
+};
