@@ -1,0 +1,120 @@
+// The soft prompt pieces that need no training: graph surgery on the real exported graph, batch
+// feeds, placement, PEFT adapter files, nearest tokens, settings.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { SOFT_PROMPT_MARKER } from '../../../src/language/analysis/promptFile';
+import { buildBatch } from '../../../src/engine/tuning/softprompt/batchFeeds';
+import { nearestTokens } from '../../../src/engine/tuning/softprompt/nearestTokens';
+import { ADAPTER_CONFIG, loadSoftPrompt, saveSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
+import { promptIds } from '../../../src/engine/tuning/softprompt/placement';
+import { addSoftPromptInput, findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
+import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';
+import { mergeSettings } from '../../../src/engine/tuning/softprompt/tuneSoftPrompt';
+import { storiesHfDir } from '../helpers/fixtures';
+
+const tmp = mkdtempSync(join(tmpdir(), 'softprompt-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const modelDir = storiesHfDir();
+
+test('surgery: soft_prompt [n,d] feeds the embedding Gather via Concat; the tied LM head keeps the original table', { skip: modelDir ? false : 'needs ../shared/models/stories260k-hf' }, () => {
+  const model = loadTrainingGraph(modelDir!);
+  const { node, table } = findEmbeddingGather(model.graph);
+  const consumersBefore = model.graph.nodes.filter((n) => n.inputs.includes(table.name)).length;
+  const s = addSoftPromptInput(model, 3);
+  assert.equal(s.vocabSize, 512);
+  assert.equal(s.hidden, 64);
+  assert.deepEqual(s.model.graph.inputs.at(-1), { name: 'soft_prompt', dataType: 'float32', shape: [3, 64] });
+  const concat = s.model.graph.nodes.find((n) => n.opType === 'Concat' && n.inputs[1] === 'soft_prompt')!;
+  assert.deepEqual(concat.inputs, [table.name, 'soft_prompt']);
+  const gather = s.model.graph.nodes.find((n) => n.name === node.name)!;
+  assert.equal(gather.inputs[0], concat.outputs[0]);
+  // Every other reader of the table (the LM head) still reads the original [V, d] table.
+  assert.equal(s.model.graph.nodes.filter((n) => n.inputs.includes(table.name) && n !== concat).length, consumersBefore - 1);
+  assert.ok(consumersBefore >= 2, 'the exported graph ties the LM head to the embedding table');
+  // The input model is untouched.
+  assert.equal(model.graph.inputs.some((i) => i.name === 'soft_prompt'), false);
+  assert.throws(() => addSoftPromptInput(s.model, 2), /exactly one embedding Gather|already has an input/);
+  assert.throws(() => addSoftPromptInput(model, 0), /positive integer/);
+});
+
+test('batch feeds: rows shared between verbalizers, right padding, flat positions and one-hot weights', () => {
+  // classes: [7] and [5, 6] (two tokens); example ids of different lengths.
+  const b = buildBatch(
+    [
+      { ids: [1, 2, 3], label: 1 },
+      { ids: [1, 4], label: 0 },
+    ],
+    [[7], [5, 6]],
+    10,
+  );
+  assert.equal(b.rows, 2); // one row per example: [ids…, 5] serves both classes
+  assert.equal(b.seqLen, 4);
+  assert.deepEqual([...b.inputIds].map(Number), [1, 2, 3, 5, 1, 4, 5, 0]);
+  assert.deepEqual([...b.attentionMask].map(Number), [1, 1, 1, 1, 1, 1, 1, 0]);
+  // [E=2, C=2, K=2]: class 0 reads the last prompt position; class 1 that and the next.
+  assert.deepEqual([...b.scoreRows].map(Number), [2, 0, 2, 3, 5, 0, 5, 6]);
+  const hot = (e: number, c: number, k: number) => [...b.scoreWeights.subarray(((e * 2 + c) * 2 + k) * 10, ((e * 2 + c) * 2 + k + 1) * 10)].indexOf(1);
+  assert.deepEqual([hot(0, 0, 0), hot(0, 0, 1), hot(0, 1, 0), hot(0, 1, 1)], [7, -1, 5, 6]);
+  assert.deepEqual([...b.labelWeights], [0, 0.5, 0.5, 0]);
+  assert.throws(() => buildBatch([{ ids: [1], label: 0 }], [[12]], 10), /outside the vocabulary/);
+  assert.throws(() => buildBatch([{ ids: [1], label: 3 }], [[2], [3]], 10), /no valid class label/);
+});
+
+test('placement: before BOS by default, at the {{softprompt}} slot when the template has one', () => {
+  const tokenizer = { encode: (text: string, o?: { addSpecialTokens?: boolean }) => [...(o?.addSpecialTokens === false ? [] : [1]), ...[...text].map((c) => c.charCodeAt(0))] };
+  const ctx = { tokenizer, vocabSize: 100, numVirtualTokens: 2 };
+  assert.deepEqual(promptIds(ctx, 'ab'), [100, 101, 1, 97, 98]);
+  assert.deepEqual(promptIds(ctx, `a${SOFT_PROMPT_MARKER('x')}b`), [1, 97, 100, 101, 98]);
+  assert.deepEqual(promptIds(ctx, `${SOFT_PROMPT_MARKER('x')}b`), [1, 100, 101, 98]);
+  assert.deepEqual(promptIds({ ...ctx, slot: 'y' }, `a${SOFT_PROMPT_MARKER('x')}${SOFT_PROMPT_MARKER('y')}b`), [1, 97, 100, 101, 98]);
+  assert.throws(() => promptIds({ ...ctx, slot: 'z' }, 'ab'), /no \{\{softprompt "z"\}\} slot/);
+  assert.throws(() => promptIds(ctx, `${SOFT_PROMPT_MARKER('x')}a${SOFT_PROMPT_MARKER('x')}`), /2 matching/);
+});
+
+test('PEFT adapter: PEFT names on disk, round trip, and validation errors that name the file', () => {
+  const dir = join(tmp, 'adapter');
+  const embeddings = Float32Array.from({ length: 6 }, (_, i) => i / 7);
+  saveSoftPrompt(dir, { numVirtualTokens: 2, tokenDim: 3, embeddings, init: 'TEXT', initText: 'hi', baseModel: 'm' });
+  const config = JSON.parse(readFileSync(join(dir, ADAPTER_CONFIG), 'utf8'));
+  assert.equal(config.peft_type, 'PROMPT_TUNING');
+  assert.equal(config.task_type, 'CAUSAL_LM');
+  assert.equal(config.num_virtual_tokens, 2);
+  assert.equal(config.token_dim, 3);
+  assert.equal(config.num_transformer_submodules, 1);
+  assert.equal(config.prompt_tuning_init, 'TEXT');
+  assert.equal(config.prompt_tuning_init_text, 'hi');
+  assert.equal(config.inference_mode, true);
+  const header = readFileSync(join(dir, 'adapter_model.safetensors'));
+  assert.match(header.subarray(8, 8 + Number(header.readBigUInt64LE(0))).toString(), /"prompt_embeddings":\{"dtype":"F32","shape":\[2,3\]/);
+  const back = loadSoftPrompt(dir, 3);
+  assert.deepEqual(back.embeddings, embeddings);
+  assert.equal(back.initText, 'hi');
+  assert.throws(() => loadSoftPrompt(dir, 64), (e: Error) => e.message.includes(join(dir, ADAPTER_CONFIG)) && /token_dim 3 .* hidden size 64/.test(e.message));
+  assert.throws(() => loadSoftPrompt(join(tmp, 'none')), /adapter_config\.json: file not found/);
+  writeFileSync(join(dir, ADAPTER_CONFIG), JSON.stringify({ ...config, num_virtual_tokens: 5 }));
+  assert.throws(() => loadSoftPrompt(dir), /adapter_model\.safetensors: 'prompt_embeddings' has shape \[2,3\], adapter_config\.json says \[5, 3\]/);
+  writeFileSync(join(dir, ADAPTER_CONFIG), JSON.stringify({ ...config, peft_type: 'LORA' }));
+  assert.throws(() => loadSoftPrompt(dir), /peft_type must be "PROMPT_TUNING"/);
+});
+
+test('nearest tokens: cosine similarity, best first, with token strings', () => {
+  const table = Float32Array.from([1, 0, 0, 1, 1, 1, -1, 0]); // 4 tokens × 2
+  const prompt = Float32Array.from([2, 0.1, -3, 0]);
+  const near = nearestTokens(prompt, table, { numVirtualTokens: 2, vocabSize: 4, hidden: 2 }, 2, (id) => `t${id}`);
+  assert.deepEqual(near[0]!.map((t) => t.id), [0, 2]);
+  assert.ok(Math.abs(near[0]![0]!.similarity - 2 / Math.hypot(2, 0.1)) < 1e-6);
+  assert.deepEqual(near[1]!.map((t) => t.token), ['t3', 't1']);
+  assert.equal(near[1]![0]!.similarity, 1);
+});
+
+test('settings: file values over defaults, overrides over the file, bad values named', () => {
+  const s = mergeSettings({ tokens: 8, lr: 0.1 }, { lr: 0.01, steps: undefined });
+  assert.equal(s.tokens, 8);
+  assert.equal(s.lr, 0.01);
+  assert.equal(s.optimizer, 'adafactor');
+  assert.throws(() => mergeSettings({ init: 'TEXT' }, {}), /initText/);
+  assert.throws(() => mergeSettings({}, { tokens: 0 }), /softPrompt\.tokens/);
+});
