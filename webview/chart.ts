@@ -33,8 +33,21 @@ export function themeColor(name: string): string {
   return value || FALLBACK[name] || '#888888';
 }
 
+/** Charts on screen, redrawn with the new colours when VS Code switches theme (body class). */
+const liveCharts = new Set<LineChart>();
+let themeObserver: MutationObserver | undefined;
+
+function watchTheme(): void {
+  if (themeObserver || typeof MutationObserver === 'undefined') return;
+  themeObserver = new MutationObserver(() => {
+    for (const chart of liveCharts) chart.restyle();
+  });
+  themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+}
+
 export class LineChart {
   readonly element: HTMLElement;
+  private lastData: uPlot.AlignedData | undefined;
   private plot: uPlot | undefined;
   private readonly plotHost: HTMLElement;
   private readonly resizeObserver: ResizeObserver;
@@ -50,6 +63,8 @@ export class LineChart {
     this.element = el('figure', { class: 'chart', role: 'group', 'aria-label': title }, [el('figcaption', {}, [title]), this.plotHost]);
     this.resizeObserver = new ResizeObserver(() => this.fitWidth());
     this.resizeObserver.observe(this.plotHost);
+    liveCharts.add(this);
+    watchTheme();
   }
 
   /** Draws columns (x = steps). Downsampled to MAX_CHART_POINTS; creates the plot on first use. */
@@ -57,11 +72,20 @@ export class LineChart {
     const sampled = downsampleMinMax({ x, ys }, MAX_CHART_POINTS);
     this.drawnPoints = sampled.x.length;
     const data = [sampled.x, ...sampled.ys] as uPlot.AlignedData;
+    this.lastData = data;
     if (!this.plot) this.plot = new uPlot(this.options(), data, this.plotHost);
     else this.plot.setData(data);
   }
 
+  /** Rebuilds the plot so it picks up the current theme colours. */
+  restyle(): void {
+    if (!this.plot || !this.lastData) return;
+    this.plot.destroy();
+    this.plot = new uPlot(this.options(), this.lastData, this.plotHost);
+  }
+
   destroy(): void {
+    liveCharts.delete(this);
     this.resizeObserver.disconnect();
     this.plot?.destroy();
     this.plot = undefined;
