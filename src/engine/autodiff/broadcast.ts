@@ -11,8 +11,10 @@ export function unbroadcast(em: GradEmitter, grad: string, x: string, y: string)
   if (em.info.sameKnownShape(x, y)) return grad;
   const xs = em.info.shape(x);
   const ys = em.info.shape(y);
-  if (xs && ys && xs.every((d) => d !== null)) {
-    const lead = ys.length - xs.length;
+  // Static axes need every dim of x to be a number, or the very symbol y has there (a symbol
+  // that differs could still be 1 at run time and broadcast).
+  const lead = xs && ys ? ys.length - xs.length : -1;
+  if (xs && ys && lead >= 0 && xs.every((d, i) => typeof d === 'number' || d === ys[i + lead])) {
     const axes: number[] = [];
     for (let i = 0; i < ys.length; i++) {
       if (i < lead || (xs[i - lead] === 1 && ys[i] !== 1)) axes.push(i);
@@ -22,13 +24,14 @@ export function unbroadcast(em: GradEmitter, grad: string, x: string, y: string)
     // keepdims leaves x's shape when the ranks agree; otherwise drop the leading axes.
     return lead === 0 ? summed : em.reshapeLike(summed, x);
   }
-  return dynamicUnbroadcast(em, grad, x);
+  return dynamicUnbroadcast(em, grad, x, y);
 }
 
 /** Axes to sum = the positions where x's shape, left-padded with 1s to grad's rank, is 1. */
-function dynamicUnbroadcast(em: GradEmitter, grad: string, x: string): string {
+function dynamicUnbroadcast(em: GradEmitter, grad: string, x: string, y: string): string {
   const xShape = em.shapeOf(x);
-  const gShape = em.op1('Shape', [grad]);
+  // y has grad's rank (for MatMul too), and its Shape node is shared between rules.
+  const gShape = em.shapeOf(y);
   const missing = em.op1('Sub', [em.op1('Size', [gShape]), em.op1('Size', [xShape])]);
   const ones = em.op1('ConstantOfShape', [em.unsqueeze(missing, [0])], {
     value: { type: 'tensor', value: { name: 'value', dataType: 'int64', dims: [1], data: BigInt64Array.of(1n) } },

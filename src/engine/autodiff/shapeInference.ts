@@ -19,12 +19,15 @@ const BROADCASTING = new Set([
 
 export class ShapeInfo {
   private readonly shapes = new Map<string, Shape>();
+  /** Contents of small int tensors that hold shapes (Shape → Gather → Concat …), as dims. */
+  private readonly shapeValues = new Map<string, Dim[]>();
   /** Initializers and Constant-node outputs by name. */
   readonly constants = new Map<string, TensorData>();
 
   constructor(graph: Graph) {
     for (const t of graph.initializers) {
       this.constants.set(t.name, t);
+      this.setConstValue(t);
       this.shapes.set(t.name, [...t.dims]);
     }
     for (const v of [...graph.inputs, ...graph.outputs, ...graph.valueInfo]) {
@@ -54,6 +57,48 @@ export class ShapeInfo {
     return !!sa && !!sb && sa.length === sb.length && sa.every((d, i) => d !== null && d === sb[i]);
   }
 
+  /** What a shape tensor holds, entry by entry (numbers, symbolic dims or null). */
+  shapeValue(name: string | undefined): Dim[] | undefined {
+    return name ? this.shapeValues.get(name) : undefined;
+  }
+
+  private setConstValue(t: TensorData): void {
+    if ((t.dataType === 'int64' || t.dataType === 'int32') && t.dims.length <= 1 && t.data.length <= 16) {
+      this.shapeValues.set(t.name, tensorNumbers(t));
+    }
+  }
+
+  /** Data propagation through the usual shape arithmetic of exported graphs. */
+  private propagateValue(node: OnnxNode): Dim[] | undefined {
+    const v = (i: number) => this.shapeValue(node.inputs[i]);
+    switch (node.opType) {
+      case 'Shape': {
+        const x = this.shapes.get(node.inputs[0] ?? '');
+        if (!x) return undefined;
+        const r = x.length;
+        const norm = (k: number) => Math.min(Math.max(k < 0 ? k + r : k, 0), r);
+        return x.slice(norm(attrInt(node, 'start', 0)), norm(attrInt(node, 'end', r)));
+      }
+      case 'Gather': {
+        const data = v(0);
+        const idx = this.constNumbers(node.inputs[1]);
+        if (!data || !idx || attrInt(node, 'axis', 0) !== 0) return undefined;
+        return idx.map((k) => data[k < 0 ? k + data.length : k] ?? null);
+      }
+      case 'Unsqueeze':
+      case 'Squeeze':
+      case 'Cast':
+      case 'Identity':
+        return v(0);
+      case 'Concat': {
+        const parts = node.inputs.map((_, i) => v(i));
+        return parts.every(Boolean) ? parts.flatMap((p) => p!) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
   private set(name: string | undefined, shape: Shape | undefined): void {
     if (name && shape && !this.shapes.has(name)) this.shapes.set(name, shape);
   }
@@ -63,6 +108,7 @@ export class ShapeInfo {
       const t = constantNodeTensor(node);
       if (t) {
         this.constants.set(node.outputs[0]!, { ...t, name: node.outputs[0]! });
+        this.setConstValue({ ...t, name: node.outputs[0]! });
         this.set(node.outputs[0], [...t.dims]);
       }
       return;
@@ -72,6 +118,8 @@ export class ShapeInfo {
       const out = this.outputShape(node);
       if (out) this.set(node.outputs[0], out);
       if (node.opType === 'Split') for (const o of node.outputs) this.set(o, this.splitShape(node));
+      const value = this.propagateValue(node);
+      if (value && node.outputs[0]) this.shapeValues.set(node.outputs[0], value);
     } catch {
       // Odd attributes: leave the shape unknown; the rules fall back to run-time shapes.
     }
@@ -113,10 +161,10 @@ export class ShapeInfo {
       case 'ConstantOfShape':
       case 'Expand': {
         const shapeInput = node.inputs[op === 'Expand' ? 1 : 0];
-        const values = this.constNumbers(shapeInput);
+        const values = this.shapeValue(shapeInput);
         const len = values?.length ?? this.shapes.get(shapeInput ?? '')?.[0];
         const target: Shape | undefined = values
-          ? values.map((v) => v)
+          ? [...values]
           : typeof len === 'number'
             ? new Array<Dim>(len).fill(null)
             : undefined;
@@ -171,12 +219,19 @@ export class ShapeInfo {
   }
 
   private reshapeShape(x: Shape | undefined, shapeInput: string | undefined): Shape | undefined {
-    const target = this.constNumbers(shapeInput);
+    const target = this.shapeValue(shapeInput);
     if (!target) {
       const len = this.shapes.get(shapeInput ?? '')?.[0];
       return typeof len === 'number' ? new Array<Dim>(len).fill(null) : undefined;
     }
-    return target.map((v, i) => (v === 0 ? (x?.[i] ?? null) : v === -1 ? null : v));
+    const out = target.map((v, i) => (v === 0 ? (x?.[i] ?? null) : v === -1 ? null : v));
+    // A single -1 is the input's element count over the other dims, when all are numbers.
+    const minus = target.indexOf(-1);
+    if (minus >= 0 && x?.every((d) => typeof d === 'number') && out.every((d, i) => i === minus || typeof d === 'number')) {
+      const total = (x as number[]).reduce((a, b) => a * b, 1);
+      out[minus] = total / out.reduce<number>((a, d, i) => (i === minus ? a : a * (d as number)), 1);
+    }
+    return out;
   }
 
   private squeezeShape(node: OnnxNode, x: Shape | undefined): Shape | undefined {

@@ -1,0 +1,47 @@
+// Not a test: measures, on the stories260k training graph (float32), the time of one run of the
+// gradient graph (forward + backward, w.r.t. the embedding table) ÷ one forward run, on the same
+// batch. Run: npx esbuild test/unit/autodiff/measureGradientCost.ts --bundle --platform=node
+//   --external:onnxruntime-node --outfile=/tmp/measure.js && node /tmp/measure.js [batch] [seq]
+import { buildGradientGraph } from '../../../src/engine/autodiff/gradientGraph';
+import { encodeModel } from '../../../src/engine/onnx/codec';
+import { ort, type OrtTensor } from '../../../src/engine/runtime/ort';
+import { storiesTrainingModel } from '../helpers/fixtures';
+import { withLogitsLoss } from './modelGradCheck';
+
+async function main() {
+  const [batch, seq] = [Number(process.argv[2] ?? 4), Number(process.argv[3] ?? 64)];
+  const { InferenceSession, Tensor } = ort();
+  let t0 = performance.now();
+  const model = withLogitsLoss(storiesTrainingModel(), 512);
+  const exportMs = performance.now() - t0;
+  t0 = performance.now();
+  const gradModel = buildGradientGraph(model, { wrt: ['model.embed_tokens.weight'], loss: 'loss' });
+  const buildMs = performance.now() - t0;
+  t0 = performance.now();
+  const forward = await InferenceSession.create(encodeModel(model));
+  const backward = await InferenceSession.create(encodeModel(gradModel));
+  const sessionMs = performance.now() - t0;
+  const n = batch * seq;
+  const feeds: Record<string, OrtTensor> = {
+    input_ids: new Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(3 + ((i * 37) % 500))), [batch, seq]),
+    attention_mask: new Tensor('int64', new BigInt64Array(n).fill(1n), [batch, seq]),
+    position_ids: new Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(i % seq)), [batch, seq]),
+  };
+  const time = async (run: () => Promise<unknown>, reps: number) => {
+    for (let i = 0; i < 3; i++) await run();
+    const start = performance.now();
+    for (let i = 0; i < reps; i++) await run();
+    return (performance.now() - start) / reps;
+  };
+  const reps = 20;
+  const fwd = await time(() => forward.run(feeds), reps);
+  const grad = await time(() => backward.run(feeds), reps);
+  console.log(JSON.stringify({
+    batch, seq,
+    forwardNodes: model.graph.nodes.length, gradientGraphNodes: gradModel.graph.nodes.length,
+    exportMs: +exportMs.toFixed(1), buildGradientGraphMs: +buildMs.toFixed(1), sessionsMs: +sessionMs.toFixed(1),
+    forwardMs: +fwd.toFixed(2), gradientMs: +grad.toFixed(2), ratio: +(grad / fwd).toFixed(2),
+  }));
+}
+
+void main();
