@@ -21,7 +21,7 @@ before(async () => {
 });
 
 /** Plain GPT-2 forward (float64): returns logits [seq][vocab] for one sequence. */
-function referenceGpt2(ids: number[]): number[][] {
+function referenceGpt2(ids: number[], scaleByLayer = false): number[][] {
   const w = SafetensorsCheckpoint.open(dir);
   const get = (name: string) => Float64Array.from(w.float32(`transformer.${name}`));
   const d = config.n_embd;
@@ -53,7 +53,7 @@ function referenceGpt2(ids: number[]): number[][] {
         const scores = Array.from({ length: t + 1 }, (_, s) => {
           let dot = 0;
           for (let j = 0; j < hd; j++) dot += q(t, j) * k(s, j);
-          return dot / Math.sqrt(hd);
+          return dot / Math.sqrt(hd) / (scaleByLayer ? l + 1 : 1);
         });
         const top = Math.max(...scores);
         const e = scores.map((sc) => Math.exp(sc - top));
@@ -132,4 +132,14 @@ test('GPT-2 config errors name config.json and the field', () => {
   assert.throws(() => exportGpt2({ ...hf, json: { ...hf.json, n_positions: 64 } }, checkpoint), /model\.safetensors: tensor 'transformer\.wpe\.weight' has shape \[128,32\]/);
   const missing = { has: (n: string) => n !== 'transformer.h.1.ln_2.bias' && checkpoint.has(n), float32: checkpoint.float32.bind(checkpoint), files: checkpoint.files };
   assert.throws(() => exportGpt2(hf, missing), /model\.safetensors: missing tensor 'transformer\.h\.1\.ln_2\.bias'/);
+});
+
+test('tiny GPT-2: scale_attn_by_inverse_layer_idx is honoured (independent forward, 1e-4)', async () => {
+  const hf = readHfConfig(dir);
+  const model = exportGpt2({ ...hf, json: { ...hf.json, scale_attn_by_inverse_layer_idx: true } }, SafetensorsCheckpoint.open(dir));
+  const logits = await runFull(await ort().InferenceSession.create(encodeModel(model)), config, [IDS]);
+  const reference = referenceGpt2(IDS, true);
+  for (let t = 0; t < IDS.length; t++) assertClose(row(logits, 0, t), reference[t], 1e-4, `position ${t}`);
+  const plain = await runFull(session, config, [IDS]);
+  assert.ok(Math.abs(row(plain, 0, 7)[0] - row(logits, 0, 7)[0]) > 1e-4, 'the flag changes the result');
 });

@@ -85,7 +85,7 @@ export function exportBert(config: HfConfig, checkpoint: TensorLookup & { files:
   for (let i = 0; i < c.layers; i++) {
     const p = `bert.encoder.layer.${i}.`;
     const heads = (name: string) => splitHeads(b, dense(x, `${p}attention.self.${name}`, d, d), c.heads, c.headDim);
-    const context = mergeHeads(b, attention(b, heads('query'), heads('key'), heads('value'), maskBias, c.headDim), d);
+    const context = mergeHeads(b, attention(b, heads('query'), heads('key'), heads('value'), maskBias, 1 / Math.sqrt(c.headDim)), d);
     x = norm(b.op('Add', [x, dense(context, `${p}attention.output.dense`, d, d)]), `${p}attention.output.LayerNorm`);
     const up = activation(b, dense(x, `${p}intermediate.dense`, d, c.inner), c.activation);
     x = norm(b.op('Add', [x, dense(up, `${p}output.dense`, c.inner, d)]), `${p}output.LayerNorm`);

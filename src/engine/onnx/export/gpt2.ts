@@ -5,7 +5,7 @@
 // `input_ids` (soft prompt surgery splices onto it); the LM head is tied to the same table.
 import { GraphBuilder } from '../builder';
 import type { OnnxModel } from '../ir';
-import { configInt, configNumber, ExportError, type HfConfig } from './hfConfig';
+import { configBool, configInt, configNumber, ExportError, type HfConfig } from './hfConfig';
 import {
   activation,
   activationKind,
@@ -30,6 +30,10 @@ export interface Gpt2Config {
   positions: number;
   epsilon: number;
   activation: ReturnType<typeof activationKind>;
+  /** `scale_attn_weights` (default true): divide scores by √headDim. */
+  scaleByHeadDim: boolean;
+  /** `scale_attn_by_inverse_layer_idx` (default false): also divide layer i's scores by i + 1. */
+  scaleByLayer: boolean;
 }
 
 export function readGpt2Config(config: HfConfig): Gpt2Config {
@@ -47,6 +51,8 @@ export function readGpt2Config(config: HfConfig): Gpt2Config {
     positions: configInt(config, 'n_positions', 1024),
     epsilon: configNumber(config, 'layer_norm_epsilon', 1e-5),
     activation: activationKind(config.json['activation_function'] ?? 'gelu_new', config.path, 'activation_function'),
+    scaleByHeadDim: configBool(config, 'scale_attn_weights', true),
+    scaleByLayer: configBool(config, 'scale_attn_by_inverse_layer_idx', false),
   };
 }
 
@@ -91,7 +97,8 @@ export function exportGpt2(config: HfConfig, checkpoint: TensorLookup & { files:
       keys = b.op('Concat', [past[i].key, k], { axis: 2 }, { output: `present.${i}.key` });
       values = b.op('Concat', [past[i].value, v], { axis: 2 }, { output: `present.${i}.value` });
     }
-    const context = mergeHeads(b, attention(b, q, keys, values, maskBias, c.headDim), d);
+    const scale = (c.scaleByHeadDim ? 1 / Math.sqrt(c.headDim) : 1) / (c.scaleByLayer ? i + 1 : 1);
+    const context = mergeHeads(b, attention(b, q, keys, values, maskBias, scale), d);
     x = b.op('Add', [x, linear(b, context, param(`${p}attn.c_proj.weight`, [d, d]), param(`${p}attn.c_proj.bias`, [d]))]);
     const h2 = layerNorm(b, x, param(`${p}ln_2.weight`, [d]), param(`${p}ln_2.bias`, [d]), c.epsilon);
     const up = activation(b, linear(b, h2, param(`${p}mlp.c_fc.weight`, [d, c.inner]), param(`${p}mlp.c_fc.bias`, [c.inner])), c.activation);

@@ -103,10 +103,10 @@ export function mergeHeads(b: GraphBuilder, x: string, hidden: number): string {
   return b.op('Reshape', [t, b.constInt64([0, 0, hidden])]);
 }
 
-/** softmax(q·kᵀ/√d + maskBias)·v over [batch, heads, ·, headDim] tensors. */
-export function attention(b: GraphBuilder, q: string, k: string, v: string, maskBias: string, headDim: number): string {
+/** softmax(q·kᵀ·scale + maskBias)·v over [batch, heads, ·, headDim] tensors (scale usually 1/√headDim). */
+export function attention(b: GraphBuilder, q: string, k: string, v: string, maskBias: string, scale: number): string {
   const scores = b.op('MatMul', [q, b.op('Transpose', [k], { perm: [0, 1, 3, 2] })]);
-  const scaled = b.op('Mul', [scores, b.constFloat([1 / Math.sqrt(headDim)], [])]);
+  const scaled = b.op('Mul', [scores, b.constFloat([scale], [])]);
   const probs = b.op('Softmax', [b.op('Add', [scaled, maskBias])], { axis: -1 });
   return b.op('MatMul', [probs, v]);
 }
