@@ -2,6 +2,8 @@
 // auto: the platform's GPU providers first (cuda then webgpu on linux-x64, dml on win32,
 // coreml on darwin), then cpu. An explicit device that cannot start also falls back to cpu,
 // with the reason recorded so the user sees why.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createSession, cudaProviderFilesPresent, type OrtSession } from './ort';
 import { RuntimeError } from './errors';
 
@@ -57,6 +59,15 @@ export function explainProviderFailure(provider: Provider, err: unknown): string
   return raw.slice(0, 240);
 }
 
+/**
+ * On Linux, ORT's WebGPU (Dawn) needs the Vulkan loader; without it Dawn prints warnings and
+ * finds no adapter. Checking the usual library folders first keeps the fallback quiet.
+ */
+export function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boolean {
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu'];
+  return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
+}
+
 /** Session creation, swappable in tests that need a provider to fail in a particular way. */
 export type SessionFactory = (source: string | Uint8Array, provider: Provider) => Promise<OrtSession>;
 
@@ -70,6 +81,9 @@ export async function openSession(source: string | Uint8Array, device: Device, f
     try {
       if (provider === 'cuda' && factory === createSession && !cudaProviderFilesPresent()) {
         throw new Error('libonnxruntime_providers_cuda not found beside the onnxruntime-node binding');
+      }
+      if (provider === 'webgpu' && factory === createSession && process.platform === 'linux' && !vulkanLoaderPresent()) {
+        throw new Error('Failed to get a WebGPU adapter: the Vulkan loader libvulkan.so.1 is not installed');
       }
       const session = await factory(source, provider);
       return { session, provider, fallbacks };

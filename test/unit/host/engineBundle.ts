@@ -5,21 +5,33 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/fixtures';
 
-let built: string | undefined;
+const built = new Map<string, string>();
 
+/** dist/engine.js's equivalent, freshly bundled; the folder is per test process. */
 export function engineBundle(): string {
-  if (built) return built;
+  return bundle('src/engine/host/engineMain.ts', 'engine.js');
+}
+
+/** dist/cli.js's equivalent, beside engineBundle() so it finds the engine as dist/cli.js does. */
+export function cliBundle(): string {
+  engineBundle();
+  return bundle('src/cli/main.ts', 'cli.js');
+}
+
+function bundle(entry: string, name: string): string {
+  const done = built.get(name);
+  if (done) return done;
   const root = repoRoot();
   const outDir = join(root, '.test-out', `engine-${process.pid}`);
   mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, 'engine.js');
+  const outfile = join(outDir, name);
   const esbuild = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'esbuild.cmd' : 'esbuild');
   const result = spawnSync(
     esbuild,
-    [join(root, 'src/engine/host/engineMain.ts'), '--bundle', '--platform=node', '--format=cjs', '--target=node20', '--external:onnxruntime-node', '--log-level=warning', `--outfile=${outfile}`],
+    [join(root, entry), '--bundle', '--platform=node', '--format=cjs', '--target=node20', '--external:onnxruntime-node', '--log-level=warning', `--outfile=${outfile}`],
     { encoding: 'utf8' },
   );
-  if (result.status !== 0 || !existsSync(outfile)) throw new Error(`bundling the engine failed: ${result.stderr || result.error?.message}`);
-  built = outfile;
+  if (result.status !== 0 || !existsSync(outfile)) throw new Error(`bundling ${entry} failed: ${result.stderr || result.error?.message}`);
+  built.set(name, outfile);
   return outfile;
 }

@@ -1,0 +1,54 @@
+// `promptsmith generate <model> --prompt TEXT`: text from a local model in the engine process.
+// Streams the text to stdout; with --json prints one object {ids, text, device, tokens_per_s, …}.
+import { UsageError } from '../args';
+import type { CliCommand } from '../command';
+import { eventRouter, modelFlags, modelRefFromFlags, withEngine } from '../engineForCli';
+
+export const generateCommand: CliCommand = {
+  name: 'generate',
+  usage: 'generate <model> --prompt TEXT [--max-tokens N] [--greedy] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--stop S] [--device D] [--json]',
+  summary: 'Generate text with a local model',
+  flags: {
+    prompt: { kind: 'string', description: 'the prompt text' },
+    'max-tokens': { kind: 'number', description: 'new tokens at most (default 64)' },
+    greedy: { kind: 'boolean', description: 'always take the most likely token' },
+    temperature: { kind: 'number', description: 'sampling temperature (default 1; 0 = greedy)' },
+    'top-k': { kind: 'number', description: 'sample from the k most likely tokens' },
+    'top-p': { kind: 'number', description: 'nucleus sampling threshold in (0, 1]' },
+    seed: { kind: 'number', description: 'random seed (same seed, same text)' },
+    stop: { kind: 'strings', description: 'stop string (repeatable)' },
+    ...modelFlags,
+  },
+  async run(args) {
+    const [model, ...extra] = args.positionals;
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const f = args.flags;
+    if (typeof f['prompt'] !== 'string') throw new UsageError('missing --prompt TEXT');
+    const json = f['json'] === true;
+    const result = await withEngine((client, signal) =>
+      client.request(
+        'generate',
+        {
+          ...modelRefFromFlags(model, f),
+          prompt: f['prompt'] as string,
+          maxTokens: f['max-tokens'] as number | undefined,
+          greedy: f['greedy'] === true || undefined,
+          temperature: f['temperature'] as number | undefined,
+          topK: f['top-k'] as number | undefined,
+          topP: f['top-p'] as number | undefined,
+          seed: f['seed'] as number | undefined,
+          stop: f['stop'] as string[] | undefined,
+        },
+        { signal, onEvent: eventRouter(json ? undefined : (text) => process.stdout.write(text)) },
+      ),
+    );
+    if (json) {
+      const out = { ids: result.ids, text: result.text, device: result.device, tokens_per_s: result.tokensPerS, finish_reason: result.finishReason, prompt_tokens: result.promptTokens, seed: result.seed };
+      process.stdout.write(`${JSON.stringify(out)}\n`);
+    } else {
+      process.stdout.write('\n');
+      process.stderr.write(`[${result.ids.length} tokens, ${result.tokensPerS.toFixed(1)} tokens/s on ${result.device}, ${result.finishReason}, seed ${result.seed}]\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,35 @@
+// `promptsmith score <model> --prompt TEXT --continuation TEXT`: log p(continuation | prompt),
+// summed over the continuation's tokens. --json: {logprob, tokens: [{id, text, logprob}], device}.
+import { UsageError } from '../args';
+import type { CliCommand } from '../command';
+import { eventRouter, modelFlags, modelRefFromFlags, withEngine } from '../engineForCli';
+
+export const scoreCommand: CliCommand = {
+  name: 'score',
+  usage: 'score <model> --prompt TEXT --continuation TEXT [--device D] [--json]',
+  summary: 'Log-probability of a continuation',
+  flags: {
+    prompt: { kind: 'string', description: 'the prompt (encoded with the model’s BOS)' },
+    continuation: { kind: 'string', description: 'the text to score after the prompt' },
+    ...modelFlags,
+  },
+  async run(args) {
+    const [model, ...extra] = args.positionals;
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const f = args.flags;
+    if (typeof f['prompt'] !== 'string') throw new UsageError('missing --prompt TEXT');
+    if (typeof f['continuation'] !== 'string' || f['continuation'] === '') throw new UsageError('missing --continuation TEXT');
+    const result = await withEngine((client, signal) =>
+      client.request('score', { ...modelRefFromFlags(model, f), prompts: [f['prompt'] as string], continuations: [f['continuation'] as string] }, { signal, onEvent: eventRouter() }),
+    );
+    const item = result.items[0]!;
+    const tokens = item.tokens.map((id, i) => ({ id, text: item.tokenTexts[i]!, logprob: item.tokenLogprobs[i]! }));
+    if (f['json'] === true) {
+      process.stdout.write(`${JSON.stringify({ logprob: item.logprob, tokens, device: result.device })}\n`);
+    } else {
+      for (const t of tokens) process.stdout.write(`${String(t.id).padStart(7)}  ${JSON.stringify(t.text).padEnd(20)} ${t.logprob.toFixed(6)}\n`);
+      process.stdout.write(`logprob ${item.logprob.toFixed(6)} (p = ${Math.exp(item.logprob).toExponential(4)}) on ${result.device}\n`);
+    }
+    return 0;
+  },
+};
