@@ -1,0 +1,104 @@
+// `tune soft` end to end from a .prompt file: the engine method (events, adapter on disk, the
+// manual baseline equal to tinysent's README number) and the CLI's --json output with BBT.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { parseArgs, UsageError } from '../../../src/cli/args';
+import { tuneSoftCommand } from '../../../src/cli/commands/tuneSoft';
+import { ProtocolError } from '../../../src/protocol/guards';
+import type { Json } from '../../../src/protocol/guards';
+import { loadSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
+import { parseTuneSoftParams, tuneSoftMethod } from '../../../src/engine/tuning/softprompt/tuneSoftMethod';
+import { storiesHfDir, tinysentDir } from '../helpers/fixtures';
+
+const modelDir = storiesHfDir();
+const dataDir = tinysentDir();
+const skip = modelDir && dataDir ? false : 'needs ../shared/models/stories260k-hf and ../shared/data/tinysent (absent)';
+const tmp = mkdtempSync(join(tmpdir(), 'tune-soft-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function promptFile(): string {
+  // A small training set keeps the run short; the dev set is the full tinysent dev.
+  const train = readFileSync(join(dataDir!, 'train.jsonl'), 'utf8').split('\n').slice(0, 8).join('\n');
+  writeFileSync(join(tmp, 'train.jsonl'), train);
+  const file = join(tmp, 'sentiment.prompt');
+  writeFileSync(
+    file,
+    [
+      '---',
+      `model: ${modelDir}`,
+      'promptsmith.task:',
+      '  train: train.jsonl',
+      `  dev: ${join(dataDir!, 'dev.jsonl')}`,
+      '  labels: { positive: " happy", negative: " sad" }',
+      'promptsmith.softPrompt: { tokens: 2, init: TEXT, initText: "They felt", steps: 4, optimizer: adam, lr: 0.05, evalEvery: 2 }',
+      '---',
+      '{{text}} They were',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+test('engine method tuneSoft: progress events, PEFT adapter, nearest tokens, manual baseline', { skip }, async () => {
+  const file = promptFile();
+  const events: Json[] = [];
+  const out = join(tmp, 'adapter-gradient');
+  const result = (await tuneSoftMethod({ promptFile: file, out, device: 'cpu' }, { emit: (e) => events.push(e), signal: new AbortController().signal })) as Record<string, Json>;
+  assert.deepEqual(
+    events.map((e) => (e as { step: number }).step),
+    [1, 2, 3, 4],
+  );
+  assert.ok(events.every((e) => (e as { type: string }).type === 'progress'));
+  assert.equal(result.out, out);
+  assert.equal(result.method, 'gradient');
+  assert.equal(result.device, 'cpu');
+  // tinysent/README.md: `{text} They were`, ' happy'/' sad', zero-shot dev accuracy 0.594 (38/64).
+  assert.equal(result.manual_dev_acc, 38 / 64);
+  assert.equal((result.nearest_tokens as string[][]).length, 2);
+  assert.equal((result.nearest_tokens as string[][])[0]!.length, 5);
+  const adapter = loadSoftPrompt(out, 64);
+  assert.equal(adapter.numVirtualTokens, 2);
+  assert.equal(adapter.init, 'TEXT');
+  assert.ok(adapter.embeddings.every(Number.isFinite));
+  assert.throws(() => parseTuneSoftParams({ promptFile: file, overrides: { optimizer: 'sgd' } }), (e: Error) => e instanceof ProtocolError && /params\.overrides\.optimizer/.test(e.message));
+  assert.throws(() => parseTuneSoftParams({}), /params\.promptFile/);
+});
+
+test('CLI: tune soft --json --method bbt prints progress lines and a final result', { skip }, async () => {
+  const file = promptFile();
+  const out = join(tmp, 'adapter-bbt');
+  const lines: string[] = [];
+  const write = process.stdout.write;
+  // Only the command's JSON lines are taken; anything else (the test runner's own channel) passes.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (typeof chunk === 'string' && chunk.startsWith('{"type"')) {
+      lines.push(...chunk.split('\n').filter((l) => l !== ''));
+      return true;
+    }
+    return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+  }) as typeof process.stdout.write;
+  let code: number;
+  try {
+    code = await tuneSoftCommand.run(parseArgs([file, '--json', '--method', 'bbt', '--steps', '2', '--out', out, '--device', 'cpu'], tuneSoftCommand.flags));
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.equal(code, 0);
+  const events = lines.map((l) => JSON.parse(l));
+  assert.deepEqual(
+    events.filter((e) => e.type === 'progress').map((e) => e.step),
+    [1, 2],
+  );
+  for (const e of events.filter((x) => x.type === 'progress')) assert.ok(typeof e.loss === 'number' && typeof e.train_acc === 'number');
+  const result = events.at(-1);
+  assert.equal(result.type, 'result');
+  assert.equal(result.out, out);
+  assert.equal(result.method, 'bbt');
+  assert.ok(result.dev_acc >= 0 && result.dev_acc <= 1);
+  assert.equal(result.nearest_tokens.length, 2);
+  assert.equal(loadSoftPrompt(out, 64).numVirtualTokens, 2);
+  await assert.rejects(tuneSoftCommand.run(parseArgs([file, '--optimizer', 'sgd'], tuneSoftCommand.flags)), (e: Error) => e instanceof UsageError && /--optimizer/.test(e.message));
+});
