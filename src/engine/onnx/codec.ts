@@ -56,6 +56,7 @@ export function decodeModel(bytes: Uint8Array, source = '<onnx bytes>', baseDir?
     }
   }
   if (!sawGraph) throw new ProtobufError(`${source}: not an ONNX model (no graph)`);
+  if (model.opsetImports.length === 0) throw new ProtobufError(`${source}: not a complete ONNX model (no opset_import; truncated?)`);
   return model;
 }
 

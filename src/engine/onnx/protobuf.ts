@@ -4,6 +4,8 @@
 
 export const WireType = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
 
+const WIRE_NAMES: Record<number, string> = { 0: 'varint', 1: 'fixed64', 2: 'length-delimited', 5: 'fixed32' };
+
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
 const TWO_POW_63 = 2 ** 63;
@@ -148,7 +150,7 @@ export class ProtoReader {
 
   /** Checks the wire type of a field the caller expects, so garbage is reported, not misread. */
   expect(wire: number, expected: number, what: string): void {
-    if (wire !== expected) this.fail(`bad wire type ${wire} for ${what} (expected ${expected}); the data is corrupt or not this kind of file`);
+    if (wire !== expected) this.fail(`bad wire type ${wire} for ${what} (expected ${WIRE_NAMES[expected] ?? expected}); the data is corrupt or not this kind of file`);
   }
 
   /** A repeated scalar field, packed (wire type 2) or not: calls `readOne` per element. */

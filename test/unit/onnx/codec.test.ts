@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeModel, encodeModel, readModelFile } from '../../../src/engine/onnx/codec';
 import type { OnnxModel } from '../../../src/engine/onnx/ir';
 import { ProtoReader, ProtoWriter } from '../../../src/engine/onnx/protobuf';
+import { STORIES_ABSENT, storiesHfDir, storiesOnnxDir } from '../helpers/fixtures';
+
+function opset18(w: ProtoWriter): void {
+  w.messageField(8, (o) => o.int64Field(2, 18));
+}
 
 function sampleModel(): OnnxModel {
   return {
@@ -115,6 +120,7 @@ test('decoder accepts packed dims/ints and typed float_data/int32_data (not only
       });
     });
   });
+  opset18(w);
   const m = decodeModel(w.finish(), 'packed.onnx');
   assert.deepEqual(Array.from(m.graph.initializers[0]!.data as Float32Array), [1, 2, 3, 4]);
   assert.deepEqual(m.graph.initializers[0]!.dims, [2, 2]);
@@ -143,6 +149,7 @@ test('external data tensors are read from the base folder', () => {
         t.int64Field(14, 1);
       }),
     );
+    opset18(w);
     writeFileSync(join(dir, 'model.onnx'), w.finish());
     const m = readModelFile(join(dir, 'model.onnx'));
     assert.deepEqual(Array.from(m.graph.initializers[0]!.data as Float32Array), [1, 2, 3, 4, 5, 6]);
@@ -157,11 +164,25 @@ test('truncated and garbage bytes give one-line errors naming the file', () => {
   for (const cut of [bytes.length - 1, Math.floor(bytes.length / 2), 3]) {
     assert.throws(
       () => decodeModel(bytes.subarray(0, cut), '/m/model.onnx'),
-      (e: Error) => /^\/m\/model\.onnx: .*(truncated|not an ONNX model|bad wire type|invalid field)/.test(e.message) && !e.message.includes('\n'),
+      (e: Error) => /^\/m\/model\.onnx: .*(truncated|not an ONNX model|not a complete ONNX model|bad wire type|invalid field)/.test(e.message) && !e.message.includes('\n'),
     );
   }
   const garbage = Uint8Array.from({ length: 200 }, (_, i) => (i * 37 + 11) & 0xff);
   assert.throws(() => decodeModel(garbage, 'garbage.onnx'), { message: /^garbage\.onnx: / });
   assert.throws(() => decodeModel(new TextEncoder().encode('hello, I am a text file\n'), 'text.onnx'), { message: /^text\.onnx: / });
   assert.throws(() => readModelFile('/nonexistent/model.onnx'), { message: /^\/nonexistent\/model\.onnx: cannot read \(ENOENT\)/ });
+});
+
+test('a file cut right after the graph (no opset_import) is reported, not half-read', () => {
+  const w = new ProtoWriter();
+  w.messageField(7, (g) => g.stringField(2, 'g'));
+  assert.throws(() => decodeModel(w.finish(), 'cut.onnx'), { message: /^cut\.onnx: not a complete ONNX model \(no opset_import; truncated\?\)$/ });
+});
+
+test('the exported stories260k decodes and re-encodes to identical bytes', async (t) => {
+  if (!storiesHfDir()) return t.skip(STORIES_ABSENT);
+  const bytes = new Uint8Array(readFileSync(join(await storiesOnnxDir(), 'onnx', 'model.onnx')));
+  const model = decodeModel(bytes, 'stories.onnx');
+  assert.ok(model.graph.nodes.length > 100);
+  assert.deepEqual(encodeModel(model), bytes);
 });
