@@ -62,10 +62,10 @@ test('bad llama2.c files give one-line errors naming the file; nothing is left b
   const tok = join(llama2cDir!, 'tok512.bin');
   const out = join(work, 'out');
   const cases: [string, Uint8Array, RegExp][] = [
-    ['truncated.bin', bin.subarray(0, 5000), /truncated.bin: truncated: 5000 bytes, the header .* implies 1056540/],
+    ['truncated.bin', bin.subarray(0, 5000), /truncated.bin: truncated: 5000 bytes, the version 0 header .* implies 1056540/],
     ['header.bin', bin.subarray(0, 12), /header.bin: truncated llama2\.c checkpoint/],
     ['garbage.bin', new Uint8Array(64).fill(0x7f), /garbage.bin: header field dim = \d+ is not a plausible size/],
-    ['v1.bin', Uint8Array.from([0x32, 0x34, 0x6b, 0x61, 1, 0, 0, 0, ...bin.subarray(0, 40)]), /v1.bin: llama2\.c export format version 1 is not supported/],
+    ['v2.bin', Uint8Array.from([0x32, 0x34, 0x6b, 0x61, 2, 0, 0, 0, ...bin.subarray(0, 300)]), /v2.bin: llama2\.c export format version 2 is not supported/],
   ];
   for (const [name, bytes, message] of cases) {
     writeFileSync(join(work, name), bytes);
@@ -118,4 +118,50 @@ test('ensureLlama2cImport imports a llama2.c folder once into the cache and reus
   assert.equal(ensureLlama2cImport(folder, cache), first);
   assert.equal(statSync(join(first, 'onnx', 'model.onnx')).mtimeMs, stamp, 'not rewritten');
   assert.equal(ensureLlama2cImport(hfDir!, cache), undefined, 'an HF folder is not a llama2.c folder');
+});
+
+test('a version 1 checkpoint (256-byte header, norms first) imports to the same tensors', { skip }, () => {
+  // Re-pack stories260k.bin (version 0) as version 1, following the formats in ../shared/models/README.md.
+  const v0 = readFileSync(join(llama2cDir!, 'stories260k.bin'));
+  const [dim, hidden, layers, , , vocab, seq] = Array.from({ length: 7 }, (_, i) => v0.readInt32LE(i * 4));
+  const kv = dim / 2;
+  const sizes: [string, number][] = [
+    ['emb', vocab * dim],
+    ['att', layers * dim],
+    ['wq', layers * dim * dim],
+    ['wk', layers * kv * dim],
+    ['wv', layers * kv * dim],
+    ['wo', layers * dim * dim],
+    ['ffn', layers * dim],
+    ['w1', layers * hidden * dim],
+    ['w2', layers * dim * hidden],
+    ['w3', layers * hidden * dim],
+    ['final', dim],
+    ['rope', 2 * seq * 4],
+  ];
+  const part = new Map<string, Buffer>();
+  let at = 28;
+  for (const [name, n] of sizes) {
+    part.set(name, v0.subarray(at, at + n * 4));
+    at += n * 4;
+  }
+  assert.equal(at, v0.length, 'the test walked the whole version 0 file');
+  const header = Buffer.alloc(256);
+  header.writeUInt32LE(0x616b3432, 0);
+  header.writeInt32LE(1, 4);
+  v0.copy(header, 8, 0, 28);
+  header[36] = 1;
+  const order = ['att', 'ffn', 'final', 'emb', 'wq', 'wk', 'wv', 'wo', 'w1', 'w2', 'w3'];
+  const path = join(work, 'v1.bin');
+  writeFileSync(path, Buffer.concat([header, ...order.map((k) => part.get(k)!)]));
+  const out = join(work, 'from-v1');
+  importLlama2c(path, join(llama2cDir!, 'tok512.bin'), out, { onnx: false });
+  const ours = SafetensorsCheckpoint.open(out);
+  const theirs = SafetensorsCheckpoint.open(hfDir!);
+  assert.deepEqual(ours.names().sort(), theirs.names().sort());
+  for (const name of theirs.names()) {
+    const a = ours.float32(name);
+    assert.ok(theirs.float32(name).every((v, i) => Object.is(v, a[i])), `tensor ${name} differs`);
+  }
+  assert.ok(!existsSync(join(out, 'onnx')), 'onnx: false writes no ONNX');
 });

@@ -1,7 +1,10 @@
-// llama2.c checkpoint (`stories260k.bin`, legacy "version 0" format) → HF Llama tensors.
-// Header: 7 int32 (dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len); a negative
-// vocab_size means the classifier is not shared with the token embedding. Then float32 tensors,
-// matrices [out, in], in a fixed order (see LAYOUT), two RoPE tables, and the classifier if unshared.
+// llama2.c checkpoint → HF Llama tensors. Two float32 formats of llama2.c's export.py:
+// - legacy "version 0" (`stories260k.bin`): header of 7 int32 (dim, hidden_dim, n_layers, n_heads,
+//   n_kv_heads, vocab_size, seq_len), a negative vocab_size meaning the classifier is not shared;
+//   then the tensors (see `layout`), two RoPE tables, and the classifier if unshared.
+// - "version 1": a 256-byte header (uint32 magic "ak42", int32 version, the same 7 int32, uint8
+//   shared_classifier), then the norms first, the matrices, and the classifier if unshared.
+// Matrices are [out, in] in both. Version 2 (int8 Q8_0) is rejected with a clear error.
 import { ExportError } from './hfConfig';
 
 export interface Llama2cConfig {
@@ -13,6 +16,10 @@ export interface Llama2cConfig {
   vocabSize: number;
   seqLen: number;
   sharedClassifier: boolean;
+  /** 0 (legacy) or 1. */
+  version: number;
+  /** Bytes before the first tensor. */
+  headerBytes: number;
 }
 
 export interface NamedTensor {
@@ -22,18 +29,34 @@ export interface NamedTensor {
 }
 
 const HEADER_BYTES = 7 * 4;
-/** llama2.c's newer export formats start with this magic ("ak42"). */
+/** llama2.c's newer export formats start with this magic ("ak42") and a 256-byte header. */
 const VERSIONED_MAGIC = 0x616b3432;
+const VERSIONED_HEADER_BYTES = 256;
 
 export function parseLlama2cHeader(bytes: Uint8Array, source: string): Llama2cConfig {
   if (bytes.byteLength < HEADER_BYTES) throw new ExportError(`${source}: truncated llama2.c checkpoint (${bytes.byteLength} bytes, header needs ${HEADER_BYTES})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) === VERSIONED_MAGIC) {
-    throw new ExportError(`${source}: llama2.c export format version ${view.getInt32(4, true)} is not supported; export with the legacy format (version 0)`);
+  const versioned = view.getUint32(0, true) === VERSIONED_MAGIC;
+  let version = 0;
+  if (versioned) {
+    if (bytes.byteLength < VERSIONED_HEADER_BYTES) throw new ExportError(`${source}: truncated llama2.c checkpoint (${bytes.byteLength} bytes, header needs ${VERSIONED_HEADER_BYTES})`);
+    version = view.getInt32(4, true);
+    if (version !== 1) throw new ExportError(`${source}: llama2.c export format version ${version} is not supported (only float32 versions 0 and 1)`);
   }
-  const h = Array.from({ length: 7 }, (_, i) => view.getInt32(i * 4, true));
-  const [dim, hiddenDim, nLayers, nHeads, nKvHeads, rawVocab, seqLen] = h;
-  const config = { dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize: Math.abs(rawVocab), seqLen, sharedClassifier: rawVocab > 0 };
+  const base = versioned ? 8 : 0;
+  const [dim, hiddenDim, nLayers, nHeads, nKvHeads, rawVocab, seqLen] = Array.from({ length: 7 }, (_, i) => view.getInt32(base + i * 4, true));
+  const config: Llama2cConfig = {
+    dim,
+    hiddenDim,
+    nLayers,
+    nHeads,
+    nKvHeads,
+    vocabSize: Math.abs(rawVocab),
+    seqLen,
+    sharedClassifier: versioned ? bytes[base + 28] === 1 : rawVocab > 0,
+    version,
+    headerBytes: versioned ? VERSIONED_HEADER_BYTES : HEADER_BYTES,
+  };
   const positive = { dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize: config.vocabSize, seqLen };
   for (const [field, value] of Object.entries(positive)) {
     if (!(value > 0 && value < 1 << 24)) throw new ExportError(`${source}: header field ${field} = ${value} is not a plausible size (not a llama2.c checkpoint?)`);
@@ -54,22 +77,30 @@ interface Slot {
 function layout(c: Llama2cConfig): Slot[] {
   const headSize = c.dim / c.nHeads;
   const kvDim = headSize * c.nKvHeads;
-  const slots: Slot[] = [
-    { key: 'token_embedding', perLayer: false, dims: [c.vocabSize, c.dim] },
-    { key: 'rms_att', perLayer: true, dims: [c.dim] },
-    { key: 'wq', perLayer: true, dims: [c.dim, c.dim] },
-    { key: 'wk', perLayer: true, dims: [kvDim, c.dim] },
-    { key: 'wv', perLayer: true, dims: [kvDim, c.dim] },
-    { key: 'wo', perLayer: true, dims: [c.dim, c.dim] },
-    { key: 'rms_ffn', perLayer: true, dims: [c.dim] },
-    { key: 'w1', perLayer: true, dims: [c.hiddenDim, c.dim] },
-    { key: 'w2', perLayer: true, dims: [c.dim, c.hiddenDim] },
-    { key: 'w3', perLayer: true, dims: [c.hiddenDim, c.dim] },
-    { key: 'rms_final', perLayer: false, dims: [c.dim] },
-    { key: 'freq_cis_real', perLayer: false, dims: [c.seqLen, headSize / 2] },
-    { key: 'freq_cis_imag', perLayer: false, dims: [c.seqLen, headSize / 2] },
+  const slot = (key: string, perLayer: boolean, dims: number[]): Slot => ({ key, perLayer, dims });
+  const embedding = slot('token_embedding', false, [c.vocabSize, c.dim]);
+  const matrices = [
+    slot('wq', true, [c.dim, c.dim]),
+    slot('wk', true, [kvDim, c.dim]),
+    slot('wv', true, [kvDim, c.dim]),
+    slot('wo', true, [c.dim, c.dim]),
   ];
-  if (!c.sharedClassifier) slots.push({ key: 'wcls', perLayer: false, dims: [c.vocabSize, c.dim] });
+  const ffn = [slot('w1', true, [c.hiddenDim, c.dim]), slot('w2', true, [c.dim, c.hiddenDim]), slot('w3', true, [c.hiddenDim, c.dim])];
+  const norms = [slot('rms_att', true, [c.dim]), slot('rms_ffn', true, [c.dim]), slot('rms_final', false, [c.dim])];
+  const slots =
+    c.version === 1
+      ? [...norms, embedding, ...matrices, ...ffn]
+      : [
+          embedding,
+          norms[0],
+          ...matrices,
+          norms[1],
+          ...ffn,
+          norms[2],
+          slot('freq_cis_real', false, [c.seqLen, headSize / 2]),
+          slot('freq_cis_imag', false, [c.seqLen, headSize / 2]),
+        ];
+  if (!c.sharedClassifier) slots.push(slot('wcls', false, [c.vocabSize, c.dim]));
   return slots;
 }
 
@@ -100,13 +131,13 @@ export function llama2cToHfTensors(bytes: Uint8Array, source: string): { config:
   const config = parseLlama2cHeader(bytes, source);
   const slots = layout(config);
   const floats = slots.reduce((n, s) => n + size(s.dims) * (s.perLayer ? config.nLayers : 1), 0);
-  const expected = HEADER_BYTES + floats * 4;
+  const expected = config.headerBytes + floats * 4;
   if (bytes.byteLength !== expected) {
     const what = bytes.byteLength < expected ? 'truncated' : 'has trailing bytes';
-    throw new ExportError(`${source}: ${what}: ${bytes.byteLength} bytes, the header (dim ${config.dim}, ${config.nLayers} layers, vocab ${config.vocabSize}) implies ${expected}`);
+    throw new ExportError(`${source}: ${what}: ${bytes.byteLength} bytes, the version ${config.version} header (dim ${config.dim}, ${config.nLayers} layers, vocab ${config.vocabSize}) implies ${expected}`);
   }
   // An aligned copy (a Buffer's slice() would be a view into a shared, offset pool).
-  const all = new Float32Array(new Uint8Array(bytes.subarray(HEADER_BYTES)).buffer);
+  const all = new Float32Array(new Uint8Array(bytes.subarray(config.headerBytes)).buffer);
   const raw = new Map<string, Float32Array[]>();
   let at = 0;
   for (const slot of slots) {
