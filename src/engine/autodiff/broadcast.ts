@@ -1,16 +1,20 @@
 // The one helper that undoes numpy broadcasting: a gradient with the shape of an op's output
 // is summed over the axes along which input x was broadcast, then reshaped to x's shape.
+import type { Dim } from '../onnx/ir';
 import type { GradEmitter } from './emitter';
+import type { Shape } from './shapeInference';
 
 /**
  * Reduces `grad` (shaped like the forward output `y`) to the shape of input `x`.
  * Static shapes decide the axes when they are known; otherwise they are computed at run time
  * from Shape nodes, so dynamic batch and sequence sizes work.
  */
-export function unbroadcast(em: GradEmitter, grad: string, x: string, y: string): string {
-  if (em.info.sameKnownShape(x, y)) return grad;
-  const xs = em.info.shape(x);
-  const ys = em.info.shape(y);
+export function unbroadcast(em: GradEmitter, grad: string, x: string, y: string, matrixAxes = 0): string {
+  if (matrixAxes === 0 && em.info.sameKnownShape(x, y)) return grad;
+  // MatMul passes matrixAxes = 2: its last two axes are matrix axes, never broadcast.
+  const trim = (s: Shape | undefined) => (s && s.length >= matrixAxes ? [...s.slice(0, s.length - matrixAxes), ...new Array<Dim>(matrixAxes).fill(1)] : undefined);
+  const xs = trim(em.info.shape(x));
+  const ys = trim(em.info.shape(y));
   // Static axes need every dim of x to be a number, or the very symbol y has there (a symbol
   // that differs could still be 1 at run time and broadcast).
   const lead = xs && ys ? ys.length - xs.length : -1;

@@ -117,7 +117,7 @@ export class ShapeInfo {
     try {
       const out = this.outputShape(node);
       if (out) this.set(node.outputs[0], out);
-      if (node.opType === 'Split') for (const o of node.outputs) this.set(o, this.splitShape(node));
+      if (node.opType === 'Split') node.outputs.forEach((o, i) => this.set(o, this.splitShape(node, i)));
       const value = this.propagateValue(node);
       if (value && node.outputs[0]) this.shapeValues.set(node.outputs[0], value);
     } catch {
@@ -211,11 +211,19 @@ export class ShapeInfo {
     }
   }
 
-  private splitShape(node: OnnxNode): Shape | undefined {
+  private splitShape(node: OnnxNode, index: number): Shape | undefined {
     const x = this.shapes.get(node.inputs[0] ?? '');
     if (!x) return undefined;
     const axis = normAxis(attrInt(node, 'axis', 0), x.length);
-    return x.map((d, i) => (i === axis ? null : d));
+    const sizes = attrInts(node, 'split') ?? this.constNumbers(node.inputs[1]);
+    const extent = x[axis];
+    let size: Dim = sizes?.[index] ?? null;
+    if (!sizes && typeof extent === 'number') {
+      // Equal parts (the last one smaller when num_outputs does not divide the extent).
+      const part = Math.ceil(extent / node.outputs.length);
+      size = index < node.outputs.length - 1 ? part : extent - part * (node.outputs.length - 1);
+    }
+    return x.map((d, i) => (i === axis ? size : d));
   }
 
   private reshapeShape(x: Shape | undefined, shapeInput: string | undefined): Shape | undefined {
@@ -225,12 +233,8 @@ export class ShapeInfo {
       return typeof len === 'number' ? new Array<Dim>(len).fill(null) : undefined;
     }
     const out = target.map((v, i) => (v === 0 ? (x?.[i] ?? null) : v === -1 ? null : v));
-    // A single -1 is the input's element count over the other dims, when all are numbers.
     const minus = target.indexOf(-1);
-    if (minus >= 0 && x?.every((d) => typeof d === 'number') && out.every((d, i) => i === minus || typeof d === 'number')) {
-      const total = (x as number[]).reduce((a, b) => a * b, 1);
-      out[minus] = total / out.reduce<number>((a, d, i) => (i === minus ? a : a * (d as number)), 1);
-    }
+    if (minus >= 0 && x) out[minus] = inferredDim(x, out.filter((_, i) => i !== minus));
     return out;
   }
 
@@ -272,11 +276,31 @@ export function broadcastShapes(shapes: (Shape | undefined)[]): Shape | undefine
   const rank = Math.max(...shapes.map((x) => x!.length));
   const out: Shape = [];
   for (let i = 0; i < rank; i++) {
-    const dims = shapes.map((x) => x![x!.length - rank + i]).filter((d) => d !== undefined && d !== 1);
-    const first = dims[0];
-    out.push(dims.length === 0 ? 1 : dims.every((d) => d === first) ? (first ?? null) : null);
+    const dims = shapes.map((x) => x![x!.length - rank + i]);
+    // An unknown dim is either 1 or equal to the others, so a known dim other than 1 wins.
+    const known = dims.filter((d) => d !== undefined && d !== null && d !== 1);
+    const first = known[0];
+    if (first !== undefined) out.push(known.every((d) => d === first) ? first : null);
+    else out.push(dims.some((d) => d === null) ? null : 1);
   }
   return out;
+}
+
+/** The dim a Reshape's -1 stands for: |input| / |other target dims|, cancelling symbols. */
+function inferredDim(input: Shape, others: Shape): Dim {
+  if ([...input, ...others].some((d) => d === null)) return null;
+  const symbols = input.filter((d): d is string => typeof d === 'string');
+  let ratio = input.reduce<number>((a, d) => (typeof d === 'number' ? a * d : a), 1);
+  for (const d of others) {
+    if (typeof d === 'number') ratio /= d;
+    else {
+      const k = symbols.indexOf(d as string);
+      if (k < 0) return null;
+      symbols.splice(k, 1);
+    }
+  }
+  if (symbols.length === 0) return Number.isInteger(ratio) ? ratio : null;
+  return symbols.length === 1 && ratio === 1 ? symbols[0]! : null;
 }
 
 function matmulShape(a: Shape | undefined, b: Shape | undefined): Shape | undefined {

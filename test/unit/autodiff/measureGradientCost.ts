@@ -1,7 +1,7 @@
 // Not a test: measures, on the stories260k training graph (float32), the time of one run of the
 // gradient graph (forward + backward, w.r.t. the embedding table) ÷ one forward run, on the same
 // batch. Run: npx esbuild test/unit/autodiff/measureGradientCost.ts --bundle --platform=node
-//   --external:onnxruntime-node --outfile=/tmp/measure.js && node /tmp/measure.js [batch] [seq]
+//   --external:onnxruntime-node --outfile=.test-out/m.js && node .test-out/m.js [batch] [seq] [threads]
 import { buildGradientGraph } from '../../../src/engine/autodiff/gradientGraph';
 import { encodeModel } from '../../../src/engine/onnx/codec';
 import { ort, type OrtTensor } from '../../../src/engine/runtime/ort';
@@ -9,7 +9,7 @@ import { storiesTrainingModel } from '../helpers/fixtures';
 import { withLogitsLoss } from './modelGradCheck';
 
 async function main() {
-  const [batch, seq] = [Number(process.argv[2] ?? 4), Number(process.argv[3] ?? 64)];
+  const [batch, seq, threads] = [Number(process.argv[2] ?? 4), Number(process.argv[3] ?? 64), Number(process.argv[4] ?? 0)];
   const { InferenceSession, Tensor } = ort();
   let t0 = performance.now();
   const model = withLogitsLoss(storiesTrainingModel(), 512);
@@ -18,8 +18,9 @@ async function main() {
   const gradModel = buildGradientGraph(model, { wrt: ['model.embed_tokens.weight'], loss: 'loss' });
   const buildMs = performance.now() - t0;
   t0 = performance.now();
-  const forward = await InferenceSession.create(encodeModel(model));
-  const backward = await InferenceSession.create(encodeModel(gradModel));
+  const options = threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
+  const forward = await InferenceSession.create(encodeModel(model), options);
+  const backward = await InferenceSession.create(encodeModel(gradModel), options);
   const sessionMs = performance.now() - t0;
   const n = batch * seq;
   const feeds: Record<string, OrtTensor> = {
@@ -37,7 +38,7 @@ async function main() {
   const fwd = await time(() => forward.run(feeds), reps);
   const grad = await time(() => backward.run(feeds), reps);
   console.log(JSON.stringify({
-    batch, seq,
+    batch, seq, threads: threads || 'default',
     forwardNodes: model.graph.nodes.length, gradientGraphNodes: gradModel.graph.nodes.length,
     exportMs: +exportMs.toFixed(1), buildGradientGraphMs: +buildMs.toFixed(1), sessionsMs: +sessionMs.toFixed(1),
     forwardMs: +fwd.toFixed(2), gradientMs: +grad.toFixed(2), ratio: +(grad / fwd).toFixed(2),

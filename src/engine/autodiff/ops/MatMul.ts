@@ -14,13 +14,13 @@ registerGradient('MatMul', {
     if (ra === 1) return vectorTimesMatrix(em, a, b, g!, needsGrad);
     if (rb === 1) return matrixTimesVector(em, a, b, g!, needsGrad);
     const y = node.outputs[0]!;
-    const da = needsGrad(0) ? unbroadcast(em, em.op1('MatMul', [g!, em.transposeLast2(b)]), a, y) : undefined;
+    const da = needsGrad(0) ? unbroadcast(em, em.op1('MatMul', [g!, em.transposeLast2(b)]), a, y, 2) : undefined;
     let db: string | undefined;
     if (needsGrad(1)) {
       db =
         rb === 2 && ra !== undefined && ra >= 2
           ? em.op1('Gemm', [flattenRows(em, a), flattenRows(em, g!)], { transA: int(1) })
-          : unbroadcast(em, em.op1('MatMul', [em.transposeLast2(a), g!]), b, y);
+          : unbroadcast(em, em.op1('MatMul', [em.transposeLast2(a), g!]), b, y, 2);
     }
     return [da, db];
   },
