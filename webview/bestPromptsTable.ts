@@ -20,5 +20,5 @@ export function bestPromptsTable(runId: string, rows: readonly BestPromptRow[], 
       ? button('Apply', () => post({ type: 'applyPrompt', runId, text: row.text }), { secondary: true, title: `Apply prompt ${i + 1} to the .prompt file` })
       : '',
   ]);
-  return makeTable(headers, body, { label: 'Best prompts', rowHeight: options.canApply ? 30 : 26, columns: ['36px', '30%', '26%', '10%', '10%', '10%', '80px'] });
+  return makeTable(headers, body, { label: 'Best prompts', rowHeight: options.canApply ? 30 : 26, columns: ['4%', '31%', '26%', '9%', '9%', '9%', '12%'] });
 }

@@ -108,8 +108,8 @@ export class HistoryView {
     replaceChildren(this.list, [
       makeTable(['', 'created', 'kind', 'name', 'prompt file', 'model', 'status', ''], rows, {
         label: 'Runs',
-        rowHeight: 40,
-        columns: ['40px', '16%', '8%', '18%', '18%', '14%', '10%', '150px'],
+        rowHeight: 32,
+        columns: ['4%', '15%', '6%', '16%', '19%', '13%', '10%', '17%'],
       }),
       runs.length < this.runs.length ? el('p', { class: 'muted' }, [`${this.runs.length - runs.length} runs hidden by the filters.`]) : null,
     ]);

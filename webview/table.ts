@@ -5,7 +5,7 @@ export type Cell = string | Node;
 
 export interface TableOptions {
   label: string;
-  /** Initial column widths (vscode-table's `columns`), e.g. ['40px', 'auto']. */
+  /** Initial column widths in percent (vscode-table converts px with its width, unknown before layout). */
   columns?: string[];
   /** Row height in px used to size the table; rows holding buttons are taller. */
   rowHeight?: number;

@@ -40,7 +40,7 @@ export function post(message: PanelToExtension): void {
   api.postMessage(message);
 }
 
-export const defaultState: PanelState = { tab: 'live', compareIds: [], compareOpen: false, filterPrompt: '', filterKind: '', compareMetric: 'loss' };
+export const defaultState: PanelState = { tab: 'live', compareIds: [], compareOpen: false, filterPrompt: '', filterKind: '', compareMetric: 'dev_acc' };
 
 export function loadState(): PanelState {
   const saved = api.getState();
@@ -53,7 +53,8 @@ export function loadState(): PanelState {
     compareOpen: s.compareOpen === true,
     filterPrompt: typeof s.filterPrompt === 'string' ? s.filterPrompt : '',
     filterKind: typeof s.filterKind === 'string' ? s.filterKind : '',
-    compareMetric: s.compareMetric === 'reward' || s.compareMetric === 'train_acc' || s.compareMetric === 'dev_acc' ? s.compareMetric : 'loss',
+    // dev accuracy is the one metric manual, soft and RL runs of a task all report.
+    compareMetric: s.compareMetric === 'reward' || s.compareMetric === 'train_acc' || s.compareMetric === 'loss' ? s.compareMetric : 'dev_acc',
   };
 }
 
