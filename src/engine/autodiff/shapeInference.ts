@@ -117,9 +117,9 @@ export class ShapeInfo {
     try {
       const out = this.outputShape(node);
       if (out) this.set(node.outputs[0], out);
-      if (node.opType === 'Split') node.outputs.forEach((o, i) => {
-        this.set(o, this.splitShape(node, i));
-      });
+      if (node.opType === 'Split') {
+        for (let i = 0; i < node.outputs.length; i++) this.set(node.outputs[i], this.splitShape(node, i));
+      }
       const value = this.propagateValue(node);
       if (value && node.outputs[0]) this.shapeValues.set(node.outputs[0], value);
     } catch {
