@@ -65,10 +65,19 @@ export function createRun(workspaceDir: string, info: NewRunInfo): RunHandle {
   mkdirSync(root, { recursive: true });
   const now = new Date();
   const base = `${folderTime(now)}-${info.kind}-${safeName(info.name)}`;
+  // mkdir without `recursive` fails if the folder exists, so two processes never share a run.
   let id = base;
-  for (let n = 2; existsSync(join(root, id)); n++) id = `${base}-${n}`;
+  for (let n = 2; ; n++) {
+    try {
+      mkdirSync(join(root, id));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      id = `${base}-${n}`;
+    }
+  }
   const dir = join(root, id);
-  mkdirSync(join(dir, 'checkpoints'), { recursive: true });
+  mkdirSync(join(dir, 'checkpoints'));
 
   const meta: RunMeta = {
     schemaVersion: RUN_SCHEMA_VERSION,

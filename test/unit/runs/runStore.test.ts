@@ -65,6 +65,17 @@ function defineTests(): void {
     }
   });
 
+  test('runs created in the same second with the same name get distinct folders', () => {
+    const ws = tempWorkspace();
+    try {
+      const ids = Array.from({ length: 5 }, () => createRun(ws, { kind: 'eval', name: 'same', model: 'm', device: 'cpu' }).id);
+      assert.equal(new Set(ids).size, 5);
+      assert.equal(listRuns(ws).length, 5);
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
   test('the prompt hash is the sha256 of the file content', async () => {
     const ws = tempWorkspace();
     try {
