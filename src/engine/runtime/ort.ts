@@ -52,8 +52,11 @@ export async function createSession(source: string | Uint8Array, provider: strin
   const options: OrtModule.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
-    // Errors reach the caller as exceptions; keep ORT's own console output to fatal only.
+    // Errors reach the caller as exceptions; keep ORT's own console output to errors only.
     logSeverityLevel: 3,
+    // No busy-waiting between ops: the engine shares the machine with the editor, and spinning
+    // threads cost 3-4x throughput on small models when cores are contended (bench/generation).
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
   const { InferenceSession } = ort();
   return typeof source === 'string' ? InferenceSession.create(source, options) : InferenceSession.create(source, options);

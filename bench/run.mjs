@@ -1,0 +1,79 @@
+// Runs the benchmarks: bundles every bench/*.bench.ts with esbuild (as the unit test runner
+// does), runs each in its own node process (so memory and timing don't leak between benches),
+// prints one table and writes it to bench/results/latest.md.
+// Usage: node bench/run.mjs [name-filter]      (npm run bench builds dist/ first)
+import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+
+const filter = process.argv[2];
+const outdir = join('.test-out', `bench-${process.pid}`);
+const files = readdirSync('bench')
+  .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
+  .sort();
+if (files.length === 0) {
+  console.error(`no bench/*.bench.ts${filter ? ` matching '${filter}'` : ''}`);
+  process.exit(2);
+}
+
+rmSync(outdir, { recursive: true, force: true });
+await esbuild.build({
+  entryPoints: files.map((f) => join('bench', f)),
+  outdir,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'inline',
+  // Native modules and the comparison library stay real modules from node_modules.
+  external: ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'playwright-core', 'esbuild'],
+  logLevel: 'warning',
+});
+
+// The child prints its rows as one JSON line after this marker.
+const MARKER = '@@bench-rows@@';
+const child = `
+  const m = require(process.argv[1]);
+  const fn = m.default ?? m;
+  Promise.resolve().then(() => fn()).then(
+    (rows) => { console.log(${JSON.stringify(MARKER)} + JSON.stringify(rows)); process.exit(0); },
+    (err) => { console.error(err && err.stack || String(err)); process.exit(1); });
+`;
+
+const rows = [];
+let failed = false;
+for (const file of files) {
+  const bundle = join(process.cwd(), outdir, file.replace(/\.ts$/, '.js'));
+  const name = file.replace(/\.bench\.ts$/, '');
+  process.stderr.write(`--- ${name}\n`);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ['--enable-source-maps', '-e', child, bundle], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const line = (result.stdout ?? '').split('\n').find((l) => l.startsWith(MARKER));
+  process.stdout.write((result.stdout ?? '').split('\n').filter((l) => l && !l.startsWith(MARKER)).map((l) => `  ${l}\n`).join(''));
+  if (result.status === 0 && line) {
+    for (const row of JSON.parse(line.slice(MARKER.length))) rows.push(row);
+  } else {
+    failed = true;
+    rows.push({ bench: name, metric: 'FAILED', value: Number.NaN, note: `exit ${result.status ?? result.signal}; see the log above` });
+  }
+  process.stderr.write(`    (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+}
+rmSync(outdir, { recursive: true, force: true });
+
+function formatValue(v) {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return String(v);
+  const abs = Math.abs(v);
+  return abs >= 1000 ? v.toFixed(0) : abs >= 10 ? v.toFixed(1) : abs >= 0.01 ? v.toFixed(3) : v.toExponential(2);
+}
+
+const header = ['bench', 'metric', 'value', 'unit', 'target', 'note'];
+const table = [header, header.map(() => '---'), ...rows.map((r) => [r.bench, r.metric, formatValue(r.value), r.unit ?? '', r.target ?? '', r.note ?? ''])];
+const md = table.map((cells) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`).join('\n');
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${process.platform}-${process.arch}`;
+const report = `# Benchmarks\n\n${new Date().toISOString()} — ${machine}\n\n${md}\n`;
+console.log(`\n${md}\n`);
+mkdirSync(join('bench', 'results'), { recursive: true });
+writeFileSync(join('bench', 'results', filter ? `latest-${filter.replace(/\W/g, '_')}.md` : 'latest.md'), report);
+process.exit(failed ? 1 : 0);
