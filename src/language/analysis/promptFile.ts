@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Dotprompt, type Message } from 'dotprompt';
-import { type Document, isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, visit } from 'yaml';
 import {
   checkSettingValue,
   isPlainObject,
@@ -98,6 +98,9 @@ export interface ParsedPromptFile {
 }
 
 // As Dotprompt's own split, but an empty front matter and a file ending right after `---` work too.
+/** Real front matter is a few KB; YAML parsing time grows fast beyond this. */
+export const MAX_FRONT_MATTER = 256 * 1024;
+
 const FRONT_MATTER = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)([\s\S]*)$/d;
 
 /** Comment lines before the first `---` (the current Dotprompt spec allows them; 1.1.2 does not). */
@@ -149,9 +152,24 @@ export function parsePromptFile(source: string): ParsedPromptFile {
 
 function readFrontMatter(parsed: ParsedPromptFile): void {
   const fm = parsed.frontMatter!;
-  const doc = parseDocument(fm.text, { prettyErrors: false, uniqueKeys: true });
+  if (fm.text.length > MAX_FRONT_MATTER) {
+    const message = `front matter is larger than ${MAX_FRONT_MATTER / 1024} KB; Promptsmith does not read it (move long texts into the template or a dataset)`;
+    parsed.problems.push(problem('front-matter-too-large', 'error', message, { start: fm.start, end: fm.start + 3 }));
+    return;
+  }
+  let doc: Document.Parsed;
+  try {
+    // The library's uniqueKeys check is quadratic in the number of keys; findDuplicateKeys is not.
+    doc = parseDocument(fm.text, { prettyErrors: false, uniqueKeys: false });
+  } catch (err) {
+    parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${(err as Error).message}`, { start: fm.start, end: fm.start + 3 }));
+    return;
+  }
   Object.defineProperty(parsed, 'yaml', { value: doc, enumerable: false });
-  if (doc.errors.length > 0) {
+  for (const key of findDuplicateKeys(doc)) {
+    parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: duplicate key '${String(key.value)}'`, { start: fm.start + key.range![0], end: fm.start + key.range![1] }));
+  }
+  if (doc.errors.length > 0 || parsed.problems.length > 0) {
     for (const err of doc.errors) {
       const message = err.message.split('\n')[0]!;
       parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${message}`, { start: fm.start + err.pos[0], end: fm.start + err.pos[1] }));
@@ -173,6 +191,22 @@ function readFrontMatter(parsed: ParsedPromptFile): void {
   parsed.data = value;
   readDotpromptKeys(parsed, value);
   readPromptsmithKeys(parsed, value);
+}
+
+/** Second and later occurrences of a key in the same map. */
+function findDuplicateKeys(doc: Document.Parsed): Scalar[] {
+  const duplicates: Scalar[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) duplicates.push(pair.key);
+        seen.add(pair.key.value);
+      }
+    },
+  });
+  return duplicates;
 }
 
 function readDotpromptKeys(parsed: ParsedPromptFile, data: Record<string, unknown>): void {
@@ -390,7 +424,8 @@ export interface RenderedPromptFile {
 /** Renders a parsed file with the `dotprompt` library; throws PromptFileError on broken files. */
 export async function renderPromptFile(parsed: ParsedPromptFile, input: Record<string, unknown>, options: RenderOptions = {}): Promise<RenderedPromptFile> {
   const where = parsed.path ?? '.prompt file';
-  const broken = parsed.problems.find((p) => p.code === 'yaml-syntax' || p.code === 'front-matter-unclosed' || p.code === 'front-matter-not-map');
+  const fatal = ['yaml-syntax', 'front-matter-unclosed', 'front-matter-not-map', 'front-matter-too-large'];
+  const broken = parsed.problems.find((p) => fatal.includes(p.code));
   if (broken) throw new PromptFileError(`${where}: ${broken.message}`);
   const baseDir = options.baseDir ?? (parsed.path ? dirname(parsed.path) : undefined);
   const dotprompt = new Dotprompt({

@@ -18,8 +18,8 @@ export interface VariableRef extends TemplateRef {
 }
 
 export interface TemplateProblem {
-  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper';
-  severity: 'error' | 'warning';
+  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper' | 'analysis-limited';
+  severity: 'error' | 'warning' | 'information';
   message: string;
   start: number;
   end: number;
@@ -42,6 +42,9 @@ export interface TemplateAnalysis {
   parsed: boolean;
 }
 
+/** Handlebars' parser takes seconds per MB; beyond this only the linear scan runs. */
+export const MAX_PARSED_TEMPLATE = 512 * 1024;
+
 type Node = hbs.AST.Node;
 type Expr = hbs.AST.Expression;
 
@@ -58,6 +61,16 @@ export function analyzeTemplate(template: string): TemplateAnalysis {
     usesWholeContext: false,
     parsed: false,
   };
+  if (template.length > MAX_PARSED_TEMPLATE) {
+    result.problems.push({
+      code: 'analysis-limited',
+      severity: 'information',
+      message: `template is larger than ${MAX_PARSED_TEMPLATE / 1024} KB: only its braces and blocks were checked`,
+      start: 0,
+      end: 0,
+    });
+    return result;
+  }
   let ast: hbs.AST.Program;
   try {
     ast = Handlebars.parse(template);

@@ -28,8 +28,6 @@ export interface ScanResult {
   problems: ScanProblem[];
 }
 
-const NAME = /[^\s~}()"'=]+/y;
-
 /** Finds the end of a tag starting at `start` (after the opening braces), respecting strings. */
 function findTagEnd(text: string, from: number, closer: string): number {
   let quote = '';
@@ -46,12 +44,15 @@ function findTagEnd(text: string, from: number, closer: string): number {
   return -1;
 }
 
+/** Characters that end a name inside a tag: whitespace ~ } ( ) " ' = */
+const NAME_END = new Set([9, 10, 13, 32, 126, 125, 40, 41, 34, 39, 61]);
+
 function readName(text: string, at: number): { name: string; start: number; end: number } | undefined {
   let i = at;
-  while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  NAME.lastIndex = i;
-  const m = NAME.exec(text);
-  return m ? { name: m[0], start: i, end: i + m[0].length } : undefined;
+  while (i < text.length && NAME_END.has(text.charCodeAt(i)) && text.charCodeAt(i) <= 32) i++;
+  let j = i;
+  while (j < text.length && !NAME_END.has(text.charCodeAt(j))) j++;
+  return j > i ? { name: text.slice(i, j), start: i, end: j } : undefined;
 }
 
 export function scanTemplate(text: string, maxProblems = 200): ScanResult {
