@@ -162,8 +162,9 @@ export function entryToFloat32(entry: SafetensorsEntry, source: string): Float32
       return new Float32Array(copy.buffer);
     case 'F16': {
       const half = new Uint16Array(copy.buffer);
+      const table = halfTable();
       const out = new Float32Array(half.length);
-      for (let i = 0; i < half.length; i++) out[i] = halfToFloat(half[i]!);
+      for (let i = 0; i < half.length; i++) out[i] = table[half[i]!]!;
       return out;
     }
     case 'BF16': {
@@ -188,6 +189,17 @@ export function entryToFloat32(entry: SafetensorsEntry, source: string): Float32
     default:
       throw new SafetensorsError(`${source}: tensor '${entry.name}': cannot convert ${entry.dtype} to float32`);
   }
+}
+
+let halfValues: Float32Array | undefined;
+
+/** All 65536 half-precision values, so converting big F16 checkpoints is one lookup per element. */
+function halfTable(): Float32Array {
+  if (!halfValues) {
+    halfValues = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfValues[h] = halfToFloat(h);
+  }
+  return halfValues;
 }
 
 /** IEEE 754 half-precision bits → number. */
