@@ -126,3 +126,33 @@ test('Cast float32 → float64 → float32 passes the gradient; a cast to int64 
     },
   });
 });
+
+test('Max and Min (n-ary, broadcasting) and Clip', async () => {
+  for (const op of ['Max', 'Min']) {
+    await checkGradients({
+      label: `${op} binary`,
+      inputs: [
+        { name: 'a', dims: [2, 3] },
+        { name: 'b', dims: [3] },
+      ],
+      build: (b, [x, y]) => b.op(op, [x!, y!]),
+    });
+    await checkGradients({
+      label: `${op} ternary`,
+      inputs: [
+        { name: 'a', dims: [2, 3] },
+        { name: 'b', dims: [2, 1] },
+        { name: 'c', dims: [] },
+      ],
+      build: (b, [x, y, z]) => b.op(op, [x!, y!, z!]),
+    });
+  }
+  await checkGradients({
+    label: 'Clip',
+    inputs: [{ name: 'x', dims: [3, 4], range: [-2, 2] }],
+    build: (b, [x]) => {
+      const bound = (name: string, v: number) => b.initializer({ name, dataType: 'float64', dims: [], data: Float64Array.of(v) });
+      return b.op('Clip', [x!, bound('lo', -0.9), bound('hi', 1.1)]);
+    },
+  });
+});
