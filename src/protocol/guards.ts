@@ -41,3 +41,8 @@ export function expectOneOf<T extends string>(obj: Record<string, unknown>, key:
   }
   return v as T;
 }
+
+/** A plain object as JSON for the wire: undefined fields dropped, NaN/Infinity become null. */
+export function toJson(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))) as Json;
+}

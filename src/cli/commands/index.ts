@@ -2,14 +2,16 @@
 import { type CliCommand, pendingCommand } from '../command';
 import { benchCommand } from './bench';
 import { demoCommand } from './demo';
+import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
+import { runCommand } from './run';
 import { scoreCommand } from './score';
 import { tuneSoftCommand } from './tuneSoft';
 
 export const commands: CliCommand[] = [
-  pendingCommand('run', 'run <file.prompt> [--input k=v …] [--json]', 'Render a prompt and generate with its model'),
-  pendingCommand('eval', 'eval <file.prompt> [--data FILE] [--json]', 'Evaluate a prompt on its task dataset'),
+  runCommand,
+  evalCommand,
   pendingCommand('check', 'check <file.prompt…> [--json]', 'Print the language diagnostics of .prompt files'),
   generateCommand,
   scoreCommand,

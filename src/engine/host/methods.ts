@@ -4,6 +4,8 @@
 import { parseClassifyParams, parseGenerateParams, parseModelRef, parseScoreParams } from '../../protocol/engineApi';
 import type { Json } from '../../protocol/guards';
 import { modelService } from '../runtime/modelService';
+import { evaluateMethod } from '../tasks/evaluateMethod';
+import { runPromptMethod } from '../tasks/runPromptMethod';
 import { tuneSoftMethod } from '../tuning/softprompt/tuneSoftMethod';
 import { taskControlMethod } from './queuedTask';
 
@@ -32,6 +34,8 @@ export const methods: Record<string, MethodHandler> = {
   score: typed(parseScoreParams, (p, ctx) => modelService.score(p, modelCtx(ctx))),
   classify: typed(parseClassifyParams, (p, ctx) => modelService.classify(p, modelCtx(ctx))),
   stats: typed(() => null, () => modelService.stats()),
+  evaluate: evaluateMethod,
+  runPrompt: runPromptMethod,
   tuneSoft: tuneSoftMethod,
   taskControl: taskControlMethod,
   // The host exits once this answer is sent.

@@ -5,7 +5,7 @@ import { type ParsedPromptFile, readPromptFile, renderPromptFile, resolveModelRe
 import type { TaskResult } from '../../protocol/taskEvents';
 import { createRun, type RunHandle } from '../host/runStore';
 import type { Device } from '../runtime/executionProviders';
-import { LanguageModel } from '../runtime/languageModel';
+import { modelService } from '../runtime/modelService';
 import { score } from '../runtime/scoring';
 import { CONTENT_FREE_INPUTS } from './calibration';
 import { loadDataset } from './dataset';
@@ -59,7 +59,7 @@ export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Pr
   const labels = Object.keys(task.labels);
   const dataset = await loadDataset(data, { labels });
   const modelSpec = modelSpecOf(parsed, promptFile, options.model);
-  const model = await LanguageModel.load(modelSpec, { device: options.device, cacheDir: options.cacheDir, offline: options.offline });
+  const model = await modelService.model({ model: modelSpec, device: options.device, cacheDir: options.cacheDir, offline: options.offline });
   const baseDir = dirname(promptFile);
   const render = async (input: Record<string, unknown>) => promptTextForModel(await renderPromptFile(parsed, input, { baseDir }), model.tokenizer);
 

@@ -1,0 +1,75 @@
+// The engine method `runPrompt`: render a .prompt file (or the editor's unsaved text of it) for
+// the given input, apply the model's chat template when it has one, and generate with the
+// file's `config` (temperature, maxOutputTokens, topK, topP, stopSequences), streaming tokens.
+import { dirname } from 'node:path';
+import { parsePromptFile, readPromptFile, renderPromptFile } from '../../language/analysis/promptFile';
+import { expectRecord, expectString, isRecord, type Json, optionalNumber, optionalString, ProtocolError } from '../../protocol/guards';
+import type { RequestContext } from '../host/methods';
+import { parseDevice } from '../runtime/executionProviders';
+import { modelService } from '../runtime/modelService';
+import { modelSpecOf } from './evaluatePromptFile';
+import { promptTextForModel } from './promptText';
+
+export interface RunPromptParams {
+  promptFile: string;
+  /** The document's current text, when it differs from the file on disk (unsaved edits). */
+  source?: string;
+  input: Record<string, unknown>;
+  model?: string;
+  device?: ReturnType<typeof parseDevice>;
+  cacheDir?: string;
+  offline?: boolean;
+  seed?: number;
+  maxTokens?: number;
+}
+
+export function parseRunPromptParams(params: Json): RunPromptParams {
+  const where = 'params';
+  const p = expectRecord(params, where);
+  if (p.input !== undefined && !isRecord(p.input)) throw new ProtocolError('params.input: expected an object');
+  const device = optionalString(p, 'device', where);
+  return {
+    promptFile: expectString(p, 'promptFile', where),
+    source: optionalString(p, 'source', where),
+    input: (p.input as Record<string, unknown> | undefined) ?? {},
+    model: optionalString(p, 'model', where),
+    device: device === undefined ? undefined : parseDevice(device, 'params.device'),
+    cacheDir: optionalString(p, 'cacheDir', where),
+    offline: p.offline === true ? true : undefined,
+    seed: optionalNumber(p, 'seed', where),
+    maxTokens: optionalNumber(p, 'maxTokens', where),
+  };
+}
+
+function num(config: Record<string, unknown>, key: string): number | undefined {
+  const v = config[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export async function runPromptMethod(params: Json, ctx: RequestContext): Promise<Json> {
+  const request = parseRunPromptParams(params);
+  const parsed = request.source === undefined ? readPromptFile(request.promptFile) : Object.assign(parsePromptFile(request.source), { path: request.promptFile });
+  const modelSpec = modelSpecOf(parsed, request.promptFile, request.model);
+  const ref = { model: modelSpec, device: request.device, cacheDir: request.cacheDir, offline: request.offline };
+  const model = await modelService.model(ref, { emit: (e) => ctx.emit(e as unknown as Json), signal: ctx.signal });
+  const rendered = await renderPromptFile(parsed, request.input, { baseDir: dirname(request.promptFile) });
+  const prompt = promptTextForModel(rendered, model.tokenizer);
+  const config = parsed.config;
+  const temperature = num(config, 'temperature');
+  const stop = Array.isArray(config.stopSequences) ? config.stopSequences.filter((s): s is string => typeof s === 'string') : undefined;
+  const result = await modelService.generate(
+    {
+      ...ref,
+      prompt,
+      maxTokens: request.maxTokens ?? num(config, 'maxOutputTokens') ?? 64,
+      temperature,
+      topK: num(config, 'topK'),
+      topP: num(config, 'topP'),
+      stop,
+      seed: request.seed,
+      greedy: temperature === 0 ? true : undefined,
+    },
+    { emit: (e) => ctx.emit(e as unknown as Json), signal: ctx.signal },
+  );
+  return { ...result, prompt, model: modelSpec } as unknown as Json;
+}
