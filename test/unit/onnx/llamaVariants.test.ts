@@ -19,14 +19,14 @@ const IDS = [1, 317, 298, 309, 261, 404, 424, 267];
 /** A copy of stories260k with extra tensors and config fields. */
 function variant(name: string, extra: (tensors: Map<string, Float32Array>) => TensorToWrite[], config: Record<string, unknown> = {}): string {
   const dir = join(work, name);
-  mkdirSync(dir);
-  for (const f of readdirSync(hf!)) if (f !== 'model.safetensors' && f !== 'config.json') copyFileSync(join(hf!, f), join(dir, f));
-  const file = readSafetensors(join(hf!, 'model.safetensors'));
-  const tensors = new Map([...file.entries.keys()].map((k) => [k, file.float32(k)]));
-  const base: TensorToWrite[] = [...file.entries.values()].map((e) => ({ name: e.name, dtype: 'F32', shape: e.shape, data: tensors.get(e.name)! }));
-  writeSafetensors(join(dir, 'model.safetensors'), [...base, ...extra(tensors)]);
-  const json = JSON.parse(readFileSync(join(hf!, 'config.json'), 'utf8'));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...json, ...config }));
+  variantWith(
+    dir,
+    (w) => {
+      const plain = new Map([...w].map(([k, t]) => [k, t.data]));
+      for (const t of extra(plain)) w.set(t.name, { shape: t.shape, data: t.data as Float32Array });
+    },
+    config,
+  );
   return dir;
 }
 
@@ -76,3 +76,34 @@ test('rope_scaling linear with factor 2 at positions 2p equals the plain model a
   const bad = variant('rope-bad', () => [], { rope_scaling: { rope_type: 'yarn', factor: 2 } });
   assert.throws(() => buildOnnxModel(bad), { message: /rope-bad\/config\.json: rope_scaling type "yarn" is not supported/ });
 });
+
+test('plain multi-head attention (num_key_value_heads = heads) equals GQA with the kv heads repeated', async (t) => {
+  if (!hf) return t.skip(STORIES_ABSENT);
+  // HF repeat_kv: query head h reads kv head ⌊h / 2⌋ here (8 heads, 4 kv heads, head_dim 8).
+  const repeatHeads = (w: Float32Array) => {
+    const out = new Float32Array(64 * 64);
+    for (let h = 0; h < 8; h++) out.set(w.subarray(Math.floor(h / 2) * 8 * 64, (Math.floor(h / 2) + 1) * 8 * 64), h * 8 * 64);
+    return out;
+  };
+  const dir = join(work, 'mha');
+  variantWith(dir, (w) => {
+    for (let i = 0; i < 5; i++) {
+      for (const p of ['k', 'v']) {
+        const name = `model.layers.${i}.self_attn.${p}_proj.weight`;
+        w.set(name, { shape: [64, 64], data: repeatHeads(w.get(name)!.data) });
+      }
+    }
+  }, { num_key_value_heads: 8 });
+  assertClose(await logits(dir), await logits(hf));
+});
+
+/** A copy of stories260k whose tensors `edit` may replace. */
+function variantWith(dir: string, edit: (w: Map<string, { shape: number[]; data: Float32Array }>) => void, config: Record<string, unknown>): void {
+  mkdirSync(dir);
+  for (const f of readdirSync(hf!)) if (f !== 'model.safetensors' && f !== 'config.json') copyFileSync(join(hf!, f), join(dir, f));
+  const file = readSafetensors(join(hf!, 'model.safetensors'));
+  const tensors = new Map([...file.entries.values()].map((e) => [e.name, { shape: e.shape, data: file.float32(e.name) }]));
+  edit(tensors);
+  writeSafetensors(join(dir, 'model.safetensors'), [...tensors].map(([name, t]) => ({ name, dtype: 'F32', shape: t.shape, data: t.data })));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(hf!, 'config.json'), 'utf8')), ...config }));
+}
