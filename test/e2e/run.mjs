@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startCodeServer } from './lib/codeServer.mjs';
 import { buildIntegrationBundle, runIntegrationTests } from './lib/integration.mjs';
 import { missingFeatures } from './lib/landed.mjs';
+import { loadTs } from './lib/loadTs.mjs';
 import { CHROMIUM, ensureToolchain, loadPlaywright } from './lib/toolchain.mjs';
 import { CHROMIUM_ARGS, Workbench } from './lib/workbench.mjs';
 
@@ -120,6 +121,12 @@ for (const scenario of scenarios) {
     const session = {
       t,
       server: env.server,
+      missing,
+      /** Records a finished run in `workspace` through the project's run store (fixtures/seedRun.ts). */
+      async seedRun(workspace, promptFile) {
+        env.seeder ??= await loadTs(join(fixtureDir, '..', 'seedRun.ts'), cacheDir);
+        return env.seeder.seedRun(workspace, promptFile, modelDir);
+      },
       log: (line) => t.diagnostic(line),
       /** Opens a fresh copy of the fixture workspace (model path filled in) in a new browser context. */
       async openWorkspace({ folder } = {}) {

@@ -15,6 +15,9 @@ export const CHROMIUM_ARGS = [
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Thrown from a waitFor check to stop waiting at once (the awaited state can no longer come). */
+export class FinalError extends Error {}
+
 /** Polls `check` (async, returns truthy when done) until it succeeds or `ms` pass. */
 export async function waitFor(what, check, ms = 30_000, every = 250) {
   const deadline = Date.now() + ms;
@@ -24,6 +27,7 @@ export async function waitFor(what, check, ms = 30_000, every = 250) {
       const value = await check();
       if (value) return value;
     } catch (err) {
+      if (err instanceof FinalError) throw err;
       last = err;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
@@ -55,6 +59,16 @@ export class Workbench {
   async waitReady() {
     await this.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await this.page.waitForSelector('.explorer-folders-view, .explorer-viewlet', { timeout: 60_000 });
+  }
+
+  /** "Developer: Reload Window", as a user reloads: the workbench shuts down (saving its state) and loads again. */
+  async reloadWindow() {
+    const page = this.page;
+    const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout: 60_000 });
+    await this.runCommand('Developer: Reload Window');
+    await navigated;
+    await page.waitForLoadState('load');
+    await this.waitReady();
   }
 
   async close() {
@@ -165,6 +179,11 @@ export class Workbench {
     const tree = page.locator('.markers-panel .monaco-list');
     await tree.waitFor({ state: 'visible', timeout: 10_000 });
     return page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+  }
+
+  /** The texts of the CodeLens lines of the visible editors. */
+  async codeLensTexts() {
+    return this.page.locator('.monaco-editor .codelens-decoration').allTextContents();
   }
 
   /** Inner frame of the visible webview (the runs panel), as a FrameLocator. */
