@@ -57,6 +57,14 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
   const stopIds = model.stopIds();
   const tok = model.tokenizer;
   const promptIds = model.encodePrompt(prompt);
+  // Sampling settings the caller leaves out come from generation_config.json, as in transformers.
+  const g = model.folder.generation;
+  const sampling = {
+    greedy: options.greedy ?? (options.temperature === undefined && g.doSample === false ? true : undefined),
+    temperature: options.temperature ?? g.temperature,
+    topK: options.topK ?? g.topK,
+    topP: options.topP ?? g.topP,
+  };
 
   return model.withSession(async (active) => {
     const started = performance.now();
@@ -75,7 +83,7 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
       const useCache = active.io.pastInputs.length > 0;
       const out = await forward(active.session, active.io, { ids: [useCache ? next : all], past: useCache ? past : undefined });
       past = out.present;
-      const token = pickToken(out.logits, (out.seq - 1) * out.vocab, out.vocab, options, random);
+      const token = pickToken(out.logits, (out.seq - 1) * out.vocab, out.vocab, sampling, random);
       if (stopIds.has(token)) {
         finishReason = 'eos';
         break;

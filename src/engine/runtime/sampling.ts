@@ -27,10 +27,9 @@ export function seededRandom(seed: number): () => number {
 export function pickToken(logits: Float32Array, offset: number, vocab: number, options: SamplingOptions, random: () => number): number {
   const temperature = options.temperature ?? 1;
   if (options.greedy || temperature <= 0) return argmax(logits, offset, vocab);
-  // Candidates sorted by logit, cut to top-k.
-  let candidates = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => logits[offset + b]! - logits[offset + a]!);
+  // Candidates sorted by logit, cut to top-k (a partial selection: vocabularies reach 150k).
   const topK = options.topK ?? 0;
-  if (topK > 0 && topK < candidates.length) candidates = candidates.slice(0, topK);
+  let candidates = topK > 0 && topK < vocab ? topKIndices(logits, offset, vocab, topK) : Array.from({ length: vocab }, (_, i) => i).sort((a, b) => logits[offset + b]! - logits[offset + a]!);
   const max = logits[offset + candidates[0]!]!;
   let probs = candidates.map((id) => Math.exp((logits[offset + id]! - max) / temperature));
   let total = probs.reduce((a, b) => a + b, 0);
@@ -49,4 +48,20 @@ export function pickToken(logits: Float32Array, offset: number, vocab: number, o
     if (r <= 0) return candidates[i]!;
   }
   return candidates[candidates.length - 1]!;
+}
+
+/** Indices of the k largest logits, largest first; O(vocab) for the usual small k. */
+export function topKIndices(logits: Float32Array, offset: number, vocab: number, k: number): number[] {
+  const best: number[] = [];
+  let floor = -Infinity;
+  for (let i = 0; i < vocab; i++) {
+    const v = logits[offset + i]!;
+    if (best.length === k && v <= floor) continue;
+    let at = best.length;
+    while (at > 0 && logits[offset + best[at - 1]!]! < v) at--;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+    floor = logits[offset + best[best.length - 1]!]!;
+  }
+  return best;
 }
