@@ -1,7 +1,8 @@
 // Runs the benchmarks: bundles every bench/*.bench.ts with esbuild (as the unit test runner
 // does), runs each in its own node process (so memory and timing don't leak between benches),
 // prints one table and writes it to bench/results/latest.md.
-// Usage: node bench/run.mjs [name-filter]      (npm run bench builds dist/ first)
+// Usage: node bench/run.mjs [name-filter]      (npm run bench builds dist/ first; a filtered
+// run prints its table without replacing bench/results/latest.md)
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,6 +75,9 @@ const md = table.map((cells) => `| ${cells.map((c) => String(c).replace(/\|/g, '
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${process.platform}-${process.arch}`;
 const report = `# Benchmarks\n\n${new Date().toISOString()} — ${machine}\n\n${md}\n`;
 console.log(`\n${md}\n`);
-mkdirSync(join('bench', 'results'), { recursive: true });
-writeFileSync(join('bench', 'results', filter ? `latest-${filter.replace(/\W/g, '_')}.md` : 'latest.md'), report);
+// Only a full run replaces the recorded table; a filtered run just prints.
+if (!filter) {
+  mkdirSync(join('bench', 'results'), { recursive: true });
+  writeFileSync(join('bench', 'results', 'latest.md'), report);
+}
 process.exit(failed ? 1 : 0);
