@@ -47,11 +47,18 @@ test('engine method tuneSoft: progress events, PEFT adapter, nearest tokens, man
   const events: Json[] = [];
   const out = join(tmp, 'adapter-gradient');
   const result = (await tuneSoftMethod({ promptFile: file, out, device: 'cpu' }, { emit: (e) => events.push(e), signal: new AbortController().signal })) as Record<string, Json>;
+  const kinds = (type: string) => events.filter((e) => (e as { type: string }).type === type) as Record<string, Json>[];
   assert.deepEqual(
-    events.map((e) => (e as { step: number }).step),
+    kinds('progress').map((e) => e.step),
     [1, 2, 3, 4],
   );
-  assert.ok(events.every((e) => (e as { type: string }).type === 'progress'));
+  // Through the engine's task queue: running → completed, then the panel's result.
+  assert.deepEqual(
+    kinds('status').map((e) => e.status),
+    ['running', 'completed'],
+  );
+  const taskResult = kinds('result')[0]!.result as Record<string, Record<string, Json>>;
+  assert.equal(taskResult.metrics!.dev_acc, result.dev_acc);
   assert.equal(result.out, out);
   assert.equal(result.method, 'gradient');
   assert.equal(result.device, 'cpu');
@@ -63,6 +70,21 @@ test('engine method tuneSoft: progress events, PEFT adapter, nearest tokens, man
   assert.equal(adapter.numVirtualTokens, 2);
   assert.equal(adapter.init, 'TEXT');
   assert.ok(adapter.embeddings.every(Number.isFinite));
+
+  // Without --out the engine records a run: adapter, metrics and status in .promptsmith/runs/….
+  const recorded = (await tuneSoftMethod({ promptFile: file, workspaceDir: tmp, device: 'cpu', overrides: { steps: 2 } }, { emit: () => {}, signal: new AbortController().signal })) as Record<string, string>;
+  const runDir = recorded.run_dir!;
+  assert.ok(runDir.startsWith(join(tmp, '.promptsmith', 'runs')), runDir);
+  assert.equal(recorded.out, join(runDir, 'adapter'));
+  assert.equal(loadSoftPrompt(recorded.out, 64).numVirtualTokens, 2);
+  assert.equal(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).status, 'completed');
+  const metrics = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(
+    metrics.filter((m) => m.type === 'progress').map((m) => m.step),
+    [1, 2],
+  );
+  assert.equal(JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')).artifacts.adapter, 'adapter/adapter_config.json');
+
   assert.throws(() => parseTuneSoftParams({ promptFile: file, overrides: { optimizer: 'sgd' } }), (e: Error) => e instanceof ProtocolError && /params\.overrides\.optimizer/.test(e.message));
   assert.throws(() => parseTuneSoftParams({}), /params\.promptFile/);
 });

@@ -22,6 +22,8 @@ export interface BbtOptions {
   /** Training examples per loss evaluation (all when larger than the set). */
   batchSize: number;
   signal?: AbortSignal;
+  /** Awaited before each generation (a task queue's pause point); a throw after an abort = cancel. */
+  beforeStep?: () => Promise<void>;
   onProgress?: (event: TrainProgress) => void;
 }
 
@@ -60,6 +62,11 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
   let step = 0;
   let cancelled = false;
   while (step < options.steps) {
+    try {
+      await options.beforeStep?.();
+    } catch (err) {
+      if (!options.signal?.aborted) throw err;
+    }
     if (options.signal?.aborted) {
       cancelled = true;
       break;

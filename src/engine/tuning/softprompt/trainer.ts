@@ -39,6 +39,8 @@ export interface TrainerOptions {
   /** A checkpoint file or folder to continue from. */
   resumeFrom?: string;
   signal?: AbortSignal;
+  /** Awaited before each step (a task queue's pause point); a throw after an abort = cancel. */
+  beforeStep?: () => Promise<void>;
   onProgress?: (event: TrainProgress) => void;
   onCheckpoint?: (step: number, file: string) => void;
 }
@@ -114,6 +116,11 @@ export async function trainSoftPrompt(
   let stoppedEarly = false;
   let cancelled = false;
   while (step < options.steps) {
+    try {
+      await options.beforeStep?.();
+    } catch (err) {
+      if (!options.signal?.aborted) throw err;
+    }
     if (options.signal?.aborted) {
       cancelled = true;
       checkpoint();

@@ -1,9 +1,15 @@
-// The engine method `tuneSoft`: params validated here (errors name the field), progress and
-// messages streamed as events, cancel through the request's AbortSignal.
+// The engine method `tuneSoft`: params validated here (errors name the field); the task runs
+// through the engine's task queue (its turn on the model, pause/resume/cancel from the panel,
+// a run record under .promptsmith/runs), with progress streamed as events on the request.
+import { basename, dirname } from 'node:path';
+import { type PromptsmithSoftPrompt, readPromptFile } from '../../../language/analysis/promptFile';
 import { expectRecord, expectString, type Json, optionalNumber, optionalString, ProtocolError } from '../../../protocol/guards';
-import type { PromptsmithSoftPrompt } from '../../../language/analysis/promptFile';
+import type { TaskResult } from '../../../protocol/taskEvents';
+import type { RequestContext } from '../../host/methods';
+import { runQueued } from '../../host/queuedTask';
+import { createRun } from '../../host/runStore';
 import { parseDevice } from '../../runtime/executionProviders';
-import { type TuneSoftRequest, tuneSoftPrompt } from './tuneSoftPrompt';
+import { type TuneSoftRequest, type TuneSoftResult, tuneSoftPrompt } from './tuneSoftPrompt';
 
 type TuneSoftParams = Omit<TuneSoftRequest, 'signal' | 'onEvent'>;
 
@@ -49,8 +55,63 @@ function toJson(value: unknown): Json {
   return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 }
 
-export async function tuneSoftMethod(params: Json, ctx: { emit(event: Json): void; signal: AbortSignal }): Promise<Json> {
+/** What the runs panel shows: metrics, the soft prompt as its nearest tokens, the adapter file. */
+export function taskResultOf(r: TuneSoftResult): TaskResult {
+  const finite = (x: number) => (Number.isFinite(x) ? x : 0);
+  return {
+    metrics: { dev_acc: finite(r.dev_acc), manual_dev_acc: finite(r.manual_dev_acc), best_step: r.best_step, steps_run: r.steps_run },
+    bestPrompts: [
+      {
+        text: r.nearest.map((row) => row[0]?.token ?? '?').join(' '),
+        tokens: r.nearest.map((row) => row[0]?.token ?? '?'),
+        ids: r.nearest.map((row) => row[0]?.id ?? -1),
+        ...(Number.isFinite(r.dev_acc) ? { dev_acc: r.dev_acc } : {}),
+      },
+    ],
+    artifacts: { adapter: 'adapter/adapter_config.json' },
+    summary: `soft prompt (${r.num_virtual_tokens} tokens, ${r.method} on ${r.device}): dev accuracy ${r.dev_acc} vs ${r.manual_dev_acc} for the manual template`,
+  };
+}
+
+export async function tuneSoftMethod(params: Json, ctx: RequestContext): Promise<Json> {
   const request = parseTuneSoftParams(params);
-  const result = await tuneSoftPrompt({ ...request, signal: ctx.signal, onEvent: (e) => ctx.emit(toJson(e)) });
-  return toJson(result);
+  const parsed = readPromptFile(request.promptFile);
+  const model = parsed.model ?? '';
+  // With an explicit output folder the caller owns the files; otherwise the run folder holds them.
+  const run =
+    request.out || request.resume
+      ? undefined
+      : createRun(request.workspaceDir ?? dirname(request.promptFile), {
+          kind: 'soft',
+          name: basename(request.promptFile, '.prompt'),
+          promptFile: request.promptFile,
+          model,
+          device: request.device ?? 'auto',
+          settings: toJson(request.overrides ?? {}) as { [key: string]: Json },
+          seed: request.overrides?.seed,
+        });
+  let summary: TuneSoftResult | undefined;
+  await runQueued(ctx, {
+    model,
+    label: `tune soft ${basename(request.promptFile)}`,
+    run,
+    execute: async (task) => {
+      summary = await tuneSoftPrompt({
+        ...request,
+        run,
+        signal: task.signal,
+        beforeStep: () => task.checkpoint(),
+        onEvent: (e) => {
+          if (e.type === 'progress') {
+            const { dev_loss: _devLoss, ...progress } = e;
+            task.emit(progress);
+          } else {
+            ctx.emit(toJson(e));
+          }
+        },
+      });
+      return taskResultOf(summary);
+    },
+  });
+  return toJson(summary);
 }

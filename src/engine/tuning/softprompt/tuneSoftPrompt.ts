@@ -54,6 +54,11 @@ export interface TuneSoftRequest {
   /** Checkpoint every this many steps (default: evalEvery). */
   checkpointEvery?: number;
   nearestK?: number;
+  /** A run record kept by the caller (the engine's task queue): its folder holds the adapter and
+   * the caller records events, status and result. Without it (and without `out`) a run is made here. */
+  run?: RunHandle;
+  /** Awaited before each training step (pause point). */
+  beforeStep?: () => Promise<void>;
   signal?: AbortSignal;
   onEvent?: (event: TuneSoftEvent) => void;
 }
@@ -124,6 +129,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
   const sessions = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss: 'classification', device: req.device ?? 'auto', gradient: method === 'gradient' });
   const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: sessions.provider, gradient: false });
   let run: RunHandle | undefined;
+  const external = req.run;
   try {
     if (method === 'gradient' && !sessions.gradient) {
       method = 'bbt';
@@ -139,7 +145,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
     const textIds = settings.initText ? tokenizer.encode(settings.initText, { addSpecialTokens: false }) : undefined;
     const p0 = initialSoftPrompt(settings.init as PromptTuningInit, { numVirtualTokens: n, hidden: sessions.hidden, vocabSize: sessions.vocabSize, table, rng: new Rng(settings.seed + 7919), textIds });
 
-    let out = req.out ?? req.resume;
+    let out = req.out ?? req.resume ?? (external ? join(external.dir, 'adapter') : undefined);
     if (!out) {
       run = createRun(req.workspaceDir ?? dirname(req.promptFile), {
         kind: 'soft',
@@ -172,6 +178,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
             checkpointDir: join(out, 'checkpoint'),
             resumeFrom,
             signal: req.signal,
+            beforeStep: req.beforeStep,
             onProgress,
           })
         : await trainBbt(objective, data, p0, {
@@ -181,6 +188,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
             evalEvery: settings.evalEvery,
             batchSize: Math.max(settings.batchSize, 32),
             signal: req.signal,
+            beforeStep: req.beforeStep,
             onProgress,
           });
     saveSoftPrompt(out, {
@@ -205,7 +213,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
       num_virtual_tokens: n,
       nearest_tokens: nearest.map((row) => row.map((t) => t.token)),
       nearest,
-      run_dir: run?.dir,
+      run_dir: (run ?? external)?.dir,
     };
     if (run) {
       const finite = (x: number) => (Number.isFinite(x) ? x : 0);
