@@ -1,9 +1,10 @@
 // The table of features the extension registers at activation. Each feature is a function that
 // receives the context and registers its commands/providers; nothing heavy runs here.
 import type { PromptsmithContext } from './context';
+import { registerPromptCommands } from './commands/registerPromptCommands';
 import { registerPendingCommands } from './pendingCommands';
 import { registerRunsFeature } from './runsCommands';
 
 export type Feature = (ctx: PromptsmithContext) => void;
 
-export const features: readonly Feature[] = [registerPendingCommands, registerRunsFeature];
+export const features: readonly Feature[] = [registerPendingCommands, registerRunsFeature, registerPromptCommands];

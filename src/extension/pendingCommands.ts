@@ -4,11 +4,8 @@ import type { PromptsmithContext } from './context';
 
 /** Command id → what it will do, for the message. Remove an entry when its feature lands. */
 const pending: Record<string, string> = {
-  'promptsmith.run': 'Running a prompt on a local model',
-  'promptsmith.evaluate': 'Evaluating a prompt on a dataset',
   'promptsmith.optimizeWithRL': 'RL prompt optimization (RLPrompt)',
   'promptsmith.tuneSoftPrompt': 'Soft prompt tuning',
-  'promptsmith.selectModel': 'Model selection',
 };
 
 export function registerPendingCommands(ctx: PromptsmithContext): void {

@@ -1,0 +1,20 @@
+// A plain-text report of an evaluation, shared by the CLI and the extension's output channel.
+import type { PromptEvaluation } from './evaluatePromptFile';
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function formatEvaluation(e: PromptEvaluation): string {
+  const lines = [
+    `accuracy ${pct(e.accuracy)} on ${e.n} rows (${e.data}), device ${e.device}`,
+    `calibrated accuracy ${pct(e.calibrated.accuracy)} (contextual calibration, Zhao et al. 2021)`,
+    '',
+    'label          precision  recall  support',
+  ];
+  for (const [label, m] of Object.entries(e.per_label)) lines.push(`${label.padEnd(14)} ${pct(m.precision).padStart(9)} ${pct(m.recall).padStart(7)} ${String(m.support).padStart(8)}`);
+  lines.push('', 'worst rows (lowest probability of the gold label):');
+  for (const w of e.worst) {
+    const text = w.prompt.length > 70 ? `${w.prompt.slice(0, 69)}…` : w.prompt;
+    lines.push(`  line ${w.line}: gold ${w.gold} (p=${(w.probs[w.gold] ?? 0).toFixed(3)}), predicted ${w.predicted}: ${JSON.stringify(text)}`);
+  }
+  return lines.join('\n');
+}

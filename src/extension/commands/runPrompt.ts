@@ -1,0 +1,64 @@
+// `promptsmith.run`: render the prompt for chosen inputs and stream the model's generation into
+// a read-only document beside it, with tokens/s and the device. Cancellable from the notification.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { type Json, toJson } from '../../protocol/guards';
+import type { PromptsmithContext } from '../context';
+import { engineService } from '../engineService';
+import type { OutputDocuments } from '../outputDocuments';
+import { readSettings } from '../settings';
+import { getStatusBar } from '../statusBar';
+import { collectInputs } from './collectInputs';
+import { promptTarget, showCommandError } from './promptDocument';
+
+interface RunPromptResult {
+  ids: number[];
+  text: string;
+  device: string;
+  tokensPerS: number;
+  finishReason: string;
+  prompt: string;
+  model: string;
+}
+
+export async function runPromptCommand(ctx: PromptsmithContext, outputs: OutputDocuments, arg: unknown): Promise<void> {
+  const target = await promptTarget(arg, { save: false });
+  if (!target) return;
+  const input = await collectInputs(ctx.vscode.workspaceState, target.document.uri, target.parsed);
+  if (!input) return;
+  const settings = readSettings(target.document.uri);
+  const name = basename(target.document.uri.fsPath);
+  const out = await outputs.open(`${name} output`, `▶ ${name}\n\n`);
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Promptsmith: running ${name}`, cancellable: true },
+      (progress, token) =>
+        engineService().request<RunPromptResult>(
+          'runPrompt',
+          toJson({
+            promptFile: target.document.uri.fsPath,
+            source: target.document.getText(),
+            input,
+            model: target.modelOverride,
+            device: settings.device,
+            offline: settings.offline || undefined,
+            cacheDir: settings.cacheDir,
+          }),
+          {
+            token,
+            onEvent: (event: Json) => {
+              const e = event as { type?: string; text?: string; fraction?: number; message?: string };
+              if (e.type === 'token' && typeof e.text === 'string') outputs.append(out, e.text);
+              else if (e.type === 'export' && typeof e.message === 'string') progress.report({ message: e.message });
+            },
+          },
+        ),
+    );
+    getStatusBar()?.setModel(result.model, result.device);
+    const why = result.finishReason === 'cancelled' ? ' · cancelled' : '';
+    outputs.append(out, `\n\n— ${result.ids.length} tokens · ${result.tokensPerS.toFixed(1)} tokens/s · device ${result.device}${why}\n`);
+  } catch (err) {
+    outputs.append(out, `\n\n— failed: ${(err as Error).message}\n`);
+    showCommandError(`running ${name}`, err, ctx.output);
+  }
+}
