@@ -1,0 +1,120 @@
+// Hover in a .prompt file: what a front-matter key means, a variable's schema type and
+// description, a helper's documentation, and anywhere else on the template the token count of
+// the rendered prompt for the configured model's tokenizer.
+import { type Hover, MarkupKind } from 'vscode-languageserver';
+import { isMap, isScalar, type Node } from 'yaml';
+import type { PromptAnalysis } from '../analysis/diagnostics';
+import type { TokenizerLike } from '../analysis/environmentChecks';
+import { HELPERS } from '../analysis/helperDocs';
+import { renderPromptFile } from '../analysis/promptFile';
+import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS } from '../analysis/promptsmithSettings';
+
+/** What token counting needs from the runtime's TextTokenizer. */
+export interface CountingTokenizer extends TokenizerLike {
+  readonly hasChatTemplate: boolean;
+  applyChatTemplate(messages: readonly { role: string; content: string }[], options?: { addGenerationPrompt?: boolean }): string;
+}
+
+export interface HoverContext {
+  /** The tokenizer of the file's local model, or why there is none. */
+  tokenizer: CountingTokenizer | string;
+  /** Folder of the file (partials). */
+  baseDir?: string;
+}
+
+type Span = { start: number; end: number };
+
+export async function hoverAt(analysis: PromptAnalysis, offset: number, context: () => HoverContext): Promise<{ hover: Hover; span: Span } | undefined> {
+  const { parsed } = analysis;
+  const fm = parsed.frontMatter;
+  if (fm && offset >= fm.start && offset <= fm.end) {
+    const key = frontMatterKeyAt(analysis, offset - fm.start);
+    if (!key) return undefined;
+    const doc = keyDoc(key.path);
+    if (!doc) return undefined;
+    return { hover: markdown(`**${key.path.join('.')}** — ${doc}`), span: { start: fm.start + key.range[0], end: fm.start + key.range[1] } };
+  }
+  if (offset < parsed.templateOffset) return undefined;
+  const rel = offset - parsed.templateOffset;
+  const inside = (s: Span) => rel >= s.start && rel <= s.end;
+  const shift = (s: Span) => ({ start: s.start + parsed.templateOffset, end: s.end + parsed.templateOffset });
+  const variable = analysis.template.variables.find(inside);
+  if (variable) {
+    const field = analysis.inputSchema.fields.find((f) => f.name === variable.name);
+    const fallback = parsed.input.default && variable.name in parsed.input.default ? `default: \`${JSON.stringify(parsed.input.default[variable.name])}\`` : 'not declared in `input.schema`';
+    const text = field
+      ? `**${field.name}**: \`${field.type}\`${field.optional ? ' (optional)' : ''}${field.description ? ` — ${field.description}` : ''}`
+      : `**${variable.name}** — ${fallback}`;
+    return { hover: markdown(text), span: shift(variable) };
+  }
+  const helper = analysis.template.helpers.find(inside);
+  if (helper) {
+    const doc = HELPERS[helper.name]!;
+    return { hover: markdown(`\`${doc.signature}\`\n\n${doc.description}`), span: shift(helper) };
+  }
+  return { hover: markdown(await tokenCountText(analysis, context())), span: { start: parsed.templateOffset, end: parsed.templateOffset + parsed.template.length } };
+}
+
+function markdown(value: string): Hover {
+  return { contents: { kind: MarkupKind.Markdown, value } };
+}
+
+/** The rendered prompt's token count, with default inputs (missing ones render empty). */
+export async function tokenCountText(analysis: PromptAnalysis, context: HoverContext): Promise<string> {
+  const { parsed } = analysis;
+  if (typeof context.tokenizer === 'string') return `Token count: ${context.tokenizer}`;
+  const defaults = parsed.input.default ?? {};
+  const missing = analysis.inputSchema.fields.filter((f) => !(f.name in defaults)).map((f) => f.name);
+  let rendered: Awaited<ReturnType<typeof renderPromptFile>>;
+  try {
+    rendered = await renderPromptFile(parsed, defaults, { baseDir: context.baseDir });
+  } catch (err) {
+    return `Token count unavailable: ${(err as Error).message}`;
+  }
+  const tokenizer = context.tokenizer;
+  let count: number;
+  let how: string;
+  if (tokenizer.hasChatTemplate) {
+    const messages = rendered.messages.map((m) => ({
+      role: m.role === 'model' ? 'assistant' : m.role,
+      content: m.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(''),
+    }));
+    count = tokenizer.encode(tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true }), { addSpecialTokens: false }).length;
+    how = "with the model's chat template";
+  } else {
+    count = tokenizer.encode(rendered.text, { addSpecialTokens: true }).length;
+    how = 'as plain text (base model)';
+  }
+  const note = missing.length > 0 ? ` Variables without a default render empty: ${missing.map((m) => `\`${m}\``).join(', ')}.` : '';
+  return `**${count} tokens** for \`${parsed.model}\`, ${how}, rendered with the default inputs.${note}`;
+}
+
+function keyDoc(path: readonly string[]): string | undefined {
+  const [top, second] = path;
+  if (!top) return undefined;
+  if (path.length === 1) return DOTPROMPT_KEYS[top] ?? PROMPTSMITH_KEYS[top]?.description;
+  if (path.length === 2 && top === 'config') return CONFIG_SETTINGS[second!]?.description;
+  if (path.length === 2 && PROMPTSMITH_KEYS[top]) {
+    const spec = PROMPTSMITH_KEYS[top].settings[second!];
+    return spec && `${spec.description}${spec.default !== undefined ? ` Default: \`${JSON.stringify(spec.default)}\`.` : ''}`;
+  }
+  if (path.length === 3 && top === 'promptsmith.task' && second === 'labels') return `label '${path[2]}': the value is its verbalizer, the continuation whose log-probability scores it.`;
+  return undefined;
+}
+
+/** The key under the cursor (offset relative to the front matter) and its path. */
+function frontMatterKeyAt(analysis: PromptAnalysis, offset: number): { path: string[]; range: [number, number] } | undefined {
+  const walk = (node: unknown, path: string[]): { path: string[]; range: [number, number] } | undefined => {
+    if (!isMap(node)) return undefined;
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const keyPath = [...path, String(pair.key.value)];
+      const r = pair.key.range;
+      if (r && offset >= r[0] && offset <= r[1]) return { path: keyPath, range: [r[0], r[1]] };
+      const v = (pair.value as Node | null)?.range;
+      if (v && offset >= v[0] && offset <= v[2]) return walk(pair.value, keyPath);
+    }
+    return undefined;
+  };
+  return walk(analysis.parsed.yaml?.contents, []);
+}
