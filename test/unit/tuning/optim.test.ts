@@ -148,3 +148,23 @@ test('CMA-ES: a restored state continues exactly like the original', () => {
   const xb = b.ask();
   assert.deepEqual(xa, xb);
 });
+
+test('Adafactor: a restored state continues exactly like the original (factored and not)', () => {
+  for (const shape of [[2, 3], [6]]) {
+    const run = (split: boolean) => {
+      const p = Float32Array.from([0.1, 0.2, 0.3, -0.1, -0.2, 0.5]);
+      let opt = new Adafactor(shape, { lr: 0.3 });
+      for (let t = 0; t < 5; t++) {
+        if (split && t === 2) {
+          const state = opt.getState();
+          opt = new Adafactor(shape, { lr: 0.3 });
+          opt.setState(state);
+        }
+        opt.step(p, [Math.sin(t), Math.cos(t), t / 5, -1, 0.5, Math.sin(2 * t)]);
+      }
+      return [...p];
+    };
+    assert.deepEqual(run(true), run(false));
+  }
+  assert.throws(() => new Adafactor([2, 3]).setState(new Adafactor([6]).getState()), /do not match/);
+});

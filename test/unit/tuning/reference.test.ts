@@ -40,6 +40,7 @@ const TOL = 1e-4;
 let ref: Reference;
 let soft: SoftPromptSessions;
 let plain: SoftPromptSessions;
+let generation: SoftPromptSessions;
 const labels = ['positive', 'negative'];
 
 before(async () => {
@@ -48,11 +49,13 @@ before(async () => {
   const graph = loadTrainingGraph(dir);
   soft = await openSoftPromptSessions(graph, { numVirtualTokens: ref.n_virtual_tokens, loss: 'classification', device: 'cpu', gradient: true });
   plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: 'cpu', gradient: false });
+  generation = await openSoftPromptSessions(graph, { numVirtualTokens: ref.n_virtual_tokens, loss: 'generation', device: 'cpu', gradient: true });
 });
 
 after(async () => {
   if (soft) await releaseSessions(soft);
   if (plain) await releaseSessions(plain);
+  if (generation) await releaseSessions(generation);
 });
 
 const near = (got: number, want: number, what: string, tol = TOL) => assert.ok(Math.abs(got - want) <= tol, `${what}: got ${got}, reference ${want}`);
@@ -102,4 +105,23 @@ test('manual-prompt class scores of the dev rows (no soft prompt) match the orac
     near(r.classScores[e]![0]!, ex.s_happy, `dev ${e} s_happy`);
     near(r.classScores[e]![1]!, ex.s_sad, `dev ${e} s_sad`);
   });
+});
+
+test('generation loss: mean CE over target tokens = −Σ (oracle log-probs of the gold verbalizers) / #tokens, with a gradient', { skip }, async () => {
+  const objective = new SoftPromptObjective(generation, []);
+  const virtual = [512, 513, 514, 515];
+  const examples = ref.train_examples.map((r) => ({ ids: [...virtual, ...r.ids], target: ref.verbalizers[r.label === 'positive' ? 'positive' : 'negative']!.ids }));
+  const r = await objective.lossAndGrad(Float32Array.from(ref.P0.flat()), examples);
+  const gold = ref.train_examples.map((ex) => (ex.label === 'positive' ? ex.s_happy : ex.s_sad));
+  const tokens = examples.reduce((n, ex) => n + ex.target.length, 0);
+  near(r.loss, -gold.reduce((a, b) => a + b, 0) / tokens, 'generation loss');
+  gold.forEach((g, e) => near(r.classScores[e]!, g, `example ${e} target log-prob`));
+  // Directional finite difference along the gradient itself (float32: a large step, loose tolerance).
+  const g = r.grad!;
+  const norm = Math.hypot(...g);
+  const h = 1e-2;
+  const at = (sign: number) => Float32Array.from(ref.P0.flat(), (p, i) => p + (sign * h * g[i]!) / norm);
+  const [plus, minus] = [await objective.evaluate(at(1), examples), await objective.evaluate(at(-1), examples)];
+  const fd = (plus.loss - minus.loss) / (2 * h);
+  assert.ok(Math.abs(fd - norm) < 2e-3 * norm + 1e-4, `directional derivative: finite difference ${fd}, gradient ${norm}`);
 });
