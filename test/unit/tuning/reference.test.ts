@@ -115,7 +115,7 @@ test('generation loss: mean CE over target tokens = −Σ (oracle log-probs of t
   const gold = ref.train_examples.map((ex) => (ex.label === 'positive' ? ex.s_happy : ex.s_sad));
   const tokens = examples.reduce((n, ex) => n + ex.target.length, 0);
   near(r.loss, -gold.reduce((a, b) => a + b, 0) / tokens, 'generation loss');
-  gold.forEach((g, e) => near(r.classScores[e]!, g, `example ${e} target log-prob`));
+  for (const [e, g] of gold.entries()) near(r.classScores[e]!, g, `example ${e} target log-prob`);
   // Directional finite difference along the gradient itself (float32: a large step, loose tolerance).
   const g = r.grad!;
   const norm = Math.hypot(...g);
