@@ -1,33 +1,78 @@
-// `promptsmith demo` (interim): stories260k — the copy embedded in the repository, else
-// ../shared — exported to ONNX on first use (cached), loaded in the engine process, and a greedy
-// story generated with its speed. The lead extends this into the tuning demo.
+// `promptsmith demo` (= `npm run demo`): the main job on the embedded default model and task.
+// The sentiment prompt (examples/sentiment) on the embedded stories260k model: evaluate the
+// hand-written template (before), tune a soft prompt on the training set with progress, and
+// print the dev accuracy after, with the tuned virtual tokens' nearest vocabulary tokens.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { PromptEvaluation } from '../../engine/tasks/evaluatePromptFile';
+import type { TuneSoftResult } from '../../engine/tuning/softprompt/tuneSoftPrompt';
+import { toJson } from '../../protocol/guards';
 import type { CliCommand } from '../command';
-import { deviceFromFlags, eventRouter, withEngine } from '../engineForCli';
+import { deviceFromFlags, withEngine } from '../engineForCli';
 
-function storiesFolder(): string {
-  const repo = resolve(__dirname, '..');
-  const candidates = [join(repo, 'models', 'stories260k'), resolve(repo, '..', 'shared', 'models', 'stories260k-hf')];
-  const found = candidates.find((dir) => existsSync(join(dir, 'config.json')));
-  if (!found) throw new Error(`stories260k not found (looked in ${candidates.join(' and ')})`);
-  return found;
+/** The demo task beside the bundle (dist/cli.js → examples/sentiment/sentiment.prompt). */
+export function demoPromptFile(): string {
+  const file = resolve(__dirname, '..', 'examples', 'sentiment', 'sentiment.prompt');
+  if (!existsSync(file)) throw new Error(`the demo task is missing: ${file}`);
+  return file;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+interface DemoEvent {
+  type?: string;
+  step?: number;
+  totalSteps?: number;
+  loss?: number;
+  dev_acc?: number;
+  train_acc?: number;
+  steps_per_s?: number;
+  message?: string;
 }
 
 export const demoCommand: CliCommand = {
   name: 'demo',
-  usage: 'demo [--device D]',
-  summary: 'Load the embedded stories260k model and generate a story',
-  flags: { device: { kind: 'string', description: 'auto|cpu|cuda|dml|coreml|webgpu (default auto)' } },
+  usage: 'demo [--steps N] [--device D]',
+  summary: 'Soft prompt tuning on the embedded model and task, with before/after accuracy',
+  flags: {
+    steps: { kind: 'number', description: 'training steps (default: the demo prompt’s setting)' },
+    device: { kind: 'string', description: 'auto|cpu|cuda|dml|coreml|webgpu (default auto)' },
+  },
   async run(args) {
-    const model = storiesFolder();
+    const promptFile = demoPromptFile();
     const device = deviceFromFlags(args.flags);
+    const steps = args.flags['steps'] as number | undefined;
+    const workspaceDir = process.cwd();
+    const out = (s: string) => process.stdout.write(s);
+    out(`Promptsmith demo: soft prompt tuning (Lester et al. 2021) on a local model\n`);
+    out(`task    ${promptFile}\n\n`);
     await withEngine(async (client, signal) => {
-      const loaded = await client.request('loadModel', { model, device }, { signal, onEvent: eventRouter() });
-      process.stdout.write(`model   ${model} (${loaded.architecture}, ONNX in ${loaded.dir})\n`);
-      process.stdout.write(`device  ${loaded.device}${loaded.fallbacks.map((f) => `\n        (${f.provider} skipped: ${f.reason})`).join('')}\n\n`);
-      const result = await client.request('generate', { model, device, prompt: '', greedy: true, maxTokens: 200 }, { signal, onEvent: eventRouter((t) => process.stdout.write(t)) });
-      process.stdout.write(`\n\n${result.ids.length} tokens, ${result.tokensPerS.toFixed(1)} tokens/s on ${result.device} (${result.finishReason})\n`);
+      out('1. the hand-written prompt on the dev set (before)\n');
+      const before = (await client.request('evaluate', toJson({ promptFile, device }), { signal })) as unknown as PromptEvaluation;
+      out(`   model  ${before.model}\n   device ${before.device}\n`);
+      out(`   accuracy ${pct(before.accuracy)} on ${before.n} rows (calibrated ${pct(before.calibrated.accuracy)})\n\n`);
+
+      out('2. tuning a soft prompt on the training set (model frozen, gradients by our ONNX autodiff)\n');
+      const started = Date.now();
+      const result = (await client.request('tuneSoft', toJson({ promptFile, device, workspaceDir, overrides: { steps } }), {
+        signal,
+        onEvent: (raw) => {
+          const e = raw as DemoEvent;
+          if (e.type === 'message' && e.message) out(`   ${e.message}\n`);
+          if (e.type !== 'progress' || e.step === undefined) return;
+          const line = `   step ${String(e.step).padStart(4)}/${e.totalSteps}  loss ${e.loss?.toFixed(4) ?? '—'}  ${(e.steps_per_s ?? 0).toFixed(1)} steps/s`;
+          if (e.dev_acc !== undefined) out(`\r${line}  dev accuracy ${pct(e.dev_acc)}\n`);
+          else if (process.stdout.isTTY) out(`\r${line}`);
+        },
+      })) as unknown as TuneSoftResult;
+      const seconds = (Date.now() - started) / 1000;
+      out(`\n3. result (${result.steps_run} steps in ${seconds.toFixed(0)} s on ${result.device}, best at step ${result.best_step})\n`);
+      out(`   dev accuracy before: ${pct(before.accuracy)} (hand-written prompt)\n`);
+      out(`   dev accuracy after:  ${pct(result.dev_acc)} (${result.num_virtual_tokens}-token soft prompt)\n`);
+      out(`   nearest vocabulary tokens of the first virtual tokens:\n`);
+      for (const [i, tokens] of result.nearest_tokens.slice(0, 5).entries()) out(`     v${i}: ${tokens.join(' ')}\n`);
+      out(`   adapter (PEFT format): ${result.out}\n`);
+      if (result.run_dir) out(`   run record: ${join(result.run_dir, 'run.json')}\n`);
     });
     return 0;
   },
