@@ -44,7 +44,7 @@ test('hover: schema type and description, helper docs, key docs, token count wit
   const src = analysis.parsed.source;
   const at = async (needle: string, delta = 1) => {
     const found = await hoverAt(analysis, src.indexOf(needle) + delta, () => ({ tokenizer: loadTokenizer(modelDir) }));
-    return found && 'value' in found.hover.contents ? found.hover.contents.value : '';
+    return (found?.hover.contents as { value?: string } | undefined)?.value ?? '';
   };
   assert.equal(await at('{{text}}', 3), '**text**: `string` — the story so far');
   assert.match(await at('role'), /Starts a new message/);
