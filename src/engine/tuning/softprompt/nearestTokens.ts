@@ -1,6 +1,9 @@
 // Interpretation of a learned soft prompt (Lester et al. 2021, §7): each virtual token's k
 // nearest vocabulary embeddings by cosine similarity.
 
+/** Written beside the adapter (`<out>/nearest_tokens.json`: NearestToken[][]) so editors can show it later. */
+export const NEAREST_TOKENS_FILE = 'nearest_tokens.json';
+
 export interface NearestToken {
   id: number;
   token: string;

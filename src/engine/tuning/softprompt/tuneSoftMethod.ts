@@ -1,14 +1,16 @@
 // The engine method `tuneSoft`: params validated here (errors name the field); the task runs
 // through the engine's task queue (its turn on the model, pause/resume/cancel from the panel,
 // a run record under .promptsmith/runs), with progress streamed as events on the request.
-import { basename, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { type PromptsmithSoftPrompt, readPromptFile } from '../../../language/analysis/promptFile';
 import { expectRecord, expectString, type Json, optionalNumber, optionalString, ProtocolError } from '../../../protocol/guards';
 import type { TaskResult } from '../../../protocol/taskEvents';
 import type { RequestContext } from '../../host/methods';
 import { runQueued } from '../../host/queuedTask';
-import { createRun } from '../../host/runStore';
+import { createRun, openRun } from '../../host/runStore';
 import { parseDevice } from '../../runtime/executionProviders';
+import { CHECKPOINT_FILE } from './checkpoint';
 import { type TuneSoftRequest, type TuneSoftResult, tuneSoftPrompt } from './tuneSoftPrompt';
 
 type TuneSoftParams = Omit<TuneSoftRequest, 'signal' | 'onEvent'>;
@@ -77,9 +79,16 @@ export async function tuneSoftMethod(params: Json, ctx: RequestContext): Promise
   const request = parseTuneSoftParams(params);
   const parsed = readPromptFile(request.promptFile);
   const model = parsed.model ?? '';
+  // `resume` naming a run folder continues that run's record (its adapter/checkpoint, if any).
+  const resumedRun = request.resume && !request.out && existsSync(join(request.resume, 'run.json')) ? openRun(request.resume) : undefined;
+  if (resumedRun) {
+    const adapter = join(resumedRun.dir, 'adapter');
+    request.resume = existsSync(join(adapter, 'checkpoint', CHECKPOINT_FILE)) ? adapter : undefined;
+  }
   // With an explicit output folder the caller owns the files; otherwise the run folder holds them.
   const run =
-    request.out || request.resume
+    resumedRun ??
+    (request.out || request.resume
       ? undefined
       : createRun(request.workspaceDir ?? dirname(request.promptFile), {
           kind: 'soft',
@@ -89,7 +98,9 @@ export async function tuneSoftMethod(params: Json, ctx: RequestContext): Promise
           device: request.device ?? 'auto',
           settings: toJson(request.overrides ?? {}) as { [key: string]: Json },
           seed: request.overrides?.seed,
-        });
+        }));
+  // Tells the client which run this request records (for the panel's controls by run id).
+  if (run) ctx.emit({ type: 'run', runId: run.id, dir: run.dir });
   let summary: TuneSoftResult | undefined;
   await runQueued(ctx, {
     model,

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type PromptsmithSoftPrompt, readPromptFile, renderPromptFile, resolveModelRef } from '../../../language/analysis/promptFile';
+import { writeJsonAtomic } from '../../host/runMeta';
 import { createRun, type RunHandle } from '../../host/runStore';
 import type { Device } from '../../runtime/executionProviders';
 import { resolveModelFolder } from '../../runtime/modelFolder';
@@ -15,7 +16,7 @@ import type { BatchExample } from './batchFeeds';
 import { tableStd, trainBbt } from './bbt';
 import { CHECKPOINT_FILE } from './checkpoint';
 import { initialSoftPrompt } from './init';
-import { type NearestToken, nearestTokens } from './nearestTokens';
+import { NEAREST_TOKENS_FILE, type NearestToken, nearestTokens } from './nearestTokens';
 import { SoftPromptObjective } from './objective';
 import { PROMPT_TUNING_INITS, type PromptTuningInit, saveSoftPrompt } from './peft';
 import { promptIds } from './placement';
@@ -200,6 +201,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
       baseModel: parsed.model,
     });
     const nearest = nearestTokens(result.prompt, table, { numVirtualTokens: n, vocabSize: sessions.vocabSize, hidden: sessions.hidden }, req.nearestK ?? 5, (id) => tokenizer.idToToken(id) ?? `<${id}>`);
+    writeJsonAtomic(join(out, NEAREST_TOKENS_FILE), nearest);
     const summary: TuneSoftResult = {
       out,
       dev_acc: result.devAcc,
