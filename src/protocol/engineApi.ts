@@ -34,8 +34,16 @@ export interface LoadModelResult {
   hasChatTemplate: boolean;
 }
 
+export interface ChatMessageWire {
+  role: string;
+  content: string;
+}
+
 export interface GenerateParams extends ModelRef {
-  prompt: string;
+  /** Text prompt (encoded with the model's BOS); or give `messages` instead. */
+  prompt?: string;
+  /** Chat messages, rendered with the model's chat template (tokenizer_config.json). */
+  messages?: ChatMessageWire[];
   maxTokens?: number;
   temperature?: number;
   topK?: number;
@@ -147,6 +155,14 @@ export function parseModelRef(params: Json, where = 'params'): ModelRef {
   };
 }
 
+function parseMessages(value: unknown, where: string): ChatMessageWire[] {
+  if (!Array.isArray(value) || value.length === 0) throw new ProtocolError(`${where}: expected a non-empty array of {role, content}`);
+  return value.map((m, i) => {
+    const r = expectRecord(m, `${where}[${i}]`);
+    return { role: expectString(r, 'role', `${where}[${i}]`), content: expectString(r, 'content', `${where}[${i}]`) };
+  });
+}
+
 export function parseGenerateParams(params: Json): GenerateParams {
   const where = 'params';
   const p = expectRecord(params, where);
@@ -154,9 +170,12 @@ export function parseGenerateParams(params: Json): GenerateParams {
   if (temperature !== undefined && temperature < 0) throw new ProtocolError(`${where}.temperature: expected a number ≥ 0`);
   const topP = optionalNumber(p, 'topP', where);
   if (topP !== undefined && (topP <= 0 || topP > 1)) throw new ProtocolError(`${where}.topP: expected a number in (0, 1]`);
+  const messages = p.messages === undefined ? undefined : parseMessages(p.messages, `${where}.messages`);
+  if (messages === undefined && typeof p.prompt !== 'string') throw new ProtocolError(`${where}.prompt: expected a string (or give messages)`);
   return {
     ...parseModelRef(params),
-    prompt: expectString(p, 'prompt', where),
+    prompt: messages === undefined ? expectString(p, 'prompt', where) : optionalString(p, 'prompt', where),
+    messages,
     maxTokens: optionalInteger(p, 'maxTokens', where, 0),
     temperature,
     topK: optionalInteger(p, 'topK', where, 0),

@@ -6,6 +6,7 @@ import type { Provider } from './executionProviders';
 import { forward, type KvCache } from './forward';
 import type { LanguageModel } from './languageModel';
 import { pickToken, type SamplingOptions, seededRandom } from './sampling';
+import type { ChatMessage } from './tokenizer';
 
 export interface GenerateOptions extends SamplingOptions {
   /** New tokens at most (default 64). */
@@ -47,7 +48,8 @@ function pendingStopPrefix(text: string, stops: readonly string[]): number {
   return longest;
 }
 
-export async function generate(model: LanguageModel, prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {
+/** `prompt` is text, or chat messages rendered with the model's chat template. */
+export async function generate(model: LanguageModel, prompt: string | readonly ChatMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
   if (model.kind !== 'causal') throw new RuntimeError('E_BAD_INPUT', `generate needs a causal LM; ${model.folder.spec} is a masked LM`);
   const maxTokens = options.maxTokens ?? 64;
   if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new RuntimeError('E_BAD_INPUT', `maxTokens: expected a whole number ≥ 0, got ${maxTokens}`);
@@ -57,6 +59,10 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
   const stopIds = model.stopIds();
   const tok = model.tokenizer;
   const promptIds = model.encodePrompt(prompt);
+  const context = model.contextLength();
+  if (context !== undefined && promptIds.length >= context) {
+    throw new RuntimeError('E_BAD_INPUT', `the prompt has ${promptIds.length} tokens; the model's context is ${context}`);
+  }
   // Sampling settings the caller leaves out come from generation_config.json, as in transformers.
   const g = model.folder.generation;
   const sampling = {
@@ -73,9 +79,9 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
     let streamed = 0;
     let finishReason: FinishReason = 'length';
     let past: KvCache | undefined;
-    let all = [...promptIds];
+    const all = [...promptIds];
     let next: number[] = promptIds;
-    while (ids.length < maxTokens) {
+    while (ids.length < maxTokens && (context === undefined || all.length < context)) {
       if (options.signal?.aborted) {
         finishReason = 'cancelled';
         break;
@@ -89,7 +95,7 @@ export async function generate(model: LanguageModel, prompt: string, options: Ge
         break;
       }
       ids.push(token);
-      all = [...all, token];
+      all.push(token);
       next = [token];
       text = tok.decode(ids, { skipSpecialTokens: true });
       const hit = stops.map((s) => text.indexOf(s)).filter((i) => i >= 0);

@@ -6,7 +6,7 @@ import { describeModel, type ModelIo } from './forward';
 import { type ModelFolder, type ResolveOptions, resolveModelFolder } from './modelFolder';
 import type { OrtSession } from './ort';
 import { SessionCache } from './sessionCache';
-import { loadTokenizer, type TextTokenizer } from './tokenizer';
+import { type ChatMessage, loadTokenizer, type TextTokenizer } from './tokenizer';
 
 export interface ActiveSession {
   session: OrtSession;
@@ -81,9 +81,24 @@ export class LanguageModel {
     return ids;
   }
 
-  /** Prompt ids with the tokenizer's special tokens; an empty prompt becomes [BOS]. */
-  encodePrompt(text: string): number[] {
-    const ids = this.tokenizer.encode(text, { addSpecialTokens: true });
+  /** Positions the model was trained for (config.json), if it says. */
+  contextLength(): number | undefined {
+    const c = this.folder.config;
+    for (const key of ['max_position_embeddings', 'n_positions', 'n_ctx']) {
+      if (typeof c[key] === 'number' && (c[key] as number) > 0) return c[key] as number;
+    }
+    return undefined;
+  }
+
+  /**
+   * Prompt ids. Text gets the tokenizer's special tokens (BOS); chat messages go through the
+   * model's chat template, which writes its own special tokens. An empty prompt becomes [BOS].
+   */
+  encodePrompt(prompt: string | readonly ChatMessage[]): number[] {
+    const ids =
+      typeof prompt === 'string'
+        ? this.tokenizer.encode(prompt, { addSpecialTokens: true })
+        : this.tokenizer.encode(this.tokenizer.applyChatTemplate(prompt), { addSpecialTokens: false });
     if (ids.length > 0) return ids;
     const bos = this.tokenizer.bosId ?? this.folder.generation.bosTokenId;
     if (bos === undefined) throw new RuntimeError('E_BAD_INPUT', 'the prompt is empty and the model has no BOS token to start from');

@@ -161,9 +161,11 @@ export async function resolveModelFolder(spec: string, options: ResolveOptions =
     (files) => {
       const chosen = chooseOnnxFile(files, options.variant, `model '${spec}' on the hub`);
       const wanted = ['config.json', 'tokenizer.json', chosen.file];
-      for (const optional of ['tokenizer_config.json', 'generation_config.json', 'special_tokens_map.json', `${chosen.file}_data`]) {
+      for (const optional of ['tokenizer_config.json', 'generation_config.json', 'special_tokens_map.json']) {
         if (files.includes(optional)) wanted.push(optional);
       }
+      // External weights: model.onnx_data, or chunks model.onnx_data_1, _2, … for large models.
+      wanted.push(...files.filter((f) => f.startsWith(`${chosen.file}_data`)));
       return wanted;
     },
     {

@@ -67,7 +67,7 @@ export class ModelService {
 
   async generate(params: GenerateParams, ctx: ServiceContext): Promise<GenerateResultWire> {
     const m = await this.model(params, ctx);
-    const r = await generate(m, params.prompt, {
+    const r = await generate(m, params.messages ?? params.prompt ?? '', {
       maxTokens: params.maxTokens,
       temperature: params.temperature,
       topK: params.topK,

@@ -83,6 +83,11 @@ export async function score(model: LanguageModel, prompts: readonly string[], co
     if (continuation.length === 0) throw new RuntimeError('E_BAD_INPUT', `continuations[${i}]: encodes to no tokens`);
     return { prompt: model.encodePrompt(p), continuation };
   });
+  const context = model.contextLength();
+  for (const [i, p] of pairs.entries()) {
+    const length = p.prompt.length + p.continuation.length;
+    if (context !== undefined && length > context) throw new RuntimeError('E_BAD_INPUT', `item ${i}: ${length} tokens exceed the model's context of ${context}`);
+  }
   return model.withSession(async (active) => {
     const scores = await scoreIds(active, pairs, model.padId(), options);
     const items = scores.map((s, i) => ({

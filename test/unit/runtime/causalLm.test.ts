@@ -99,3 +99,11 @@ test('the story ends at BOS (id 1): generation stops there', { skip }, async () 
   assert.ok(!out.ids.includes(1) && !out.ids.includes(2));
   assert.ok(out.ids.length < 400);
 });
+
+test("inputs longer than the model's context are refused with the numbers", { skip }, async () => {
+  await assert.rejects(score(model, ['Tom '.repeat(600)], [' ran']), /item 0: \d+ tokens exceed the model's context of 512/);
+  await assert.rejects(generate(model, 'Tom '.repeat(600), { maxTokens: 3 }), /the prompt has \d+ tokens; the model's context is 512/);
+  // Generation stops at the context length instead of running past it.
+  const out = await generate(model, 'Tom '.repeat(250).trim(), { greedy: true, maxTokens: 100 });
+  assert.ok(out.promptTokens + out.ids.length <= 512);
+});

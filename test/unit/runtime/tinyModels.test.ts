@@ -1,7 +1,7 @@
 // The runtime on the tiny RANDOM-weight GPT-2, Llama and BERT exports: KV-cache generation
 // against full recomputation, padded batches against single runs, masked-LM scoring at <mask>.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -70,6 +70,38 @@ test('bert: classify scores the verbalizers at <mask> (one and two mask tokens)'
   }
   await assert.rejects(classify(model, ['x'], '{text} no slot', labels), /a masked LM needs a <mask> slot/);
   await assert.rejects(score(model, ['x'], [' y']), /score needs a causal LM/);
+});
+
+test('chat messages go through the model chat template (its own special tokens, no extra BOS)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chat-'));
+  try {
+    const src = tinyModelDir('llama');
+    mkdirSync(join(dir, 'onnx'));
+    for (const f of ['config.json', 'tokenizer.json', 'onnx/model.onnx']) copyFileSync(join(src, f), join(dir, f));
+    const config = JSON.parse(readFileSync(join(src, 'tokenizer_config.json'), 'utf8'));
+    config.chat_template = '{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}[assistant]';
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(config));
+    const model = await LanguageModel.load(dir, { device: 'cpu' });
+    const messages = [{ role: 'user', content: 'hello there' }];
+    const rendered = model.tokenizer.applyChatTemplate(messages);
+    assert.equal(rendered, `${config.bos_token}[user] hello there\n[assistant]`);
+    const expectedIds = model.tokenizer.encode(rendered, { addSpecialTokens: false });
+    assert.equal(expectedIds.filter((id) => id === model.tokenizer.bosId).length, 1, 'exactly one BOS');
+    const out = await generate(model, messages, { greedy: true, maxTokens: 6 });
+    assert.equal(out.promptTokens, expectedIds.length);
+    const ids = [...expectedIds];
+    const expected: number[] = [];
+    await model.withSession(async (active) => {
+      for (let step = 0; step < out.ids.length; step++) {
+        const o = await forward(active.session, active.io, { ids: [ids] });
+        expected.push(argmax(o.logits, (o.seq - 1) * o.vocab, o.vocab));
+        ids.push(expected.at(-1)!);
+      }
+    });
+    assert.deepEqual(out.ids, expected);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("a model whose inputs don't match is one error naming the ONNX file", async () => {
