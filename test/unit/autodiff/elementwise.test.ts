@@ -102,6 +102,7 @@ const UNARY: [string, [number, number]?][] = [
   ['Abs'],
   ['Cos'],
   ['Sin'],
+  ['Softplus'],
 ];
 
 for (const [op, range] of UNARY) {
@@ -155,4 +156,8 @@ test('Max and Min (n-ary, broadcasting) and Clip', async () => {
       return b.op('Clip', [x!, bound('lo', -0.9), bound('hi', 1.1)]);
     },
   });
+});
+
+test('LeakyRelu with its alpha', async () => {
+  await checkGradients({ label: 'LeakyRelu', inputs: [{ name: 'x', dims: [3, 4] }], build: (b, [x]) => b.op('LeakyRelu', [x!], { alpha: 0.2 }) });
 });

@@ -40,3 +40,16 @@ for (const op of ['ReduceSum', 'ReduceMean', 'ReduceMax']) {
 test('ReduceSum with empty axes and noop_with_empty_axes is the identity', async () => {
   await checkGradients({ label: 'ReduceSum noop', inputs: x, build: (b, [v]) => b.op('ReduceSum', [v!], { noop_with_empty_axes: 1 }), maxCoords: 8 });
 });
+
+test('ReduceMin, ReduceSumSquare, ReduceL2, ReduceLogSumExp: keepdims 0/1, all axes', async () => {
+  for (const op of ['ReduceMin', 'ReduceSumSquare', 'ReduceL2', 'ReduceLogSumExp']) {
+    for (const [axes, keepdims] of [[[1], 0], [[0, 2], 1], [undefined, 0]] as [number[] | undefined, number][]) {
+      await checkGradients({
+        label: `${op} axes=${axes} keepdims=${keepdims}`,
+        inputs: x,
+        build: (b, [v]) => b.op(op, axes ? [v!, b.constInt64(axes)] : [v!], { keepdims }),
+        maxCoords: 10,
+      });
+    }
+  }
+});

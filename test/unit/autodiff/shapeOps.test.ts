@@ -111,3 +111,22 @@ test('Expand: broadcasting up, including a leading new axis', async () => {
     build: (b, [x]) => b.op('Expand', [x!, b.constInt64([2, 1, 3])]),
   });
 });
+
+test('Trilu (upper, lower, with k), GatherElements and Tile', async () => {
+  for (const [upper, k] of [[1, 0], [0, -1]]) {
+    await checkGradients({
+      label: `Trilu upper=${upper} k=${k}`,
+      inputs: [{ name: 'x', dims: [2, 3, 4] }],
+      build: (b, [x]) => b.op('Trilu', [x!, b.constInt64([k!], [])], { upper: upper! }),
+    });
+  }
+  await checkGradients({
+    label: 'GatherElements axis 1 with repeats',
+    inputs: [
+      { name: 'x', dims: [2, 3] },
+      { name: 'idx', dims: [2, 4], dataType: 'int64', values: [0, 2, 2, 1, 1, 1, 0, 2] },
+    ],
+    build: (b, [x, i]) => b.op('GatherElements', [x!, i!], { axis: 1 }),
+  });
+  await checkGradients({ label: 'Tile', inputs: [{ name: 'x', dims: [2, 1, 3] }], build: (b, [x]) => b.op('Tile', [x!, b.constInt64([2, 3, 1])]) });
+});
