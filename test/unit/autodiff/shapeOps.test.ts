@@ -82,6 +82,24 @@ test('Slice: positive, negative, clamped and strided ranges', async () => {
   }
 });
 
+test('Slice with starts/ends known only at run time, and without axes', async () => {
+  await checkGradients({
+    label: 'Slice run-time bounds',
+    inputs: [
+      { name: 'x', dims: [3, 5] },
+      { name: 'starts', dims: [2], dataType: 'int64', values: [-2, 1] },
+      { name: 'ends', dims: [2], dataType: 'int64', values: [100, -1] },
+    ],
+    build: (b, [x, s, e]) => b.op('Slice', [x!, s!, e!]),
+  });
+  await checkGradients({
+    label: 'Slice dynamic rank',
+    dynamic: true,
+    inputs: [{ name: 'x', dims: [3, 5] }],
+    build: (b, [x]) => b.op('Slice', [x!, b.constInt64([1]), b.constInt64([4]), b.constInt64([-1])]),
+  });
+});
+
 test('Gather: repeated and negative indices add up; other axes; opset 13 one-hot path', async () => {
   const table = { name: 'table', dims: [5, 3] };
   const ids = { name: 'ids', dims: [2, 3], dataType: 'int64' as const, values: [1, 4, 1, -1, 0, 1] };
