@@ -134,3 +134,19 @@ test('BBT: CMA-ES over z ∈ R^500 lowers the training loss from forward passes 
   assert.ok(bestSeen < before.loss, `BBT loss ${before.loss} → best ${bestSeen}`);
   assert.ok(Number.isFinite(r.devAcc));
 });
+
+test('BBT: cancel + resume from its checkpoint ends exactly like an uninterrupted search', { skip }, async () => {
+  const small = { train: data.train.slice(0, 2), dev: data.dev.slice(0, 2) };
+  const opts = { steps: 3, seed: 5, embeddingStd: 0.3, evalEvery: 1, batchSize: 2, checkpointEvery: 1 };
+  const full = await trainBbt(objective, small, p0, { ...opts, checkpointDir: join(tmp, 'bbt-full') });
+  const controller = new AbortController();
+  const dir = join(tmp, 'bbt-interrupted');
+  const first = await trainBbt(objective, small, p0, { ...opts, checkpointDir: dir, signal: controller.signal, onProgress: (e) => e.step === 1 && controller.abort() });
+  assert.equal(first.cancelled, true);
+  assert.equal(first.stepsRun, 1);
+  const resumed = await trainBbt(objective, small, p0, { ...opts, checkpointDir: dir, resumeFrom: dir });
+  assert.equal(resumed.stepsRun, 3);
+  assert.deepEqual(resumed.finalPrompt, full.finalPrompt);
+  assert.deepEqual(resumed.prompt, full.prompt);
+  assert.equal(resumed.bestStep, full.bestStep);
+});

@@ -5,6 +5,8 @@
 import { CmaEs } from '../optim/cmaes';
 import { Rng } from '../optim/rng';
 import type { BatchExample } from './batchFeeds';
+import { readBbtCheckpoint, writeBbtCheckpoint } from './bbtCheckpoint';
+import type { BestSoFar } from './checkpoint';
 import type { SoftPromptObjective } from './objective';
 import type { TrainProgress, TrainResult } from './trainer';
 
@@ -21,6 +23,11 @@ export interface BbtOptions {
   evalEvery: number;
   /** Training examples per loss evaluation (all when larger than the set). */
   batchSize: number;
+  /** Write a checkpoint every this many generations into checkpointDir (0 = never). */
+  checkpointEvery?: number;
+  checkpointDir?: string;
+  /** A BBT checkpoint file or folder to continue from. */
+  resumeFrom?: string;
   signal?: AbortSignal;
   /** Awaited before each generation (a task queue's pause point); a throw after an abort = cancel. */
   beforeStep?: () => Promise<void>;
@@ -55,11 +62,25 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
     }
     return p;
   };
-  const es = new CmaEs(new Float64Array(dim), { popsize: options.popsize ?? 20, sigma0: sigma, seed: options.seed + 1 });
+  const popsize = options.popsize ?? 20;
+  const es = new CmaEs(new Float64Array(dim), { popsize, sigma0: sigma, seed: options.seed + 1 });
   const train = data.train.slice(0, Math.min(options.batchSize, data.train.length));
-  const started = Date.now();
-  let best: { step: number; devAcc: number; devLoss: number; prompt: Float32Array } | null = null;
+  const fingerprint = { size, dim, popsize, sigma, seed: options.seed, trainSize: train.length };
+  let best: BestSoFar | null = null;
   let step = 0;
+  if (options.resumeFrom) {
+    const c = readBbtCheckpoint(options.resumeFrom);
+    for (const [k, v] of Object.entries(fingerprint)) {
+      if (c.fingerprint[k] !== v) throw new Error(`${options.resumeFrom}: checkpoint was made with ${k} = ${c.fingerprint[k]}, this run has ${v}`);
+    }
+    es.setState(c.es);
+    ({ step, best } = c);
+  }
+  const checkpoint = () => {
+    if (options.checkpointDir) writeBbtCheckpoint(options.checkpointDir, { step, es: es.getState(), best, fingerprint });
+  };
+  const started = Date.now();
+  const startStep = step;
   let cancelled = false;
   while (step < options.steps) {
     try {
@@ -69,6 +90,7 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
     }
     if (options.signal?.aborted) {
       cancelled = true;
+      checkpoint();
       break;
     }
     const zs = es.ask();
@@ -79,7 +101,7 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
     const mean = project(es.mean);
     const trainEval = await objective.evaluate(mean, train);
     const elapsed = (Date.now() - started) / 1000;
-    const event: TrainProgress = { type: 'progress', step, totalSteps: options.steps, loss: trainEval.loss, train_acc: trainEval.accuracy, elapsed_s: elapsed, steps_per_s: step / Math.max(elapsed, 1e-9) };
+    const event: TrainProgress = { type: 'progress', step, totalSteps: options.steps, loss: trainEval.loss, train_acc: trainEval.accuracy, elapsed_s: elapsed, steps_per_s: (step - startStep) / Math.max(elapsed, 1e-9) };
     if (data.dev.length > 0 && (step % options.evalEvery === 0 || step === options.steps)) {
       const dev = await objective.evaluate(mean, data.dev);
       event.dev_acc = dev.accuracy;
@@ -89,6 +111,7 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
       }
     }
     options.onProgress?.(event);
+    if ((options.checkpointEvery ?? 0) > 0 && step % options.checkpointEvery! === 0) checkpoint();
   }
   const final = project(es.mean);
   return {

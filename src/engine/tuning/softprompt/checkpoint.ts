@@ -28,14 +28,14 @@ export interface TrainerCheckpoint {
   fingerprint: Record<string, string | number>;
 }
 
-type Encoded = { $f32: string } | { $f64: string };
+export type Encoded = { $f32: string } | { $f64: string };
 
-function encodeArray(a: Float32Array | Float64Array): Encoded {
+export function encodeArray(a: Float32Array | Float64Array): Encoded {
   const b64 = Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
   return a instanceof Float32Array ? { $f32: b64 } : { $f64: b64 };
 }
 
-function decodeArray(v: unknown, where: string): Float32Array | Float64Array {
+export function decodeArray(v: unknown, where: string): Float32Array | Float64Array {
   const o = v as Record<string, unknown> | null;
   const b64 = o && typeof o === 'object' ? (o.$f32 ?? o.$f64) : undefined;
   if (typeof b64 !== 'string') throw new Error(`${where}: expected an encoded float array`);
@@ -60,10 +60,15 @@ export function writeCheckpoint(dir: string, c: TrainerCheckpoint): string {
     evalsWithoutImprovement: c.evalsWithoutImprovement,
     fingerprint: c.fingerprint,
   };
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(json));
-  renameSync(tmp, file);
+  writeJsonFileAtomic(file, json);
   return file;
+}
+
+/** Write + rename: a reader (or a resumed run after a crash) never sees half a file. */
+export function writeJsonFileAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(value));
+  renameSync(tmp, file);
 }
 
 /** Reads `path` (a checkpoint.json or the folder holding one); errors name the file. */

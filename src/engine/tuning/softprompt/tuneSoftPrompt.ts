@@ -14,6 +14,7 @@ import { type RawTaskSpec, resolveTaskSpec } from '../../tasks/taskSpec';
 import { Rng } from '../optim/rng';
 import type { BatchExample } from './batchFeeds';
 import { tableStd, trainBbt } from './bbt';
+import { BBT_CHECKPOINT_FILE } from './bbtCheckpoint';
 import { CHECKPOINT_FILE } from './checkpoint';
 import { initialSoftPrompt } from './init';
 import { NEAREST_TOKENS_FILE, type NearestToken, nearestTokens } from './nearestTokens';
@@ -160,7 +161,9 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
       });
       out = join(run.dir, 'adapter');
     }
-    const resumeFrom = req.resume ? (existsSync(join(req.resume, 'checkpoint', CHECKPOINT_FILE)) ? join(req.resume, 'checkpoint') : req.resume) : undefined;
+    // --resume names a previous output folder (checkpoint/ inside) or a checkpoint itself.
+    const checkpointFile = method === 'gradient' ? CHECKPOINT_FILE : BBT_CHECKPOINT_FILE;
+    const resumeFrom = req.resume ? (existsSync(join(req.resume, 'checkpoint', checkpointFile)) ? join(req.resume, 'checkpoint') : req.resume) : undefined;
     const onProgress = (e: TrainProgress) => {
       emit(e);
       run?.appendEvent({ type: 'progress', step: e.step, totalSteps: e.totalSteps, loss: e.loss, train_acc: e.train_acc, dev_acc: e.dev_acc, elapsed_s: e.elapsed_s, steps_per_s: e.steps_per_s });
@@ -188,6 +191,9 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
             embeddingStd: tableStd(table),
             evalEvery: settings.evalEvery,
             batchSize: Math.max(settings.batchSize, 32),
+            checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
+            checkpointDir: join(out, 'checkpoint'),
+            resumeFrom,
             signal: req.signal,
             beforeStep: req.beforeStep,
             onProgress,
