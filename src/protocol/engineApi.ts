@@ -85,6 +85,7 @@ export interface ClassifyParams extends ModelRef {
 
 export interface ClassifyResultWire {
   items: { label: string; probs: Record<string, number>; scores: Record<string, number> }[];
+  sharedPrefixTokens: number;
   device: string;
 }
 
