@@ -1,7 +1,7 @@
 // `tune soft` end to end from a .prompt file: the engine method (events, adapter on disk, the
 // manual baseline equal to tinysent's README number) and the CLI's --json output with BBT.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -9,7 +9,11 @@ import { parseArgs, UsageError } from '../../../src/cli/args';
 import { tuneSoftCommand } from '../../../src/cli/commands/tuneSoft';
 import { ProtocolError } from '../../../src/protocol/guards';
 import type { Json } from '../../../src/protocol/guards';
+import { encodeModel } from '../../../src/engine/onnx/codec';
+import type { OnnxModel } from '../../../src/engine/onnx/ir';
 import { loadSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
+import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
+import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';
 import { parseTuneSoftParams, tuneSoftMethod } from '../../../src/engine/tuning/softprompt/tuneSoftMethod';
 import { storiesHfDir, tinysentDir } from '../helpers/fixtures';
 
@@ -19,7 +23,7 @@ const skip = modelDir && dataDir ? false : 'needs ../shared/models/stories260k-h
 const tmp = mkdtempSync(join(tmpdir(), 'tune-soft-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function promptFile(): string {
+function promptFile(model = modelDir!): string {
   // A small training set keeps the run short; the dev set is the full tinysent dev.
   const train = readFileSync(join(dataDir!, 'train.jsonl'), 'utf8').split('\n').slice(0, 8).join('\n');
   writeFileSync(join(tmp, 'train.jsonl'), train);
@@ -28,7 +32,7 @@ function promptFile(): string {
     file,
     [
       '---',
-      `model: ${modelDir}`,
+      `model: ${model}`,
       'promptsmith.task:',
       '  train: train.jsonl',
       `  dev: ${join(dataDir!, 'dev.jsonl')}`,
@@ -123,4 +127,36 @@ test('CLI: tune soft --json --method bbt prints progress lines and a final resul
   assert.equal(result.nearest_tokens.length, 2);
   assert.equal(loadSoftPrompt(out, 64).numVirtualTokens, 2);
   await assert.rejects(tuneSoftCommand.run(parseArgs([file, '--optimizer', 'sgd'], tuneSoftCommand.flags)), (e: Error) => e instanceof UsageError && /--optimizer/.test(e.message));
+});
+
+/** The training graph with x + 0·Sinh(x) after the embedding lookup: same numbers, but Sinh has no gradient rule. */
+function withUndifferentiableOp(model: OnnxModel): OnnxModel {
+  const { node } = findEmbeddingGather(model.graph);
+  const x = node.outputs[0]!;
+  const nodes = model.graph.nodes.map((n) => (n === node ? n : { ...n, inputs: n.inputs.map((i) => (i === x ? 'x_wrapped' : i)) }));
+  const at = nodes.indexOf(node) + 1;
+  const zero = { name: 'zero_f32', dataType: 'float32' as const, dims: [], data: Float32Array.of(0) };
+  nodes.splice(
+    at,
+    0,
+    { name: 'TestSinh', opType: 'Sinh', inputs: [x], outputs: ['x_sinh'], attributes: {} },
+    { name: 'TestZero', opType: 'Mul', inputs: ['x_sinh', zero.name], outputs: ['x_zeroed'], attributes: {} },
+    { name: 'TestAdd', opType: 'Add', inputs: [x, 'x_zeroed'], outputs: ['x_wrapped'], attributes: {} },
+  );
+  return { ...model, graph: { ...model.graph, nodes, initializers: [...model.graph.initializers, zero] } };
+}
+
+test('a graph the autodiff refuses falls back to BBT with a message naming the op (ONNX-only model folder)', { skip }, async () => {
+  const dir = join(tmp, 'sinh-model');
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(modelDir!, f), join(dir, f));
+  writeFileSync(join(dir, 'onnx', 'model.onnx'), encodeModel(withUndifferentiableOp(loadTrainingGraph(modelDir!))));
+  const file = promptFile(dir);
+  const events: Json[] = [];
+  const result = (await tuneSoftMethod({ promptFile: file, out: join(tmp, 'adapter-fallback'), device: 'cpu', overrides: { steps: 1 } }, { emit: (e) => events.push(e), signal: new AbortController().signal })) as Record<string, Json>;
+  assert.equal(result.method, 'bbt');
+  const message = events.find((e) => (e as { type: string }).type === 'message') as { message: string };
+  assert.match(message.message, /Sinh.*falling back to gradient-free Black-Box Tuning/);
+  // Same forward numbers as the original model: the manual baseline is unchanged.
+  assert.equal(result.manual_dev_acc, 38 / 64);
 });
