@@ -13,6 +13,8 @@ import { scoreIds } from './scoring';
 
 export interface ClassifyOptions {
   batchSize?: number;
+  /** Compute a prompt prefix common to all texts once (default true). */
+  sharePrefix?: boolean;
   signal?: AbortSignal;
 }
 
@@ -72,7 +74,7 @@ async function causalScores(active: ActiveSession, prompts: number[][], verbaliz
       for (const [k, l] of multi.entries()) scores[t]![l] = flat[t * multi.length + k]!.logprob;
     }
   }
-  const shared = hasCache ? sharedPrefixLength(prompts) : 0;
+  const shared = hasCache && options.sharePrefix !== false ? sharedPrefixLength(prompts) : 0;
   const prefixCache = shared > 0 ? (await forward(active.session, active.io, { ids: [prompts[0]!.slice(0, shared)] })).present : undefined;
   for (let start = 0; start < prompts.length; start += batchSize) {
     throwIfAborted(options.signal);
