@@ -4,7 +4,8 @@ import type { PromptsmithContext } from './context';
 import { registerPromptCommands } from './commands/registerPromptCommands';
 import { registerPendingCommands } from './pendingCommands';
 import { registerRunsFeature } from './runsCommands';
+import { registerSoftPromptFeature } from './softPrompt/registerSoftPrompt';
 
 export type Feature = (ctx: PromptsmithContext) => void;
 
-export const features: readonly Feature[] = [registerPendingCommands, registerRunsFeature, registerPromptCommands];
+export const features: readonly Feature[] = [registerPendingCommands, registerRunsFeature, registerPromptCommands, registerSoftPromptFeature];

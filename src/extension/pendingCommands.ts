@@ -5,7 +5,6 @@ import type { PromptsmithContext } from './context';
 /** Command id → what it will do, for the message. Remove an entry when its feature lands. */
 const pending: Record<string, string> = {
   'promptsmith.optimizeWithRL': 'RL prompt optimization (RLPrompt)',
-  'promptsmith.tuneSoftPrompt': 'Soft prompt tuning',
 };
 
 export function registerPendingCommands(ctx: PromptsmithContext): void {

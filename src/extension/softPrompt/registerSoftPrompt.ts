@@ -1,0 +1,25 @@
+// The soft prompt feature of the extension: the `promptsmith.tuneSoftPrompt` command, "Resume" of
+// stopped soft runs from the runs panel, and the inline nearest-token hints. Registration only:
+// no run folder is read and no engine starts until a .prompt file or the command asks.
+import * as vscode from 'vscode';
+import type { PromptsmithContext } from '../context';
+import { registerRunResumer } from '../runsCommands';
+import { registerSoftPromptHints } from './softPromptLens';
+import { resumeSoftRun, tuneSoftPromptCommand } from './tuneSoftPromptCommand';
+
+/** The language server's CodeLens passes the document URI as a string; menus pass a Uri. */
+function asUri(arg: unknown): unknown {
+  if (typeof arg !== 'string') return arg;
+  try {
+    return vscode.Uri.parse(arg, true);
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerSoftPromptFeature(ctx: PromptsmithContext): void {
+  const hints = registerSoftPromptHints(ctx);
+  const completed = () => hints.refresh();
+  ctx.own(vscode.commands.registerCommand('promptsmith.tuneSoftPrompt', (arg?: unknown) => tuneSoftPromptCommand(ctx, asUri(arg), completed)));
+  ctx.own(registerRunResumer('soft', (dir, meta) => resumeSoftRun(ctx, dir, meta, completed)));
+}

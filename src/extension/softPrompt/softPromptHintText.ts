@@ -1,0 +1,96 @@
+// What the editor shows about a tuned soft prompt: the CodeLens title (each virtual token's
+// closest vocabulary token), the hover (the full nearest-token table with cosine similarity), and
+// where in the .prompt file it goes. Pure text in, text out.
+import { parsePromptFile } from '../../language/analysis/promptFile';
+import type { HintToken, SoftPromptHint } from './softPromptRuns';
+
+/** The CodeLens title starts with this; the e2e tests look for it. */
+export const HINT_TITLE_PREFIX = '◆ soft prompt';
+
+/** Tokens are shown as the tokenizer spells them (▁, Ġ, <0x0A>); control characters become visible. */
+export function displayToken(token: string, max = 24): string {
+  let visible = '';
+  for (const c of token) {
+    const code = c.charCodeAt(0);
+    visible += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : c;
+  }
+  return visible.length > max ? `${visible.slice(0, max - 1)}…` : visible;
+}
+
+function accuracy(x: number): string {
+  return x.toFixed(2);
+}
+
+/** `◆ soft prompt (8 tokens, dev 0.72): ▁happy ▁joy …` — the closest token of each virtual token. */
+export function hintTitle(hint: SoftPromptHint, maxShown = 6): string {
+  const size = `${hint.numVirtualTokens} token${hint.numVirtualTokens === 1 ? '' : 's'}`;
+  const dev = hint.devAcc === undefined ? '' : `, dev ${accuracy(hint.devAcc)}`;
+  const firsts = hint.nearest.map((row) => row[0]?.token ?? '?');
+  const shown = firsts.slice(0, maxShown).map((t) => displayToken(t, 16));
+  // A CodeLens title renders $(name) as an icon; a token must never do that.
+  const tokens = shown.join(' ').replaceAll('$(', '$\u200b(');
+  return `${HINT_TITLE_PREFIX} (${size}${dev}): ${tokens}${firsts.length > maxShown ? ' …' : ''}`;
+}
+
+/** Inline code that survives any token text, also inside a table cell (pipes escaped). */
+function code(text: string): string {
+  const escaped = displayToken(text, 40).replaceAll('|', '\\|');
+  const fence = escaped.includes('`') ? '``' : '`';
+  return `${fence}${escaped.startsWith('`') || escaped.endsWith('`') ? ` ${escaped} ` : escaped}${fence}`;
+}
+
+function cell(t: HintToken): string {
+  return t.similarity === undefined ? code(t.token) : `${code(t.token)} ${t.similarity.toFixed(3)}`;
+}
+
+/** Markdown for the hover: a header with the run and accuracies, then token i → its k nearest. */
+export function hintHoverMarkdown(hint: SoftPromptHint): string {
+  const lines: string[] = [];
+  const accuracies: string[] = [];
+  if (hint.devAcc !== undefined) accuracies.push(`dev accuracy ${accuracy(hint.devAcc)}`);
+  if (hint.manualDevAcc !== undefined) accuracies.push(`manual template ${accuracy(hint.manualDevAcc)}`);
+  lines.push(`**Soft prompt** — ${hint.numVirtualTokens} virtual tokens${accuracies.length > 0 ? ` · ${accuracies.join(' vs ')}` : ''}`);
+  lines.push('');
+  lines.push(`Run \`${hint.runId}\`${hint.endedAt ? ` (finished ${hint.endedAt.replace('T', ' ').slice(0, 19)} UTC)` : ''}${hint.slot ? ` · slot \`${hint.slot}\`` : ''}`);
+  lines.push('');
+  const withSimilarity = hint.nearest.some((row) => row.some((t) => t.similarity !== undefined));
+  lines.push(`| virtual token | nearest vocabulary tokens${withSimilarity ? ' (cosine similarity)' : ''} |`);
+  lines.push('|---:|:---|');
+  hint.nearest.forEach((row, i) => {
+    lines.push(`| ${i} | ${row.map(cell).join(' · ')} |`);
+  });
+  if (!withSimilarity) {
+    lines.push('');
+    lines.push('_This run kept only each virtual token’s closest token; tune again for the full table._');
+  }
+  return lines.join('\n');
+}
+
+/** Where the hint goes: the `{{softprompt "slot"}}` marker, else the template's first line. */
+export interface HintAnchor {
+  /** Offsets into the source. */
+  start: number;
+  end: number;
+  onSlot: boolean;
+}
+
+function slotMarker(template: string, name: string | undefined): RegExpExecArray | null {
+  const named = name === undefined ? '[\\w.-]+' : name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\{\\{~?\\s*softprompt\\s+(["'])${named}\\1\\s*~?\\}\\}`).exec(template);
+}
+
+/** `slot` is the run's slot; otherwise the file's promptsmith.softPrompt.slot is used. */
+export function hintAnchor(source: string, slot?: string): HintAnchor {
+  const parsed = parsePromptFile(source);
+  const name = slot ?? parsed.softPrompt?.slot;
+  const body = source.slice(parsed.templateOffset);
+  const match = name === undefined ? null : slotMarker(body, name);
+  if (match) {
+    const start = parsed.templateOffset + match.index;
+    return { start, end: start + match[0].length, onSlot: true };
+  }
+  // No slot: the virtual tokens come before the whole input, i.e. before the template's first line.
+  const lineEnd = source.indexOf('\n', parsed.templateOffset);
+  const end = lineEnd === -1 ? source.length : lineEnd > 0 && source[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
+  return { start: parsed.templateOffset, end, onSlot: false };
+}

@@ -1,0 +1,91 @@
+// Inline interpretation of a tuned soft prompt: over the `{{softprompt "name"}}` slot (or the
+// template's first line) a CodeLens with each virtual token's closest vocabulary token, and a
+// hover with the full nearest-token table. Read from the newest completed soft run of the file in
+// .promptsmith/runs, so it survives a window reload. Nothing is read until a .prompt file asks.
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { PromptsmithContext } from '../context';
+import { hintAnchor, hintHoverMarkdown, hintTitle } from './softPromptHintText';
+import { type HintRead, newestSoftPromptHint } from './softPromptRuns';
+
+const SELECTOR: vscode.DocumentSelector = { language: 'dotprompt', scheme: 'file' };
+
+export class SoftPromptHints implements vscode.CodeLensProvider, vscode.HoverProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  /** Prompt file path → what its newest soft run says (undefined: no such run). */
+  private readonly cache = new Map<string, HintRead | undefined>();
+  private watcher: vscode.FileSystemWatcher | undefined;
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly ctx: PromptsmithContext) {}
+
+  /** Forget cached runs (a run finished or run.json changed) and redraw the lenses. */
+  refresh(): void {
+    this.cache.clear();
+    this.changed.fire();
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const hint = this.hintFor(document);
+    if (!hint) return [];
+    const range = this.anchorRange(document, hint.slot);
+    return [new vscode.CodeLens(range, { title: hintTitle(hint), tooltip: 'Nearest vocabulary tokens of the tuned soft prompt (hover the line for the full table); click to open the runs panel', command: 'promptsmith.showRuns' })];
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const hint = this.hintFor(document);
+    if (!hint) return undefined;
+    const range = this.anchorRange(document, hint.slot);
+    if (!range.contains(position)) return undefined;
+    const markdown = new vscode.MarkdownString(hintHoverMarkdown(hint));
+    markdown.isTrusted = false;
+    return new vscode.Hover(markdown, range);
+  }
+
+  dispose(): void {
+    this.watcher?.dispose();
+    this.changed.dispose();
+  }
+
+  private anchorRange(document: vscode.TextDocument, slot: string | undefined): vscode.Range {
+    const anchor = hintAnchor(document.getText(), slot);
+    return new vscode.Range(document.positionAt(anchor.start), document.positionAt(anchor.end));
+  }
+
+  private hintFor(document: vscode.TextDocument) {
+    const file = document.uri.fsPath;
+    if (!this.cache.has(file)) {
+      this.watchRuns();
+      const workspaceDir = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath ?? dirname(file);
+      this.cache.set(file, newestSoftPromptHint(workspaceDir, file));
+    }
+    const read = this.cache.get(file);
+    if (read?.problem !== undefined && !this.reported.has(read.problem)) {
+      this.reported.add(read.problem);
+      this.ctx.output.warn(`soft prompt hints: ${read.problem}`);
+    }
+    return read?.hint;
+  }
+
+  /** Started with the first .prompt file shown: runs finished elsewhere (CLI, panel) update the hints. */
+  private watchRuns(): void {
+    if (this.watcher) return;
+    this.watcher = vscode.workspace.createFileSystemWatcher('**/.promptsmith/runs/*/run.json');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const soon = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => this.refresh(), 300);
+    };
+    this.watcher.onDidCreate(soon);
+    this.watcher.onDidChange(soon);
+    this.watcher.onDidDelete(soon);
+  }
+}
+
+export function registerSoftPromptHints(ctx: PromptsmithContext): SoftPromptHints {
+  const hints = ctx.own(new SoftPromptHints(ctx));
+  ctx.own(vscode.languages.registerCodeLensProvider(SELECTOR, hints));
+  ctx.own(vscode.languages.registerHoverProvider(SELECTOR, hints));
+  return hints;
+}
