@@ -10,6 +10,7 @@ import { gradientRuleFor } from './registry';
 import { ShapeInfo } from './shapeInference';
 
 export { AutodiffError } from './errors';
+export { registeredGradientOps } from './registry';
 
 export interface GradientOptions {
   /** Graph inputs or initializers (float32 or float64) to differentiate with respect to. */

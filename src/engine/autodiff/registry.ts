@@ -37,6 +37,11 @@ export function registerNonDifferentiable(opTypes: string[], domain = ''): void 
   for (const op of opTypes) registerGradient(op, { differentiableInputs: () => [], backward: () => [] }, domain);
 }
 
+/** Op types with a rule (non-differentiable ones included), for messages and docs. */
+export function registeredGradientOps(): string[] {
+  return [...rules.keys()].sort();
+}
+
 export function findGradientRule(node: OnnxNode): GradientRule | undefined {
   return rules.get(key(node.opType, node.domain));
 }

@@ -161,3 +161,11 @@ test('Max and Min (n-ary, broadcasting) and Clip', async () => {
 test('LeakyRelu with its alpha', async () => {
   await checkGradients({ label: 'LeakyRelu', inputs: [{ name: 'x', dims: [3, 4] }], build: (b, [x]) => b.op('LeakyRelu', [x!], { alpha: 0.2 }) });
 });
+
+test('fan-out: a value used twice by one node and by several nodes sums its gradients', async () => {
+  await checkGradients({
+    label: 'fan-out',
+    inputs: [{ name: 'x', dims: [2, 3] }],
+    build: (b, [x]) => b.op('Add', [b.op('Mul', [x!, x!]), b.op('Mul', [b.op('Exp', [x!]), b.op('Tanh', [x!])])]),
+  });
+});

@@ -2,7 +2,7 @@
 // differentiable path, bad wrt/loss names, and pruning of paths that do not reach the loss.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AutodiffError, buildGradientGraph } from '../../../src/engine/autodiff/gradientGraph';
+import { AutodiffError, buildGradientGraph, registeredGradientOps } from '../../../src/engine/autodiff/gradientGraph';
 import { registerGradient } from '../../../src/engine/autodiff/registry';
 import { GraphBuilder } from '../../../src/engine/onnx/builder';
 
@@ -70,4 +70,12 @@ test('a non-scalar loss and an old opset are refused', () => {
   b.output(b.op('Relu', [x], {}, { output: 'y' }), 'float32', [2, 3]);
   assert.throws(() => buildGradientGraph(b.build(), { wrt: ['x'], loss: 'y' }), /must be a scalar/);
   assert.throws(() => buildGradientGraph(b.build({ opset: 11 }), { wrt: ['x'], loss: 'y' }), /opset 11/);
+});
+
+test('every op of the Llama/GPT-2/BERT paths has a rule', () => {
+  const ops = new Set(registeredGradientOps());
+  const required = ['MatMul', 'Gemm', 'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Pow', 'Sqrt', 'Reciprocal', 'Exp', 'Log', 'Softmax', 'LogSoftmax',
+    'ReduceMean', 'ReduceSum', 'ReduceMax', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'Split', 'Slice', 'Gather', 'Expand',
+    'Where', 'Tanh', 'Sigmoid', 'Erf', 'Relu', 'Identity', 'Cast', 'LayerNormalization', 'Shape', 'Range', 'Equal', 'ConstantOfShape'];
+  assert.deepEqual(required.filter((op) => !ops.has(op)), []);
 });
