@@ -10,7 +10,7 @@ import { enginePath, median, scoringItems, storiesOnnx } from './benchModels';
 import type { BenchRow } from './benchRow';
 
 const BATCH = 16;
-const ROUNDS = 9;
+const ROUNDS = 15;
 
 export default async function (): Promise<BenchRow[]> {
   const dir = await storiesOnnx();

@@ -25,11 +25,15 @@ export const generateCommand: CliCommand = {
     const f = args.flags;
     if (typeof f['prompt'] !== 'string') throw new UsageError('missing --prompt TEXT');
     const json = f['json'] === true;
-    const result = await withEngine((client, signal) =>
-      client.request(
+    const ref = modelRefFromFlags(model, f);
+    const result = await withEngine(async (client, signal) => {
+      // Load first: export/download progress and device fallbacks are reported before any text.
+      const loaded = await client.request('loadModel', ref, { signal, onEvent: eventRouter() });
+      if (!json) for (const fb of loaded.fallbacks) process.stderr.write(`(${fb.provider} not used: ${fb.reason})\n`);
+      return client.request(
         'generate',
         {
-          ...modelRefFromFlags(model, f),
+          ...ref,
           prompt: f['prompt'] as string,
           maxTokens: f['max-tokens'] as number | undefined,
           greedy: f['greedy'] === true || undefined,
@@ -40,8 +44,8 @@ export const generateCommand: CliCommand = {
           stop: f['stop'] as string[] | undefined,
         },
         { signal, onEvent: eventRouter(json ? undefined : (text) => process.stdout.write(text)) },
-      ),
-    );
+      );
+    });
     if (json) {
       const out = { ids: result.ids, text: result.text, device: result.device, tokens_per_s: result.tokensPerS, finish_reason: result.finishReason, prompt_tokens: result.promptTokens, seed: result.seed };
       process.stdout.write(`${JSON.stringify(out)}\n`);
