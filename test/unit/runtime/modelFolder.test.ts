@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { LanguageModel } from '../../../src/engine/runtime/languageModel';
 import { inspectModelFolder, modelKindOf, resolveModelFolder } from '../../../src/engine/runtime/modelFolder';
 import { chooseOnnxFile } from '../../../src/engine/runtime/onnxVariant';
 import { identityModelBytes } from './identityModel';
+import { skipNoStories, storiesHf } from './sharedModels';
 
 const root = mkdtempSync(join(tmpdir(), 'modelfolder-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -71,4 +73,43 @@ test('causal vs masked detection; unsupported architectures name config.json', (
   assert.throws(() => modelKindOf({ architectures: ['BertForSequenceClassification'] }, '/m/config.json'), /^RuntimeError: \/m\/config\.json: unsupported architecture 'BertForSequenceClassification'/);
   const dir = layOut(join(root, 'masked'), { ...complete(), 'config.json': JSON.stringify({ architectures: ['BertForMaskedLM'] }) });
   assert.equal(inspectModelFolder(dir, dir).kind, 'masked');
+});
+
+test('a safetensors-only folder is exported once into the cache, with progress', { skip: skipNoStories }, async () => {
+  const cacheDir = join(root, 'export-cache');
+  const progress: string[] = [];
+  const first = await resolveModelFolder(storiesHf, { cacheDir, onProgress: (p) => progress.push(p.phase) });
+  assert.ok(first.dir.startsWith(join(cacheDir, 'exported')), first.dir);
+  assert.equal(first.onnxFile, join(first.dir, 'onnx', 'model.onnx'));
+  assert.equal(first.architecture, 'LlamaForCausalLM');
+  assert.ok(progress.length > 0 && progress.every((p) => p === 'export'));
+  const again: string[] = [];
+  const second = await resolveModelFolder(storiesHf, { cacheDir, onProgress: (p) => again.push(p.phase) });
+  assert.equal(second.dir, first.dir);
+  assert.deepEqual(again, [], 'the cached export is reused');
+});
+
+test('corrupt checkpoints and ONNX files are one-line errors naming the file', { skip: skipNoStories }, async () => {
+  const trunc = layOut(join(root, 'truncated-st'), {
+    'config.json': readFileSync(join(storiesHf, 'config.json'), 'utf8'),
+    'tokenizer.json': readFileSync(join(storiesHf, 'tokenizer.json'), 'utf8'),
+    'model.safetensors': readFileSync(join(storiesHf, 'model.safetensors')).subarray(0, 5000),
+  });
+  await assert.rejects(resolveModelFolder(trunc, { cacheDir: join(root, 'export-cache') }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'E_BAD_MODEL');
+    assert.ok(e.message.includes(join(trunc, 'model.safetensors')), e.message);
+    assert.ok(!e.message.includes('\n'));
+    return true;
+  });
+  const badOnnx = layOut(join(root, 'truncated-onnx'), {
+    'config.json': JSON.stringify(llamaConfig),
+    'tokenizer.json': readFileSync(join(storiesHf, 'tokenizer.json'), 'utf8'),
+    'onnx/model.onnx': identityModelBytes().subarray(0, 30),
+  });
+  await assert.rejects(LanguageModel.load(badOnnx, { device: 'cpu' }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'E_BAD_MODEL');
+    assert.ok(e.message.startsWith(`${join(badOnnx, 'onnx', 'model.onnx')}: ONNX Runtime cannot load it`), e.message);
+    assert.ok(!e.message.includes('\n'));
+    return true;
+  });
 });
