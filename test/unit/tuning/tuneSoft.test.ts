@@ -88,6 +88,10 @@ test('engine method tuneSoft: progress events, PEFT adapter, nearest tokens, man
     [1, 2],
   );
   assert.equal(JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')).artifacts.adapter, 'adapter/adapter_config.json');
+  assert.deepEqual(
+    metrics.filter((m) => m.type === 'checkpoint'),
+    [{ type: 'checkpoint', step: 2, path: 'adapter/checkpoint' }],
+  );
 
   assert.throws(() => parseTuneSoftParams({ promptFile: file, overrides: { optimizer: 'sgd' } }), (e: Error) => e instanceof ProtocolError && /params\.overrides\.optimizer/.test(e.message));
   assert.throws(() => parseTuneSoftParams({}), /params\.promptFile/);

@@ -28,6 +28,7 @@ export interface BbtOptions {
   checkpointDir?: string;
   /** A BBT checkpoint file or folder to continue from. */
   resumeFrom?: string;
+  onCheckpoint?: (step: number, file: string) => void;
   signal?: AbortSignal;
   /** Awaited before each generation (a task queue's pause point); a throw after an abort = cancel. */
   beforeStep?: () => Promise<void>;
@@ -77,7 +78,9 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
     ({ step, best } = c);
   }
   const checkpoint = () => {
-    if (options.checkpointDir) writeBbtCheckpoint(options.checkpointDir, { step, es: es.getState(), best, fingerprint });
+    if (!options.checkpointDir) return;
+    const file = writeBbtCheckpoint(options.checkpointDir, { step, es: es.getState(), best, fingerprint });
+    options.onCheckpoint?.(step, file);
   };
   const started = Date.now();
   const startStep = step;

@@ -2,7 +2,7 @@
 // through the engine's task queue (its turn on the model, pause/resume/cancel from the panel,
 // a run record under .promptsmith/runs), with progress streamed as events on the request.
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { type PromptsmithSoftPrompt, readPromptFile } from '../../../language/analysis/promptFile';
 import { expectRecord, expectString, type Json, optionalNumber, optionalString, ProtocolError } from '../../../protocol/guards';
 import type { TaskResult } from '../../../protocol/taskEvents';
@@ -10,6 +10,7 @@ import type { RequestContext } from '../../host/methods';
 import { runQueued } from '../../host/queuedTask';
 import { createRun, openRun } from '../../host/runStore';
 import { parseDevice } from '../../runtime/executionProviders';
+import { BBT_CHECKPOINT_FILE } from './bbtCheckpoint';
 import { CHECKPOINT_FILE } from './checkpoint';
 import { type TuneSoftRequest, type TuneSoftResult, tuneSoftPrompt } from './tuneSoftPrompt';
 
@@ -83,7 +84,8 @@ export async function tuneSoftMethod(params: Json, ctx: RequestContext): Promise
   const resumedRun = request.resume && !request.out && existsSync(join(request.resume, 'run.json')) ? openRun(request.resume) : undefined;
   if (resumedRun) {
     const adapter = join(resumedRun.dir, 'adapter');
-    request.resume = existsSync(join(adapter, 'checkpoint', CHECKPOINT_FILE)) ? adapter : undefined;
+    const saved = [CHECKPOINT_FILE, BBT_CHECKPOINT_FILE].some((f) => existsSync(join(adapter, 'checkpoint', f)));
+    request.resume = saved ? adapter : undefined;
   }
   // With an explicit output folder the caller owns the files; otherwise the run folder holds them.
   const run =
@@ -112,6 +114,10 @@ export async function tuneSoftMethod(params: Json, ctx: RequestContext): Promise
         run,
         signal: task.signal,
         beforeStep: () => task.checkpoint(),
+        // Checkpoints inside the run folder are announced to the panel (path relative to the run).
+        onCheckpoint: (step, file) => {
+          if (run) task.emit({ type: 'checkpoint', step, path: relative(run.dir, dirname(file)).split('\\').join('/') });
+        },
         onEvent: (e) => {
           if (e.type === 'progress') {
             const { dev_loss: _devLoss, ...progress } = e;

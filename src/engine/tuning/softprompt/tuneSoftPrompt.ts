@@ -61,6 +61,8 @@ export interface TuneSoftRequest {
   run?: RunHandle;
   /** Awaited before each training step (pause point). */
   beforeStep?: () => Promise<void>;
+  /** Called after each checkpoint write with its step and file. */
+  onCheckpoint?: (step: number, file: string) => void;
   signal?: AbortSignal;
   onEvent?: (event: TuneSoftEvent) => void;
 }
@@ -183,6 +185,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
             resumeFrom,
             signal: req.signal,
             beforeStep: req.beforeStep,
+            onCheckpoint: req.onCheckpoint,
             onProgress,
           })
         : await trainBbt(objective, data, p0, {
@@ -196,6 +199,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
             resumeFrom,
             signal: req.signal,
             beforeStep: req.beforeStep,
+            onCheckpoint: req.onCheckpoint,
             onProgress,
           });
     saveSoftPrompt(out, {
