@@ -9,6 +9,8 @@ export interface ModelIo {
   hasAttentionMask: boolean;
   hasPositionIds: boolean;
   hasTokenTypeIds: boolean;
+  /** Older merged decoders (decoder_model_merged.onnx) switch the cache on with a bool input. */
+  hasUseCacheBranch: boolean;
   /** past_key_values.{i}.key / .value input names, in layer order (empty without a KV cache). */
   pastInputs: string[];
   /** present.{i}.key / .value output names matching pastInputs one to one. */
@@ -60,7 +62,7 @@ export function describeModel(session: OrtSession, config: Record<string, unknow
   const outputs = session.outputNames;
   if (!inputs.includes('input_ids')) throw new RuntimeError('E_BAD_MODEL', `${file}: the model has no 'input_ids' input (inputs: ${inputs.join(', ')})`);
   if (!outputs.includes('logits')) throw new RuntimeError('E_BAD_MODEL', `${file}: the model has no 'logits' output (outputs: ${outputs.join(', ')})`);
-  const allowed = new Set(['input_ids', 'attention_mask', 'position_ids', 'token_type_ids']);
+  const allowed = new Set(['input_ids', 'attention_mask', 'position_ids', 'token_type_ids', 'use_cache_branch']);
   const pastInputs = inputs.filter((n) => n.startsWith('past_key_values.'));
   const unknown = inputs.filter((n) => !allowed.has(n) && !n.startsWith('past_key_values.'));
   if (unknown.length > 0) throw new RuntimeError('E_BAD_MODEL', `${file}: unexpected model inputs ${unknown.join(', ')} (expected input_ids, attention_mask, position_ids, past_key_values.*)`);
@@ -82,6 +84,7 @@ export function describeModel(session: OrtSession, config: Record<string, unknow
     hasAttentionMask: inputs.includes('attention_mask'),
     hasPositionIds: inputs.includes('position_ids'),
     hasTokenTypeIds: inputs.includes('token_type_ids'),
+    hasUseCacheBranch: inputs.includes('use_cache_branch'),
     pastInputs,
     presentOutputs,
     pastType: first?.type === 'float16' ? 'float16' : 'float32',
@@ -146,6 +149,7 @@ export async function forward(session: OrtSession, io: ModelIo, input: ForwardIn
   if (io.hasAttentionMask) feeds.attention_mask = int64Tensor(flatInt64(mask), [batch, pastLength + seq]);
   if (io.hasPositionIds) feeds.position_ids = int64Tensor(flatInt64(input.positionIds ?? positionsFromMask(mask, seq)), [batch, seq]);
   if (io.hasTokenTypeIds) feeds.token_type_ids = int64Tensor(new BigInt64Array(batch * seq), [batch, seq]);
+  if (io.hasUseCacheBranch) feeds.use_cache_branch = new (ort().Tensor)('bool', Uint8Array.of(pastLength > 0 ? 1 : 0), [1]);
   if (past) {
     for (const [i, name] of io.pastInputs.entries()) feeds[name] = past.tensors[i]!;
   }
