@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readModelFile } from '../../../src/engine/onnx/codec';
+import type { OnnxModel } from '../../../src/engine/onnx/ir';
 import { STORIES_ABSENT, storiesHfDir, storiesTrainingModel, tinyModelDir } from '../helpers/fixtures';
 import { checkModelGradient, decoderFeeds, toFloat64, withLogitsLoss } from './modelGradCheck';
 
@@ -26,4 +27,27 @@ test('tiny random GPT-2 (LayerNormalization, tanh GELU, learned positions) and B
   // ORT has no double Erf kernel: BERT is checked in float32.
   const bert = withLogitsLoss(bertSource, vocab);
   await checkModelGradient(bert, decoderFeeds(bert, [2, 17, 9, 3]), 'bert.embeddings.word_embeddings.weight', [17 * 32 + 1, 9 * 32 + 30]);
+});
+
+/** The opset-13 spelling of an opset-18 graph: Reduce* axes as attributes, Split without num_outputs. */
+function toOpset13(model: OnnxModel): OnnxModel {
+  const constants = new Map(model.graph.initializers.map((t) => [t.name, Array.from(t.data as BigInt64Array, Number)]));
+  const nodes = model.graph.nodes.map((n) => {
+    if (n.opType.startsWith('Reduce') && n.opType !== 'ReduceSum' && n.inputs[1]) {
+      return { ...n, inputs: [n.inputs[0]!], attributes: { ...n.attributes, axes: { type: 'ints' as const, value: constants.get(n.inputs[1])! } } };
+    }
+    if (n.opType === 'Split' && n.attributes['num_outputs']) {
+      const { num_outputs: _, ...rest } = n.attributes;
+      return { ...n, attributes: rest };
+    }
+    return n;
+  });
+  const used = new Set(nodes.flatMap((n) => n.inputs));
+  const initializers = model.graph.initializers.filter((t) => used.has(t.name));
+  return { ...model, opsetImports: [{ domain: '', version: 13 }], graph: { ...model.graph, nodes, initializers } };
+}
+
+test('tiny random Llama in its opset-13 form (as older HF exports): attribute axes, one-hot Gather gradient', async () => {
+  const llama = withLogitsLoss(toOpset13(toFloat64(readModelFile(join(tinyModelDir('llama'), 'onnx', 'model.onnx')))), 320);
+  await checkModelGradient(llama, decoderFeeds(llama, [1, 40, 40, 300, 7]), 'model.embed_tokens.weight', [40 * 32 + 3, 300 * 32 + 31, 2 * 32]);
 });
