@@ -1,0 +1,116 @@
+// The texts the editor shows for a tuned soft prompt and for a running tuning task, and where the
+// hint sits in a .prompt file.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { displayToken, HINT_TITLE_PREFIX, hintAnchor, hintHoverMarkdown, hintTitle } from '../../../src/extension/softPrompt/softPromptHintText';
+import type { SoftPromptHint } from '../../../src/extension/softPrompt/softPromptRuns';
+import { overridesFromRunSettings, parseRunAnnouncement, parseTuneSoftSummary, progressText, resultMessage } from '../../../src/extension/softPrompt/tuneSoftEvents';
+
+function hint(firsts: string[], extra: Partial<SoftPromptHint> = {}): SoftPromptHint {
+  return {
+    runId: '20261127-011500-soft-sentiment',
+    runDir: '/ws/.promptsmith/runs/20261127-011500-soft-sentiment',
+    numVirtualTokens: firsts.length,
+    nearest: firsts.map((t, i) => [
+      { id: i, token: t, similarity: 0.5 - i / 100 },
+      { id: 100 + i, token: `${t}2`, similarity: 0.25 },
+    ]),
+    devAcc: 0.71875,
+    manualDevAcc: 0.59375,
+    ...extra,
+  };
+}
+
+test('CodeLens title: size, dev accuracy, each virtual token’s closest token, … beyond six', () => {
+  assert.equal(hintTitle(hint(['▁happy', '▁joy'])), '◆ soft prompt (2 tokens, dev 0.72): ▁happy ▁joy');
+  const eight = hint(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+  assert.equal(hintTitle(eight), '◆ soft prompt (8 tokens, dev 0.72): a b c d e f …');
+  assert.ok(hintTitle(eight).startsWith(HINT_TITLE_PREFIX));
+  assert.equal(hintTitle(hint(['x'], { devAcc: undefined })), '◆ soft prompt (1 token): x');
+  // A token can never turn into a codicon, a newline or an endless title.
+  const odd = hintTitle(hint(['$(zap)', 'a\nb', 'x'.repeat(40)]));
+  assert.ok(!odd.includes('$(zap)'), odd);
+  assert.ok(!odd.includes('\n'), odd);
+  assert.ok(odd.includes('a\\x0ab'), odd);
+  assert.ok(odd.includes(`${'x'.repeat(15)}…`), odd);
+});
+
+test('displayToken shows control characters and shortens long tokens', () => {
+  assert.equal(displayToken('<0x0A>'), '<0x0A>');
+  assert.equal(displayToken('\t\u007f'), '\\x09\\x7f');
+  assert.equal(displayToken('abcdef', 4), 'abc…');
+});
+
+test('hover: header with both accuracies, one table row per virtual token with k cosine similarities', () => {
+  const md = hintHoverMarkdown(hint(['▁happy', 'a|b', '`x']));
+  const lines = md.split('\n');
+  assert.equal(lines[0], '**Soft prompt** — 3 virtual tokens · dev accuracy 0.72 vs manual template 0.59');
+  assert.ok(lines.includes('| virtual token | nearest vocabulary tokens (cosine similarity) |'));
+  assert.ok(lines.includes('| 0 | `▁happy` 0.500 · `▁happy2` 0.250 |'), md);
+  // A pipe inside a token must not split the table cell; a backtick must not end the code span.
+  assert.ok(lines.includes('| 1 | `a\\|b` 0.490 · `a\\|b2` 0.250 |'), md);
+  assert.ok(lines.includes('| 2 | `` `x `` 0.480 · `` `x2 `` 0.250 |'), md);
+  const rows = lines.filter((l) => /^\| \d+ \|/.test(l));
+  assert.equal(rows.length, 3);
+  // Without similarities (a run that kept only the closest tokens) the table says so.
+  const bare = hintHoverMarkdown({ ...hint(['a']), nearest: [[{ id: 3, token: 'a' }]] });
+  assert.ok(bare.includes('| 0 | `a` |'), bare);
+  assert.match(bare, /kept only each virtual token’s closest token/);
+});
+
+const FILE = [
+  '# license header',
+  '---',
+  'model: ../shared/models/stories260k-hf',
+  'promptsmith.softPrompt: { tokens: 4, slot: task }',
+  '---',
+  'Review: {{text}}',
+  '{{softprompt "task"}} The child was',
+  '',
+].join('\n');
+
+test('hint anchor: the named {{softprompt}} slot, else the template’s first line', () => {
+  const slot = hintAnchor(FILE);
+  assert.equal(slot.onSlot, true);
+  assert.equal(FILE.slice(slot.start, slot.end), '{{softprompt "task"}}');
+  // The run's own slot wins over the file's setting; an unknown one falls back to the first line.
+  const first = hintAnchor(FILE, 'other');
+  assert.equal(first.onSlot, false);
+  assert.equal(FILE.slice(first.start, first.end), 'Review: {{text}}');
+  const noSlot = FILE.replace(', slot: task', '');
+  const a = hintAnchor(noSlot);
+  assert.equal(noSlot.slice(a.start, a.end), 'Review: {{text}}');
+  // CRLF files: the range stops before the \r.
+  const crlf = noSlot.replaceAll('\n', '\r\n');
+  const b = hintAnchor(crlf);
+  assert.equal(crlf.slice(b.start, b.end), 'Review: {{text}}');
+  // Single quotes and whitespace inside the braces are the same slot.
+  const spaced = FILE.replace('{{softprompt "task"}}', "{{ softprompt 'task' }}");
+  const c = hintAnchor(spaced);
+  assert.equal(spaced.slice(c.start, c.end), "{{ softprompt 'task' }}");
+  // No front matter at all: the first line of the file.
+  const plain = 'Just {{text}}\nmore';
+  const d = hintAnchor(plain);
+  assert.equal(plain.slice(d.start, d.end), 'Just {{text}}');
+});
+
+test('progress line, run announcement, result summary and message, resume overrides', () => {
+  assert.equal(progressText({ type: 'progress', step: 12, totalSteps: 100, loss: 0.51234, elapsed_s: 3 }), 'step 12/100 · loss 0.5123');
+  assert.equal(progressText({ type: 'progress', step: 20, totalSteps: 100, loss: 0.5, dev_acc: 0.71875, elapsed_s: 3 }), 'step 20/100 · loss 0.5000 · dev acc 71.9%');
+  assert.equal(progressText({ type: 'progress', step: 21, totalSteps: 100, elapsed_s: 3 }, 0.5), 'step 21/100 · dev acc 50.0%');
+
+  assert.deepEqual(parseRunAnnouncement({ type: 'run', runId: 'r1', dir: '/ws/r1' }), { runId: 'r1', dir: '/ws/r1' });
+  assert.equal(parseRunAnnouncement({ type: 'run', runId: 3, dir: '/x' }), undefined);
+  assert.equal(parseRunAnnouncement({ type: 'status', status: 'running' }), undefined);
+
+  const summary = parseTuneSoftSummary({ out: '/ws/run/adapter', dev_acc: 0.75, manual_dev_acc: null, best_step: 4, method: 'gradient', device: 'cpu', num_virtual_tokens: 8, run_dir: '/ws/run' });
+  assert.equal(summary.manualDevAcc, undefined);
+  assert.equal(resultMessage('a.prompt', summary), 'Promptsmith: soft prompt for a.prompt — dev accuracy 75.0% (8 virtual tokens, gradient on cpu).');
+  assert.equal(
+    resultMessage('a.prompt', { ...summary, manualDevAcc: 0.59375 }),
+    'Promptsmith: soft prompt for a.prompt — dev accuracy 75.0% vs 59.4% for the manual template (8 virtual tokens, gradient on cpu).',
+  );
+  assert.throws(() => parseTuneSoftSummary({ dev_acc: 1 }), /result\.out/);
+
+  assert.deepEqual(overridesFromRunSettings({ steps: 4, lr: 0.05, span: { start: 1, end: 2 }, seed: null, optimizer: 'adam' }), { steps: 4, lr: 0.05, optimizer: 'adam' });
+});
