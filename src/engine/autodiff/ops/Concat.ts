@@ -12,7 +12,18 @@ registerGradient('Concat', {
       const d = shape?.[normAxis(axis, shape.length)];
       return typeof d === 'number' ? d : undefined;
     });
-    const sizes = extents.every((d) => d !== undefined)
+    const known = extents.every((d) => d !== undefined);
+    if (known && !node.inputs.every((_, i) => needsGrad(i))) {
+      // Slice out only the pieces that need a gradient (e.g. a soft prompt concatenated to a
+      // large frozen embedding table), instead of copying every piece with Split.
+      let offset = 0;
+      return (extents as number[]).map((d, i) => {
+        const start = offset;
+        offset += d;
+        return needsGrad(i) ? em.op1('Slice', [g!, em.intConst([start]), em.intConst([start + d]), em.intConst([axis])]) : undefined;
+      });
+    }
+    const sizes = known
       ? em.intConst(extents as number[])
       : em.op1(
           'Concat',
