@@ -24,6 +24,7 @@ export function buildGradientGraph(model: OnnxModel, opts: GradientOptions): Onn
   const opset = onnxOpset(model);
   if (opset < 13) throw new AutodiffError(`the model imports ai.onnx opset ${opset}; the autodiff needs opset 13 or newer`);
   if (opts.wrt.length === 0) throw new AutodiffError('wrt is empty: name at least one graph input or initializer');
+  if (new Set(opts.wrt).size !== opts.wrt.length) throw new AutodiffError(`wrt names a tensor twice: ${opts.wrt.join(', ')}`);
   const floatType = wrtFloatType(graph, opts.wrt);
   const produced = new Set(graph.nodes.flatMap((n) => n.outputs));
   const known = new Set([...produced, ...graph.inputs.map((i) => i.name), ...graph.initializers.map((t) => t.name)]);
@@ -35,6 +36,10 @@ export function buildGradientGraph(model: OnnxModel, opts: GradientOptions): Onn
     throw new AutodiffError(`loss ${opts.loss} must be a scalar; its shape is [${lossShape.join(', ')}]`);
   }
   const usedNames = new Set([...known, ...graph.nodes.map((n) => n.name)]);
+  for (const x of opts.wrt) {
+    if (usedNames.has(`${x}_grad`)) throw new AutodiffError(`cannot name the gradient of ${x}: ${x}_grad already exists in graph ${graph.name}`);
+    usedNames.add(`${x}_grad`);
+  }
   const em = new GradEmitter(usedNames, floatType, opset, info);
   const { fromWrt, onPath } = analysePaths(graph, opts.wrt, opts.loss);
   // Fail before emitting anything if a node on the path has no rule.
@@ -77,7 +82,6 @@ export function buildGradientGraph(model: OnnxModel, opts: GradientOptions): Onn
   for (const x of opts.wrt) {
     const g = gradOf(x) ?? em.zerosLike(x);
     const name = `${x}_grad`;
-    if (usedNames.has(name)) throw new AutodiffError(`cannot name the gradient of ${x}: ${name} already exists in the graph`);
     em.opNamed('Identity', [g], [name]);
     gradOutputs.push({ name, dataType: floatType, shape: info.shape(x) });
   }

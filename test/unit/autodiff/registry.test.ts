@@ -37,6 +37,7 @@ test('bad wrt and loss names and non-float wrt tensors are reported by name', ()
   const model = graphWith('Relu', true);
   assert.throws(() => buildGradientGraph(model, { wrt: ['nope'], loss: 'loss' }), /wrt tensor nope/);
   assert.throws(() => buildGradientGraph(model, { wrt: ['x'], loss: 'nope' }), /loss nope/);
+  assert.throws(() => buildGradientGraph(model, { wrt: ['x', 'x'], loss: 'loss' }), /twice/);
   const b = new GraphBuilder('g');
   const ids = b.input('ids', 'int64', [2]);
   const table = b.constFloat([1, 2, 3, 4], [2, 2], 'table');
