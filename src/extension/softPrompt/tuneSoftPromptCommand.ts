@@ -104,6 +104,8 @@ export async function runTuneJob(ctx: PromptsmithContext, job: TuneJob, onComple
                   }),
                 );
                 for (const e of early.splice(0)) panel?.postTaskEvent(runId, e);
+                // Watching the curves is the point of a long run: open the panel beside the editor.
+                panel?.show();
                 return;
               }
               const message = engineMessage(event);
