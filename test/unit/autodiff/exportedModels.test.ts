@@ -2,7 +2,10 @@
 // tiny random GPT-2 and BERT models, each w.r.t. its embedding table, against finite differences.
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readModelFile } from '../../../src/engine/onnx/codec';
+import assert from 'node:assert/strict';
+import { buildGradientGraph } from '../../../src/engine/autodiff/gradientGraph';
+import { encodeModel, readModelFile } from '../../../src/engine/onnx/codec';
+import { ort } from '../../../src/engine/runtime/ort';
 import type { OnnxModel } from '../../../src/engine/onnx/ir';
 import { STORIES_ABSENT, storiesHfDir, storiesTrainingModel, tinyModelDir } from '../helpers/fixtures';
 import { checkModelGradient, decoderFeeds, toFloat64, withLogitsLoss } from './modelGradCheck';
@@ -50,4 +53,21 @@ function toOpset13(model: OnnxModel): OnnxModel {
 test('tiny random Llama in its opset-13 form (as older HF exports): attribute axes, one-hot Gather gradient', async () => {
   const llama = withLogitsLoss(toOpset13(toFloat64(readModelFile(join(tinyModelDir('llama'), 'onnx', 'model.onnx')))), 320);
   await checkModelGradient(llama, decoderFeeds(llama, [1, 40, 40, 300, 7]), 'model.embed_tokens.weight', [40 * 32 + 3, 300 * 32 + 31, 2 * 32]);
+});
+
+test('float32 gradient graphs under full ORT optimizations (fusions on) agree with float64', async () => {
+  const { InferenceSession } = ort();
+  for (const [kind, table, vocab] of [['gpt2', 'transformer.wte.weight', 300], ['llama', 'model.embed_tokens.weight', 320]] as const) {
+    const source = readModelFile(join(tinyModelDir(kind), 'onnx', 'model.onnx'));
+    const run = async (model: OnnxModel, options: object) => {
+      const withLoss = withLogitsLoss(model, vocab);
+      const session = await InferenceSession.create(encodeModel(buildGradientGraph(withLoss, { wrt: [table], loss: 'loss' })), options);
+      return Array.from((await session.run(decoderFeeds(withLoss, [3, 9, 3, 100])))[`${table}_grad`]!.data as ArrayLike<number>);
+    };
+    const fast = await run(source, { graphOptimizationLevel: 'all' });
+    const exact = await run(toFloat64(source), { graphOptimizationLevel: 'basic' });
+    const scale = Math.max(...exact.map(Math.abs));
+    const worst = Math.max(...exact.map((v, i) => Math.abs(v - fast[i]!)));
+    assert.ok(scale > 0 && worst <= 1e-4 * scale, `${kind}: float32 gradient off by ${worst} (largest entry ${scale})`);
+  }
 });
