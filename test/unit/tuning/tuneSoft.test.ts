@@ -11,6 +11,7 @@ import { ProtocolError } from '../../../src/protocol/guards';
 import type { Json } from '../../../src/protocol/guards';
 import { encodeModel } from '../../../src/engine/onnx/codec';
 import type { OnnxModel } from '../../../src/engine/onnx/ir';
+import { evaluateSoftPrompt } from '../../../src/engine/tuning/softprompt/evaluateSoftPrompt';
 import { loadSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
 import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
 import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';
@@ -46,7 +47,7 @@ function promptFile(model = modelDir!): string {
   return file;
 }
 
-test('engine method tuneSoft: progress events, PEFT adapter, nearest tokens, manual baseline', { skip }, async () => {
+test('engine method tuneSoft: progress events, PEFT adapter (re-evaluated), nearest tokens, manual baseline, run record', { skip }, async () => {
   const file = promptFile();
   const events: Json[] = [];
   const out = join(tmp, 'adapter-gradient');
@@ -70,6 +71,12 @@ test('engine method tuneSoft: progress events, PEFT adapter, nearest tokens, man
   assert.equal(result.manual_dev_acc, 38 / 64);
   assert.equal((result.nearest_tokens as string[][]).length, 2);
   assert.equal((result.nearest_tokens as string[][])[0]!.length, 5);
+  // The saved adapter is the best prompt on dev: evaluating it again gives the same accuracy.
+  const again = await evaluateSoftPrompt({ promptFile: file, adapterDir: out, device: 'cpu' });
+  assert.equal(again.accuracy, result.dev_acc);
+  assert.equal(again.manual_accuracy, 38 / 64);
+  assert.equal(again.examples.length, 64);
+  assert.equal(again.examples.filter((e) => e.label === e.predicted).length / 64, again.accuracy);
   const adapter = loadSoftPrompt(out, 64);
   assert.equal(adapter.numVirtualTokens, 2);
   assert.equal(adapter.init, 'TEXT');

@@ -3,16 +3,11 @@
 // checkpoints and resume. Shared by the CLI (`promptsmith tune soft`) and the engine method.
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type PromptsmithSoftPrompt, readPromptFile, renderPromptFile, resolveModelRef } from '../../../language/analysis/promptFile';
+import type { PromptsmithSoftPrompt } from '../../../language/analysis/promptFile';
 import { writeJsonAtomic } from '../../host/runMeta';
 import { createRun, type RunHandle } from '../../host/runStore';
 import type { Device } from '../../runtime/executionProviders';
-import { resolveModelFolder } from '../../runtime/modelFolder';
-import { loadTokenizer } from '../../runtime/tokenizer';
-import { type DatasetRow, loadDataset } from '../../tasks/dataset';
-import { type RawTaskSpec, resolveTaskSpec } from '../../tasks/taskSpec';
 import { Rng } from '../optim/rng';
-import type { BatchExample } from './batchFeeds';
 import { tableStd, trainBbt } from './bbt';
 import { BBT_CHECKPOINT_FILE } from './bbtCheckpoint';
 import { CHECKPOINT_FILE } from './checkpoint';
@@ -20,8 +15,8 @@ import { initialSoftPrompt } from './init';
 import { NEAREST_TOKENS_FILE, type NearestToken, nearestTokens } from './nearestTokens';
 import { SoftPromptObjective } from './objective';
 import { PROMPT_TUNING_INITS, type PromptTuningInit, saveSoftPrompt } from './peft';
-import { promptIds } from './placement';
 import { openSoftPromptSessions, releaseSessions } from './softPromptSession';
+import { loadSoftPromptTask, type RenderedSplit, splitExamples } from './taskData';
 import { type OptimizerKind, type TrainProgress, trainSoftPrompt } from './trainer';
 import { loadTrainingGraph } from './trainingGraph';
 
@@ -97,36 +92,12 @@ export function mergeSettings(file: PromptsmithSoftPrompt | undefined, overrides
   return s;
 }
 
-async function renderRows(parsed: ReturnType<typeof readPromptFile>, rows: DatasetRow[]): Promise<string[]> {
-  const texts: string[] = [];
-  for (const row of rows) texts.push((await renderPromptFile(parsed, row.fields)).text);
-  return texts;
-}
-
 export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResult> {
   const emit = req.onEvent ?? (() => {});
-  const parsed = readPromptFile(req.promptFile);
-  const fatal = parsed.problems.find((p) => p.severity === 'error');
-  if (fatal) throw new Error(`${req.promptFile}: ${fatal.message}`);
-  if (!parsed.model) throw new Error(`${req.promptFile}: no 'model:' in the front matter`);
-  const ref = resolveModelRef(parsed.model, req.promptFile);
-  const modelDir = ref.kind === 'folder' ? ref.path : (await resolveModelFolder(ref.id)).dir;
-  const task = resolveTaskSpec(parsed.task as RawTaskSpec | undefined, req.promptFile);
-  if (!task.train) throw new Error(`${req.promptFile}: promptsmith.task.train is needed for soft prompt tuning`);
-  const labels = Object.keys(task.labels);
+  const task = await loadSoftPromptTask(req.promptFile, { needTrain: true });
+  const { parsed, modelDir, tokenizer, classTokens } = task;
   const settings = mergeSettings(parsed.softPrompt, req.overrides);
   const n = settings.tokens;
-
-  const tokenizer = loadTokenizer(modelDir);
-  const classTokens = labels.map((l) => {
-    const ids = tokenizer.encode(task.labels[l]!, { addSpecialTokens: false });
-    if (ids.length === 0) throw new Error(`${req.promptFile}: promptsmith.task.labels.${l} encodes to no tokens`);
-    return ids;
-  });
-  const trainSet = await loadDataset(task.train, { labels });
-  const devSet = task.dev ? await loadDataset(task.dev, { labels }) : undefined;
-  const trainTexts = await renderRows(parsed, trainSet.rows);
-  const devTexts = devSet ? await renderRows(parsed, devSet.rows) : [];
 
   const graph = loadTrainingGraph(modelDir);
   let method = settings.method;
@@ -139,11 +110,10 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
       method = 'bbt';
       emit({ type: 'message', message: `The autodiff cannot differentiate this model (${sessions.autodiffError}); falling back to gradient-free Black-Box Tuning (BBT).` });
     }
-    const examples = (texts: string[], rows: DatasetRow[], count: number): BatchExample[] =>
-      texts.map((t, i) => ({ ids: promptIds({ tokenizer, vocabSize: sessions.vocabSize, numVirtualTokens: count, slot: settings.slot }, t), label: labels.indexOf(rows[i]!.label!) }));
-    const data = { train: examples(trainTexts, trainSet.rows, n), dev: devSet ? examples(devTexts, devSet.rows, n) : [] };
+    const placed = (split: RenderedSplit | undefined, count: number) => splitExamples(task, split, { vocabSize: sessions.vocabSize, numVirtualTokens: count, slot: settings.slot });
+    const data = { train: placed(task.train, n), dev: placed(task.dev, n) };
     const objective = new SoftPromptObjective(sessions, classTokens);
-    const manual = devSet ? await new SoftPromptObjective(plain, classTokens).evaluate(undefined, examples(devTexts, devSet.rows, 0)) : undefined;
+    const manual = task.dev ? await new SoftPromptObjective(plain, classTokens).evaluate(undefined, placed(task.dev, 0)) : undefined;
 
     const table = sessions.table.data as Float32Array;
     const textIds = settings.initText ? tokenizer.encode(settings.initText, { addSpecialTokens: false }) : undefined;
@@ -155,7 +125,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
         kind: 'soft',
         name: basename(req.promptFile, '.prompt'),
         promptFile: req.promptFile,
-        model: parsed.model,
+        model: parsed.model ?? '',
         device: sessions.provider,
         settings: { ...settings, method },
         seed: settings.seed,
@@ -208,7 +178,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
       embeddings: result.prompt,
       init: settings.init as PromptTuningInit,
       initText: settings.initText,
-      baseModel: parsed.model,
+      baseModel: parsed.model ?? '',
     });
     const nearest = nearestTokens(result.prompt, table, { numVirtualTokens: n, vocabSize: sessions.vocabSize, hidden: sessions.hidden }, req.nearestK ?? 5, (id) => tokenizer.idToToken(id) ?? `<${id}>`);
     writeJsonAtomic(join(out, NEAREST_TOKENS_FILE), nearest);

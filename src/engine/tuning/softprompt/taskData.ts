@@ -1,0 +1,70 @@
+// The classification task of a .prompt file, ready for soft prompts: its model folder, labels
+// and verbalizer token ids, and each dataset row rendered through the template. Shared by
+// tuning (tuneSoftPrompt) and by evaluating a saved adapter (evaluateSoftPrompt).
+import { type ParsedPromptFile, readPromptFile, renderPromptFile, resolveModelRef } from '../../../language/analysis/promptFile';
+import { resolveModelFolder } from '../../runtime/modelFolder';
+import { loadTokenizer, type TextTokenizer } from '../../runtime/tokenizer';
+import { type DatasetRow, loadDataset } from '../../tasks/dataset';
+import { type RawTaskSpec, resolveTaskSpec } from '../../tasks/taskSpec';
+import type { BatchExample } from './batchFeeds';
+import { promptIds } from './placement';
+
+export interface RenderedSplit {
+  file: string;
+  rows: DatasetRow[];
+  /** The template rendered for each row (soft prompt slots left as markers). */
+  texts: string[];
+}
+
+export interface SoftPromptTask {
+  parsed: ParsedPromptFile;
+  modelDir: string;
+  tokenizer: TextTokenizer;
+  labels: string[];
+  /** Per label, its verbalizer's token ids (no special tokens). */
+  classTokens: number[][];
+  train?: RenderedSplit;
+  dev?: RenderedSplit;
+}
+
+async function renderSplit(parsed: ParsedPromptFile, file: string, labels: string[]): Promise<RenderedSplit> {
+  const { rows } = await loadDataset(file, { labels });
+  const texts: string[] = [];
+  for (const row of rows) texts.push((await renderPromptFile(parsed, row.fields)).text);
+  return { file, rows, texts };
+}
+
+/** `devFile` replaces the file's dev set (e.g. `eval --data`); `needTrain` requires a train set. */
+export async function loadSoftPromptTask(promptFile: string, options: { needTrain: boolean; devFile?: string }): Promise<SoftPromptTask> {
+  const parsed = readPromptFile(promptFile);
+  const fatal = parsed.problems.find((p) => p.severity === 'error');
+  if (fatal) throw new Error(`${promptFile}: ${fatal.message}`);
+  if (!parsed.model) throw new Error(`${promptFile}: no 'model:' in the front matter`);
+  const ref = resolveModelRef(parsed.model, promptFile);
+  const modelDir = ref.kind === 'folder' ? ref.path : (await resolveModelFolder(ref.id)).dir;
+  const spec = resolveTaskSpec(parsed.task as RawTaskSpec | undefined, promptFile);
+  if (options.needTrain && !spec.train) throw new Error(`${promptFile}: promptsmith.task.train is needed for soft prompt tuning`);
+  const labels = Object.keys(spec.labels);
+  const tokenizer = loadTokenizer(modelDir);
+  const classTokens = labels.map((l) => {
+    const ids = tokenizer.encode(spec.labels[l]!, { addSpecialTokens: false });
+    if (ids.length === 0) throw new Error(`${promptFile}: promptsmith.task.labels.${l} encodes to no tokens`);
+    return ids;
+  });
+  const devFile = options.devFile ?? spec.dev;
+  return {
+    parsed,
+    modelDir,
+    tokenizer,
+    labels,
+    classTokens,
+    train: options.needTrain && spec.train ? await renderSplit(parsed, spec.train, labels) : undefined,
+    dev: devFile ? await renderSplit(parsed, devFile, labels) : undefined,
+  };
+}
+
+/** The split's examples with `numVirtualTokens` virtual ids placed (0: the plain template). */
+export function splitExamples(task: SoftPromptTask, split: RenderedSplit | undefined, placement: { vocabSize: number; numVirtualTokens: number; slot?: string }): BatchExample[] {
+  if (!split) return [];
+  return split.texts.map((text, i) => ({ ids: promptIds({ tokenizer: task.tokenizer, ...placement }, text), label: task.labels.indexOf(split.rows[i]!.label!) }));
+}
