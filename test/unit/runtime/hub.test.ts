@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { defaultHubCacheDir, looksLikeHubId, repoCacheDir, resolveHubModel } from '../../../src/engine/runtime/hub';
+import { defaultHubCacheDir, looksLikeHubId, offlineFromEnv, repoCacheDir, resolveHubModel } from '../../../src/engine/runtime/hub';
 import { resolveModelFolder } from '../../../src/engine/runtime/modelFolder';
 import { identityModelBytes } from './identityModel';
 
@@ -21,6 +21,21 @@ test('hub ids and the standard cache location', () => {
   assert.equal(defaultHubCacheDir({ HF_HUB_CACHE: '/c' }), '/c');
   assert.equal(defaultHubCacheDir({ HF_HOME: '/h' }), join('/h', 'hub'));
   assert.equal(repoCacheDir('/c', 'org/name'), join('/c', 'models--org--name'));
+  assert.equal(offlineFromEnv({ HF_HUB_OFFLINE: '1' }), true);
+  assert.equal(offlineFromEnv({ HF_HUB_OFFLINE: '0' }), false);
+  assert.equal(offlineFromEnv({}), false);
+});
+
+test('HF_HUB_OFFLINE=1 alone is enough to forbid the network', async () => {
+  const saved = process.env.HF_HUB_OFFLINE;
+  process.env.HF_HUB_OFFLINE = '1';
+  try {
+    // The endpoint would answer (nothing listens there, but it must not even be tried).
+    await assert.rejects(resolveHubModel('org/x', () => ['config.json'], { cacheDir: join(root, 'env-cache'), endpoint: 'http://127.0.0.1:9' }), /offline mode is on/);
+  } finally {
+    if (saved === undefined) delete process.env.HF_HUB_OFFLINE;
+    else process.env.HF_HUB_OFFLINE = saved;
+  }
 });
 
 test('offline and not cached: the error names the model and the cache path', async () => {
