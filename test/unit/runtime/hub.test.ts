@@ -30,7 +30,7 @@ test('HF_HUB_OFFLINE=1 alone is enough to forbid the network', async () => {
   const saved = process.env.HF_HUB_OFFLINE;
   process.env.HF_HUB_OFFLINE = '1';
   try {
-    // The endpoint would answer (nothing listens there, but it must not even be tried).
+    // Without the env check this would fail differently ('cannot reach the hub'); offline must not try.
     await assert.rejects(resolveHubModel('org/x', () => ['config.json'], { cacheDir: join(root, 'env-cache'), endpoint: 'http://127.0.0.1:9' }), /offline mode is on/);
   } finally {
     if (saved === undefined) delete process.env.HF_HUB_OFFLINE;
