@@ -18,6 +18,18 @@ test('LayerNormalization: x, scale and bias, last axis and two trailing axes', a
   }
 });
 
+test('LayerNormalization at opset 17 (the gradient uses ReduceMean with attribute axes)', async () => {
+  await checkGradients({
+    label: 'LayerNormalization opset 17',
+    opset: 17,
+    inputs: [
+      { name: 'x', dims: [2, 4] },
+      { name: 'scale', dims: [4] },
+    ],
+    build: (b, [x, s]) => b.op('LayerNormalization', [x!, s!], { axis: -1 }),
+  });
+});
+
 test('SimplifiedLayerNormalization (RMSNorm, float32 kernel)', async () => {
   await checkGradients({
     label: 'SimplifiedLayerNormalization',
