@@ -68,7 +68,7 @@ before(
     log(`toolchain: ${env.timings.toolchain}`);
     const vsix = packageExtension();
     log(`package: ${env.timings.package}`);
-    env.bundle = await buildIntegrationBundle(e2eDir, cacheDir);
+    env.bundle = await buildIntegrationBundle(e2eDir, cacheDir, missing);
     env.server = await startCodeServer({ toolchain, vsix, log });
     env.timings.installExtension = `${env.server.installSeconds.toFixed(1)} s`;
     const { chromium } = loadPlaywright(toolchain);
@@ -121,6 +121,7 @@ for (const scenario of scenarios) {
     const session = {
       t,
       server: env.server,
+      repoRoot,
       missing,
       /** Records a finished run in `workspace` through the project's run store (fixtures/seedRun.ts). */
       async seedRun(workspace, promptFile) {

@@ -91,6 +91,9 @@ export async function startCodeServer({ toolchain, vsix, log = () => {} }) {
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
+    // Extension hosts of closed browser contexts end soon instead of after 3 hours.
+    '--reconnection-grace-time',
+    '30',
     '--vscode-option',
     'enable-smoke-test-driver',
   ];

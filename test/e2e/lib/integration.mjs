@@ -5,8 +5,8 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Bundles the integration tests into `<cacheDir>/integration/index.js`. */
-export async function buildIntegrationBundle(e2eDir, cacheDir) {
+/** Bundles the integration tests into `<cacheDir>/integration/index.js`; `missing` is missingFeatures(). */
+export async function buildIntegrationBundle(e2eDir, cacheDir, missing) {
   const outdir = join(cacheDir, 'integration');
   rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
@@ -18,6 +18,8 @@ export async function buildIntegrationBundle(e2eDir, cacheDir) {
     target: 'node20',
     sourcemap: 'inline',
     external: ['vscode'],
+    // Which features are not in the tree (lib/landed.mjs): their tests are skipped with the reason.
+    define: { E2E_MISSING_FEATURES: JSON.stringify(missing) },
     logLevel: 'warning',
   });
   return join(outdir, 'index.js');

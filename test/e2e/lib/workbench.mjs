@@ -121,10 +121,17 @@ export class Workbench {
     await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
   }
 
-  /** The visible text lines of the active editor (Monaco renders spaces as nbsp). */
-  async editorLines() {
-    const lines = await this.page.locator('.editor-instance .monaco-editor .view-lines .view-line').allInnerTexts();
-    return lines.map((l) => l.replace(/\u00a0/g, ' '));
+  /** The visible text of each editor group's active editor. */
+  async editorTexts() {
+    return this.page.locator('.editor-group-container .editor-instance').evaluateAll((editors) =>
+      editors.map((editor) =>
+        [...editor.querySelectorAll('.view-lines .view-line')]
+          .map((line) => ({ top: Number.parseFloat(line.style.top) || 0, text: (line.textContent ?? '').replace(/\u00a0/g, ' ') }))
+          .sort((a, b) => a.top - b.top)
+          .map((l) => l.text)
+          .join('\n'),
+      ),
+    );
   }
 
   /** Screen position of `word` on the visible editor line containing `lineText`, or undefined. */
