@@ -40,7 +40,7 @@ test('surgery: soft_prompt [n,d] feeds the embedding Gather via Concat; the tied
   assert.throws(() => addSoftPromptInput(model, 0), /positive integer/);
 });
 
-test('batch feeds: rows shared between verbalizers, right padding, flat positions and one-hot weights', () => {
+test('batch feeds: rows shared between verbalizers, right padding, flat positions, token ids and padding mask', () => {
   // classes: [7] and [5, 6] (two tokens); example ids of different lengths.
   const b = buildBatch(
     [
@@ -56,8 +56,8 @@ test('batch feeds: rows shared between verbalizers, right padding, flat position
   assert.deepEqual([...b.attentionMask].map(Number), [1, 1, 1, 1, 1, 1, 1, 0]);
   // [E=2, C=2, K=2]: class 0 reads the last prompt position; class 1 that and the next.
   assert.deepEqual([...b.scoreRows].map(Number), [2, 0, 2, 3, 5, 0, 5, 6]);
-  const hot = (e: number, c: number, k: number) => [...b.scoreWeights.subarray(((e * 2 + c) * 2 + k) * 10, ((e * 2 + c) * 2 + k + 1) * 10)].indexOf(1);
-  assert.deepEqual([hot(0, 0, 0), hot(0, 0, 1), hot(0, 1, 0), hot(0, 1, 1)], [7, -1, 5, 6]);
+  assert.deepEqual([...b.scoreTokens].map(Number), [7, 0, 5, 6, 7, 0, 5, 6]);
+  assert.deepEqual([...b.scoreMask], [1, 0, 1, 1, 1, 0, 1, 1]);
   assert.deepEqual([...b.labelWeights], [0, 0.5, 0.5, 0]);
   assert.throws(() => buildBatch([{ ids: [1], label: 0 }], [[12]], 10), /outside the vocabulary/);
   assert.throws(() => buildBatch([{ ids: [1], label: 3 }], [[2], [3]], 10), /no valid class label/);

@@ -23,8 +23,10 @@ export interface BatchArrays {
   positionIds: BigInt64Array;
   /** [E, C, K]: flat index r·T + t of the position whose next-token distribution scores token k. */
   scoreRows: BigInt64Array;
-  /** [E, C, K, V]: one-hot of the scored token (0 for padding beyond a verbalizer's length). */
-  scoreWeights: Float32Array;
+  /** [E, C, K, 1]: the scored token id (0 for padding beyond a verbalizer's length). */
+  scoreTokens: BigInt64Array;
+  /** [E, C, K, 1]: 1 for a scored token, 0 for padding. */
+  scoreMask: Float32Array;
   /** [E, C]: classification one-hot of the gold class ÷ E; generation 1/(total target tokens). */
   labelWeights: Float32Array;
   dims: { examples: number; classes: number; maxTokens: number; vocab: number };
@@ -84,7 +86,8 @@ export function buildBatch(examples: readonly BatchExample[], classTokens: reado
   });
   const E = examples.length;
   const scoreRows = new BigInt64Array(E * C * K);
-  const scoreWeights = new Float32Array(E * C * K * vocab);
+  const scoreTokens = new BigInt64Array(E * C * K);
+  const scoreMask = new Float32Array(E * C * K);
   const labelWeights = new Float32Array(E * C);
   const totalTargets = generation ? examples.reduce((s, ex) => s + ex.target!.length, 0) : 0;
   examples.forEach((ex, e) => {
@@ -95,7 +98,8 @@ export function buildBatch(examples: readonly BatchExample[], classTokens: reado
         if (tok < 0 || tok >= vocab) throw new Error(`soft prompt batch: token id ${tok} is outside the vocabulary (${vocab})`);
         const at = (e * C + c) * K + k;
         scoreRows[at] = BigInt(row * T + start + k);
-        scoreWeights[at * vocab + tok] = 1;
+        scoreTokens[at] = BigInt(tok);
+        scoreMask[at] = 1;
       });
     });
     // The loss graph sums: a one-hot carrying 1/E gives the mean over examples.
@@ -106,5 +110,5 @@ export function buildBatch(examples: readonly BatchExample[], classTokens: reado
       labelWeights[e * C + label] = 1 / E;
     }
   });
-  return { rows: R, seqLen: T, inputIds, attentionMask, positionIds, scoreRows, scoreWeights, labelWeights, dims: { examples: E, classes: C, maxTokens: K, vocab } };
+  return { rows: R, seqLen: T, inputIds, attentionMask, positionIds, scoreRows, scoreTokens, scoreMask, labelWeights, dims: { examples: E, classes: C, maxTokens: K, vocab } };
 }

@@ -1,15 +1,16 @@
 // Appends the tuning loss to a causal LM graph, in standard ONNX ops the autodiff knows:
-//   class_scores[e,c] = Σ_k log_softmax(logits[row(e,c,k)])[token(e,c,k)]   (verbalizer log-prob)
+//   class_scores[e,c] = Σ_k mask[e,c,k] · log_softmax(logits[row(e,c,k)])[token(e,c,k)]
 //   classification: loss = −Σ_e,c w[e,c] · log_softmax(class_scores[e])[c], w = one-hot / E
 //   generation:     loss = −Σ_e w[e] · class_scores[e],                       w = 1 / #targets
 // Which positions and tokens are scored comes in as index/weight inputs (see batchFeeds.ts), so
-// one graph serves every batch shape.
+// one graph serves every batch shape; only the scored positions get a LogSoftmax, and the token
+// is picked with GatherElements, so nothing of size [E, C, K, V] is fed.
 import { GraphBuilder } from '../../onnx/builder';
 import type { OnnxModel } from '../../onnx/ir';
 
 export type LossKind = 'classification' | 'generation';
 
-export const LOSS_INPUTS = { scoreRows: 'score_rows', scoreWeights: 'score_weights', labelWeights: 'label_weights' } as const;
+export const LOSS_INPUTS = { scoreRows: 'score_rows', scoreTokens: 'score_tokens', scoreMask: 'score_mask', labelWeights: 'label_weights' } as const;
 export const LOSS_OUTPUTS = { loss: 'loss', classScores: 'class_scores' } as const;
 
 export function appendLossHead(model: OnnxModel, kind: LossKind, logits = 'logits'): OnnxModel {
@@ -20,12 +21,14 @@ export function appendLossHead(model: OnnxModel, kind: LossKind, logits = 'logit
   const graph = { ...model.graph, nodes: [...model.graph.nodes], initializers: [...model.graph.initializers], inputs: [...model.graph.inputs], valueInfo: [...model.graph.valueInfo], outputs: [] };
   const b = new GraphBuilder(graph);
   const rows = b.input(LOSS_INPUTS.scoreRows, 'int64', ['examples', 'classes', 'max_tokens']);
-  const weights = b.input(LOSS_INPUTS.scoreWeights, 'float32', ['examples', 'classes', 'max_tokens', vocab]);
+  const tokens = b.input(LOSS_INPUTS.scoreTokens, 'int64', ['examples', 'classes', 'max_tokens', 1]);
+  const mask = b.input(LOSS_INPUTS.scoreMask, 'float32', ['examples', 'classes', 'max_tokens', 1]);
   const labelWeights = b.input(LOSS_INPUTS.labelWeights, 'float32', ['examples', 'classes']);
   const flat = b.op('Reshape', [logits, b.constInt64([-1, vocab], [2], 'loss_flat_shape')], {}, { name: 'LossFlattenLogits' });
   const picked = b.op('Gather', [flat, rows], { axis: 0 }, { name: 'LossGatherPositions' });
   const logProbs = b.op('LogSoftmax', [picked], { axis: -1 }, { name: 'LossLogSoftmaxVocab' });
-  const tokenLogProbs = b.op('Mul', [logProbs, weights], {}, { name: 'LossPickTokens' });
+  const picked1 = b.op('GatherElements', [logProbs, tokens], { axis: 3 }, { name: 'LossPickTokens' });
+  const tokenLogProbs = b.op('Mul', [picked1, mask], {}, { name: 'LossMaskPadding' });
   const scores = b.op('ReduceSum', [tokenLogProbs, b.constInt64([2, 3], [2], 'loss_sum_axes')], { keepdims: 0 }, { name: 'LossClassScores', output: LOSS_OUTPUTS.classScores });
   const perClass = kind === 'classification' ? b.op('LogSoftmax', [scores], { axis: 1 }, { name: 'LossLogSoftmaxClasses' }) : scores;
   const weighted = b.op('Mul', [perClass, labelWeights], {}, { name: 'LossWeightLabels' });

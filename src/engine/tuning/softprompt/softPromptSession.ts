@@ -78,7 +78,8 @@ function feedsFor(s: SoftPromptSessions, prompt: Float32Array | undefined, batch
   const feeds: OrtFeeds = {
     input_ids: int64Tensor(batch.inputIds, [R, T]),
     [LOSS_INPUTS.scoreRows]: int64Tensor(batch.scoreRows, [dims.examples, dims.classes, dims.maxTokens]),
-    [LOSS_INPUTS.scoreWeights]: float32Tensor(batch.scoreWeights, [dims.examples, dims.classes, dims.maxTokens, dims.vocab]),
+    [LOSS_INPUTS.scoreTokens]: int64Tensor(batch.scoreTokens, [dims.examples, dims.classes, dims.maxTokens, 1]),
+    [LOSS_INPUTS.scoreMask]: float32Tensor(batch.scoreMask, [dims.examples, dims.classes, dims.maxTokens, 1]),
     [LOSS_INPUTS.labelWeights]: float32Tensor(batch.labelWeights, [dims.examples, dims.classes]),
   };
   if (s.inputNames.has('attention_mask')) feeds.attention_mask = int64Tensor(batch.attentionMask, [R, T]);
