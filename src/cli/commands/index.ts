@@ -1,6 +1,7 @@
 // The table of CLI subcommands. Each entry lives in its own file once built.
 import { type CliCommand, pendingCommand } from '../command';
 import { benchCommand } from './bench';
+import { checkCommand } from './check';
 import { demoCommand } from './demo';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
@@ -12,7 +13,7 @@ import { tuneSoftCommand } from './tuneSoft';
 export const commands: CliCommand[] = [
   runCommand,
   evalCommand,
-  pendingCommand('check', 'check <file.prompt…> [--json]', 'Print the language diagnostics of .prompt files'),
+  checkCommand,
   generateCommand,
   scoreCommand,
   exportCommand,

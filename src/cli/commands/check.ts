@@ -1,0 +1,111 @@
+// `promptsmith check <file.prompt|folder…> [--json]`: the language server's diagnostics on the
+// command line, for CI. Exit 1 when any file has an error.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadTokenizer, type TextTokenizer } from '../../engine/runtime/tokenizer';
+import { analyzePromptSource } from '../../language/analysis/diagnostics';
+import { checkEnvironment, nodeEnvironment } from '../../language/analysis/environmentChecks';
+import { LineIndex } from '../../language/analysis/lineIndex';
+import type { PromptFileProblem } from '../../language/analysis/promptFile';
+import { UsageError } from '../args';
+import type { CliCommand } from '../command';
+
+export interface CheckedDiagnostic {
+  code: string;
+  severity: PromptFileProblem['severity'];
+  /** 1-based */
+  line: number;
+  /** 1-based, UTF-16 code units */
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+}
+
+export interface CheckedFile {
+  file: string;
+  diagnostics: CheckedDiagnostic[];
+}
+
+/** Expands folders into the .prompt files under them (sorted; partials `_x.prompt` included). */
+export function expandPromptPaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const visit = (path: string) => {
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(path);
+    } catch {
+      out.push(path); // reported as unreadable
+      return;
+    }
+    if (!stat.isDirectory()) {
+      out.push(path);
+      return;
+    }
+    for (const name of readdirSync(path).sort()) {
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      const child = join(path, name);
+      if (name.endsWith('.prompt') || statSync(child).isDirectory()) visit(child);
+    }
+  };
+  for (const p of paths) visit(p);
+  return out;
+}
+
+export function checkPromptFile(file: string, tokenizers = new Map<string, TextTokenizer>()): CheckedFile {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return { file, diagnostics: [{ code: 'file-unreadable', severity: 'error', line: 1, column: 1, endLine: 1, endColumn: 1, message: `cannot read the file (${reason})` }] };
+  }
+  const analysis = analyzePromptSource(source);
+  const cachedTokenizer = (dir: string) => {
+    let t = tokenizers.get(dir);
+    if (!t) {
+      t = loadTokenizer(dir);
+      tokenizers.set(dir, t);
+    }
+    return t;
+  };
+  const problems = [...analysis.problems, ...checkEnvironment(analysis, nodeEnvironment(resolve(file), cachedTokenizer))];
+  problems.sort((a, b) => a.start - b.start || a.end - b.end);
+  const index = new LineIndex(source);
+  const diagnostics = problems.map((p) => {
+    const start = index.positionAt(p.start);
+    const end = index.positionAt(p.end);
+    return { code: p.code, severity: p.severity, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1, message: p.message };
+  });
+  return { file, diagnostics };
+}
+
+export const checkCommand: CliCommand = {
+  name: 'check',
+  usage: 'check <file.prompt|folder…> [--json]',
+  summary: 'Print the language diagnostics of .prompt files',
+  flags: {
+    json: { kind: 'boolean', description: 'Print {"files":[{file, diagnostics:[{code, severity, line, column, …}]}], "errors", "warnings"}' },
+    hints: { kind: 'boolean', description: 'Also print hints (e.g. declared but unused variables)' },
+  },
+  async run(args) {
+    if (args.positionals.length === 0) throw new UsageError('give at least one .prompt file or folder');
+    const tokenizers = new Map<string, TextTokenizer>();
+    const files = expandPromptPaths(args.positionals).map((f) => checkPromptFile(f, tokenizers));
+    const all = files.flatMap((f) => f.diagnostics);
+    const errors = all.filter((d) => d.severity === 'error').length;
+    const warnings = all.filter((d) => d.severity === 'warning').length;
+    if (args.flags.json) {
+      process.stdout.write(JSON.stringify({ files, errors, warnings }) + '\n');
+    } else {
+      for (const { file, diagnostics } of files) {
+        for (const d of diagnostics) {
+          if (d.severity === 'hint' && !args.flags.hints) continue;
+          process.stdout.write(`${file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
+        }
+      }
+      process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+    }
+    return errors > 0 ? 1 : 0;
+  },
+};
