@@ -133,18 +133,22 @@ function hasOnnx(dir: string): boolean {
   return filesUnder(dir).some((f) => f.endsWith('.onnx'));
 }
 
+/** Checkpoints the exporter turns into ONNX: safetensors (single or sharded), llama2.c .bin. */
 function isExportable(dir: string): boolean {
-  return readdirSync(dir).some((f) => /\.safetensors(\.index\.json)?$/.test(f));
+  return readdirSync(dir).some((f) => /\.safetensors(\.index\.json)?$|\.bin$/.test(f));
 }
 
 /** Resolves a model spec (folder path, hub id, safetensors-only folder) to a ready folder. */
 export async function resolveModelFolder(spec: string, options: ResolveOptions = {}): Promise<ModelFolder> {
   const local = resolve(spec);
   if (existsSync(local) && statSync(local).isDirectory()) {
-    if (!existsSync(join(local, 'config.json'))) throw new RuntimeError('E_BAD_MODEL', `${join(local, 'config.json')}: file not found`);
+    const configFile = join(local, 'config.json');
+    const hasConfig = existsSync(configFile);
+    // A llama2.c checkpoint (.bin) comes without config.json; the exporter makes one.
+    if (!hasConfig && !readdirSync(local).some((f) => f.endsWith('.bin'))) throw new RuntimeError('E_BAD_MODEL', `${configFile}: file not found`);
     if (hasOnnx(local) || !isExportable(local)) return inspectModelFolder(local, spec, options.variant);
     // Validate config/architecture before spending time on an export.
-    modelKindOf(readJsonFile(join(local, 'config.json'), true)!, join(local, 'config.json'));
+    if (hasConfig) modelKindOf(readJsonFile(configFile, true)!, configFile);
     let exported: string;
     try {
       exported = await ensureOnnxFolder(local, options.cacheDir ?? defaultCacheDir(), (fraction, message) => options.onProgress?.({ phase: 'export', fraction, message }));
