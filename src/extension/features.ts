@@ -2,10 +2,11 @@
 // receives the context and registers its commands/providers; nothing heavy runs here.
 import type { PromptsmithContext } from './context';
 import { registerPromptCommands } from './commands/registerPromptCommands';
+import { registerLanguageClient } from './languageClient';
 import { registerPendingCommands } from './pendingCommands';
 import { registerRunsFeature } from './runsCommands';
 import { registerSoftPromptFeature } from './softPrompt/registerSoftPrompt';
 
 export type Feature = (ctx: PromptsmithContext) => void;
 
-export const features: readonly Feature[] = [registerPendingCommands, registerRunsFeature, registerPromptCommands, registerSoftPromptFeature];
+export const features: readonly Feature[] = [registerLanguageClient, registerPendingCommands, registerRunsFeature, registerPromptCommands, registerSoftPromptFeature];

@@ -1,0 +1,34 @@
+// Starts the .prompt language server (dist/server.js, a separate process over IPC) for
+// `dotprompt` documents. The server's CodeLens commands carry the document URI as a string;
+// the middleware turns it into a vscode.Uri, as VS Code's own menus pass it.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import type { PromptsmithContext } from './context';
+
+export function registerLanguageClient(ctx: PromptsmithContext): void {
+  const serverModule = ctx.vscode.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'dotprompt' },
+      { scheme: 'untitled', language: 'dotprompt' },
+    ],
+    outputChannel: ctx.output,
+    middleware: {
+      async provideCodeLenses(document, token, next) {
+        const lenses = await next(document, token);
+        for (const lens of lenses ?? []) {
+          if (lens.command?.arguments) lens.command.arguments = lens.command.arguments.map((a: unknown) => (typeof a === 'string' ? vscode.Uri.parse(a) : a));
+        }
+        return lenses;
+      },
+    },
+  };
+  const client = new LanguageClient('promptsmith.dotprompt', 'Promptsmith .prompt language server', serverOptions, clientOptions);
+  ctx.own({ dispose: () => void client.stop().catch(() => undefined) });
+  client.start().catch((err: unknown) => ctx.output.error(`The .prompt language server did not start: ${err instanceof Error ? err.message : String(err)}`));
+}
