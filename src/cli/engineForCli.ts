@@ -16,6 +16,19 @@ export const modelFlags: Record<string, FlagSpec> = {
   json: { kind: 'boolean', description: 'print one JSON object on stdout' },
 };
 
+/** The one positional <model> argument (anything more is a usage error). */
+export function modelArgument(positionals: readonly string[]): string | undefined {
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  return positionals[0];
+}
+
+/** A required string flag such as --prompt. */
+export function requiredText(flags: Record<string, unknown>, name: string, what: string): string {
+  const value = flags[name];
+  if (typeof value !== 'string') throw new UsageError(`missing --${name} ${what}`);
+  return value;
+}
+
 export function modelRefFromFlags(model: string | undefined, flags: Record<string, unknown>) {
   if (!model) throw new UsageError('missing <model> (a folder, a hub id, or a safetensors-only folder)');
   return {

@@ -1,8 +1,7 @@
 // `promptsmith generate <model> --prompt TEXT`: text from a local model in the engine process.
 // Streams the text to stdout; with --json prints one object {ids, text, device, tokens_per_s, …}.
-import { UsageError } from '../args';
 import type { CliCommand } from '../command';
-import { eventRouter, modelFlags, modelRefFromFlags, withEngine } from '../engineForCli';
+import { eventRouter, modelArgument, modelFlags, modelRefFromFlags, requiredText, withEngine } from '../engineForCli';
 
 export const generateCommand: CliCommand = {
   name: 'generate',
@@ -20,10 +19,9 @@ export const generateCommand: CliCommand = {
     ...modelFlags,
   },
   async run(args) {
-    const [model, ...extra] = args.positionals;
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const model = modelArgument(args.positionals);
     const f = args.flags;
-    if (typeof f['prompt'] !== 'string') throw new UsageError('missing --prompt TEXT');
+    const prompt = requiredText(f, 'prompt', 'TEXT');
     const json = f['json'] === true;
     const ref = modelRefFromFlags(model, f);
     const result = await withEngine(async (client, signal) => {
@@ -34,7 +32,7 @@ export const generateCommand: CliCommand = {
         'generate',
         {
           ...ref,
-          prompt: f['prompt'] as string,
+          prompt,
           maxTokens: f['max-tokens'] as number | undefined,
           greedy: f['greedy'] === true || undefined,
           temperature: f['temperature'] as number | undefined,

@@ -2,7 +2,7 @@
 // summed over the continuation's tokens. --json: {logprob, tokens: [{id, text, logprob}], device}.
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
-import { eventRouter, modelFlags, modelRefFromFlags, withEngine } from '../engineForCli';
+import { eventRouter, modelArgument, modelFlags, modelRefFromFlags, requiredText, withEngine } from '../engineForCli';
 
 export const scoreCommand: CliCommand = {
   name: 'score',
@@ -14,13 +14,13 @@ export const scoreCommand: CliCommand = {
     ...modelFlags,
   },
   async run(args) {
-    const [model, ...extra] = args.positionals;
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const model = modelArgument(args.positionals);
     const f = args.flags;
-    if (typeof f['prompt'] !== 'string') throw new UsageError('missing --prompt TEXT');
-    if (typeof f['continuation'] !== 'string' || f['continuation'] === '') throw new UsageError('missing --continuation TEXT');
+    const prompt = requiredText(f, 'prompt', 'TEXT');
+    const continuation = requiredText(f, 'continuation', 'TEXT');
+    if (continuation === '') throw new UsageError('--continuation must not be empty');
     const result = await withEngine((client, signal) =>
-      client.request('score', { ...modelRefFromFlags(model, f), prompts: [f['prompt'] as string], continuations: [f['continuation'] as string] }, { signal, onEvent: eventRouter() }),
+      client.request('score', { ...modelRefFromFlags(model, f), prompts: [prompt], continuations: [continuation] }, { signal, onEvent: eventRouter() }),
     );
     const item = result.items[0]!;
     const tokens = item.tokens.map((id, i) => ({ id, text: item.tokenTexts[i]!, logprob: item.tokenLogprobs[i]! }));
