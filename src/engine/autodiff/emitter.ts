@@ -15,6 +15,9 @@ export class GradEmitter {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: TensorData[] = [];
   private counter = 0;
+  /** Name of the forward node whose gradient is being emitted: part of every new name, so an
+   * ORT error about a gradient node points at the forward node it came from. */
+  scope = '';
   private readonly constCache = new Map<string, string>();
   private readonly shapeCache = new Map<string, string>();
 
@@ -28,7 +31,7 @@ export class GradEmitter {
 
   fresh(base: string): string {
     let name: string;
-    do name = `grad/${base}_${this.counter++}`;
+    do name = `grad/${this.scope ? `${this.scope}/` : ''}${base}_${this.counter++}`;
     while (this.usedNames.has(name));
     this.usedNames.add(name);
     return name;

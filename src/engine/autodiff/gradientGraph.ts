@@ -63,6 +63,7 @@ export function buildGradientGraph(model: OnnxModel, opts: GradientOptions): Onn
     const dy = node.outputs.map((o) => (o ? gradOf(o) : undefined));
     if (dy.every((g) => g === undefined)) continue;
     const rule = gradientRuleFor(node);
+    em.scope = node.name || node.outputs[0] || node.opType;
     const diff = new Set(rule.differentiableInputs?.(node) ?? node.inputs.map((_, i) => i));
     const needsGrad = (i: number) => diff.has(i) && !!node.inputs[i] && fromWrt.has(node.inputs[i]!);
     let inputGrads: (string | undefined)[];
@@ -78,6 +79,7 @@ export function buildGradientGraph(model: OnnxModel, opts: GradientOptions): Onn
     });
   }
 
+  em.scope = '';
   const gradOutputs: ValueInfo[] = [];
   for (const x of opts.wrt) {
     const g = gradOf(x) ?? em.zerosLike(x);
