@@ -4,7 +4,7 @@
 // `soft_prompt_grad`. Both run on the same execution provider.
 import { AutodiffError, buildGradientGraph } from '../../autodiff/gradientGraph';
 import { encodeModel } from '../../onnx/codec';
-import type { OnnxModel, TensorData } from '../../onnx/ir';
+import type { OnnxModel, TensorData, ValueInfo } from '../../onnx/ir';
 import { type Device, openSession, type Provider } from '../../runtime/executionProviders';
 import { float32Tensor, int64Tensor, type OrtFeeds, type OrtSession } from '../../runtime/ort';
 import type { BatchArrays } from './batchFeeds';
@@ -25,6 +25,8 @@ export interface SoftPromptSessions {
   gradient?: OrtSession;
   autodiffError?: string;
   inputNames: Set<string>;
+  /** KV-cache inputs of the graph (fed empty: the whole sequence is one step) and their [_, heads, _, headDim]. */
+  pastInputs: { name: string; heads: number; headDim: number }[];
 }
 
 export interface BatchResult {
@@ -56,6 +58,7 @@ export async function openSoftPromptSessions(
     provider: forward.provider,
     forward: forward.session,
     inputNames: new Set(lossModel.graph.inputs.map((i) => i.name)),
+    pastInputs: lossModel.graph.inputs.filter((i) => i.name.startsWith('past_key_values')).map(pastShape),
   };
   if (options.gradient && n > 0) {
     let gradModel: OnnxModel | undefined;
@@ -73,6 +76,14 @@ export async function openSoftPromptSessions(
   return sessions;
 }
 
+function pastShape(input: ValueInfo): { name: string; heads: number; headDim: number } {
+  const [, heads, , headDim] = input.shape ?? [];
+  if (input.shape?.length !== 4 || typeof heads !== 'number' || typeof headDim !== 'number') {
+    throw new Error(`soft prompt: KV-cache input '${input.name}' needs a [batch, heads, past, head_dim] shape with fixed heads and head_dim, got ${JSON.stringify(input.shape)}`);
+  }
+  return { name: input.name, heads, headDim };
+}
+
 function feedsFor(s: SoftPromptSessions, prompt: Float32Array | undefined, batch: BatchArrays): OrtFeeds {
   const { rows: R, seqLen: T, dims } = batch;
   const feeds: OrtFeeds = {
@@ -84,6 +95,7 @@ function feedsFor(s: SoftPromptSessions, prompt: Float32Array | undefined, batch
   };
   if (s.inputNames.has('attention_mask')) feeds.attention_mask = int64Tensor(batch.attentionMask, [R, T]);
   if (s.inputNames.has('position_ids')) feeds.position_ids = int64Tensor(batch.positionIds, [R, T]);
+  for (const p of s.pastInputs) feeds[p.name] = float32Tensor(new Float32Array(0), [R, p.heads, 0, p.headDim]);
   if (s.numVirtualTokens > 0) {
     if (!prompt || prompt.length !== s.numVirtualTokens * s.hidden) {
       throw new Error(`soft prompt: expected ${s.numVirtualTokens}×${s.hidden} values, got ${prompt?.length ?? 0}`);

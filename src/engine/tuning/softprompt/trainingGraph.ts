@@ -1,6 +1,6 @@
 // The graph soft prompt tuning differentiates: the model without KV cache. A safetensors folder
-// is exported in memory with `withPast: false`; an ONNX-only folder is used as it is when it
-// has no past_key_values inputs.
+// is exported in memory with `withPast: false`; an ONNX-only folder (e.g. from the hub) is used
+// as it is: KV-cache inputs then get empty past tensors (see softPromptSession.ts).
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readModelFile } from '../../onnx/codec';
@@ -23,9 +23,5 @@ export function loadTrainingGraph(modelDir: string): OnnxModel {
     const found = existsSync(onnxDir) ? readdirSync(onnxDir).filter((f) => f.endsWith('.onnx')) : [];
     throw new Error(`${modelDir}: soft prompt tuning needs model.safetensors of a supported architecture or onnx/model.onnx (found ${found.join(', ') || 'neither'})`);
   }
-  const model = readModelFile(file);
-  if (model.graph.inputs.some((i) => i.name.startsWith('past_key_values'))) {
-    throw new Error(`${file}: this graph has KV-cache inputs; soft prompt tuning needs the model's safetensors (exported without KV cache)`);
-  }
-  return model;
+  return readModelFile(file);
 }
