@@ -12,8 +12,9 @@ import { ADAPTER_CONFIG, loadSoftPrompt, saveSoftPrompt } from '../../../src/eng
 import { promptIds } from '../../../src/engine/tuning/softprompt/placement';
 import { addSoftPromptInput, findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
 import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';
+import { loadSoftPromptTask, splitExamples } from '../../../src/engine/tuning/softprompt/taskData';
 import { mergeSettings } from '../../../src/engine/tuning/softprompt/tuneSoftPrompt';
-import { storiesHfDir } from '../helpers/fixtures';
+import { storiesHfDir, tinysentDir } from '../helpers/fixtures';
 
 const tmp = mkdtempSync(join(tmpdir(), 'softprompt-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -117,4 +118,29 @@ test('settings: file values over defaults, overrides over the file, bad values n
   assert.equal(s.optimizer, 'adafactor');
   assert.throws(() => mergeSettings({ init: 'TEXT' }, {}), /initText/);
   assert.throws(() => mergeSettings({}, { tokens: 0 }), /softPrompt\.tokens/);
+});
+
+test('a {{softprompt "name"}} slot in a real .prompt file puts the virtual ids there (after BOS and the text before it)', { skip: modelDir && tinysentDir() ? false : 'needs ../shared models and data' }, async () => {
+  const file = join(tmp, 'slot.prompt');
+  writeFileSync(
+    file,
+    [
+      '---',
+      `model: ${modelDir}`,
+      'promptsmith.task:',
+      `  dev: ${join(tinysentDir()!, 'dev.jsonl')}`,
+      '  labels: { positive: " happy", negative: " sad" }',
+      'promptsmith.softPrompt: { tokens: 3, slot: mood }',
+      '---',
+      '{{text}}{{softprompt "mood"}} They were',
+      '',
+    ].join('\n'),
+  );
+  const task = await loadSoftPromptTask(file, { needTrain: false });
+  assert.deepEqual(task.classTokens, [[393], [296, 418]]);
+  const [first] = splitExamples(task, task.dev, { vocabSize: 512, numVirtualTokens: 3, slot: 'mood' });
+  const text = task.tokenizer.encode('Sam got a puppy for his birthday.');
+  const tail = task.tokenizer.encode(' They were', { addSpecialTokens: false });
+  assert.deepEqual(first!.ids, [...text, 512, 513, 514, ...tail]);
+  assert.equal(first!.label, 0);
 });
