@@ -2,7 +2,7 @@
 // promptsmith.softPrompt settings) to a PEFT adapter folder, with progress events, cancel,
 // checkpoints and resume. Shared by the CLI (`promptsmith tune soft`) and the engine method.
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { PromptsmithSoftPrompt } from '../../../language/analysis/promptFile';
 import { writeJsonAtomic } from '../../host/runMeta';
 import { createRun, type RunHandle } from '../../host/runStore';
@@ -136,6 +136,10 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
     // --resume names a previous output folder (checkpoint/ inside) or a checkpoint itself.
     const checkpointFile = method === 'gradient' ? CHECKPOINT_FILE : BBT_CHECKPOINT_FILE;
     const resumeFrom = req.resume ? (existsSync(join(req.resume, 'checkpoint', checkpointFile)) ? join(req.resume, 'checkpoint') : req.resume) : undefined;
+    const onCheckpoint = (step: number, file: string) => {
+      req.onCheckpoint?.(step, file);
+      if (run) run.appendEvent({ type: 'checkpoint', step, path: relative(run.dir, dirname(file)).split('\\').join('/') });
+    };
     const onProgress = (e: TrainProgress) => {
       emit(e);
       run?.appendEvent({ type: 'progress', step: e.step, totalSteps: e.totalSteps, loss: e.loss, train_acc: e.train_acc, dev_acc: e.dev_acc, elapsed_s: e.elapsed_s, steps_per_s: e.steps_per_s });
@@ -155,7 +159,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
             resumeFrom,
             signal: req.signal,
             beforeStep: req.beforeStep,
-            onCheckpoint: req.onCheckpoint,
+            onCheckpoint,
             onProgress,
           })
         : await trainBbt(objective, data, p0, {
@@ -169,7 +173,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
             resumeFrom,
             signal: req.signal,
             beforeStep: req.beforeStep,
-            onCheckpoint: req.onCheckpoint,
+            onCheckpoint,
             onProgress,
           });
     saveSoftPrompt(out, {
