@@ -32,6 +32,12 @@ export function hintTitle(hint: SoftPromptHint, maxShown = 6): string {
   return `${HINT_TITLE_PREFIX} (${size}${dev}): ${tokens}${firsts.length > maxShown ? ' …' : ''}`;
 }
 
+/** The CodeLens tooltip (plain text): one line per virtual token with its nearest tokens. */
+export function hintTooltip(hint: SoftPromptHint): string {
+  const rows = hint.nearest.map((row, i) => `${i}: ${row.map((t) => (t.similarity === undefined ? displayToken(t.token) : `${displayToken(t.token)} (${t.similarity.toFixed(2)})`)).join(', ')}`);
+  return [`Nearest vocabulary tokens of each virtual token (run ${hint.runId}):`, ...rows, '', 'Hover the line for the table; click to open the runs panel.'].join('\n');
+}
+
 /** Inline code that survives any token text, also inside a table cell (pipes escaped). */
 function code(text: string): string {
   const escaped = displayToken(text, 40).replaceAll('|', '\\|');

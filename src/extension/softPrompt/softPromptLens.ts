@@ -5,7 +5,7 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptsmithContext } from '../context';
-import { hintAnchor, hintHoverMarkdown, hintTitle } from './softPromptHintText';
+import { hintAnchor, hintHoverMarkdown, hintTitle, hintTooltip } from './softPromptHintText';
 import { type HintRead, newestSoftPromptHint } from './softPromptRuns';
 
 const SELECTOR: vscode.DocumentSelector = { language: 'dotprompt', scheme: 'file' };
@@ -30,7 +30,7 @@ export class SoftPromptHints implements vscode.CodeLensProvider, vscode.HoverPro
     const hint = this.hintFor(document);
     if (!hint) return [];
     const range = this.anchorRange(document, hint.slot);
-    return [new vscode.CodeLens(range, { title: hintTitle(hint), tooltip: 'Nearest vocabulary tokens of the tuned soft prompt (hover the line for the full table); click to open the runs panel', command: 'promptsmith.showRuns' })];
+    return [new vscode.CodeLens(range, { title: hintTitle(hint), tooltip: hintTooltip(hint), command: 'promptsmith.showRuns' })];
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

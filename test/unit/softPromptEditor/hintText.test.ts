@@ -2,7 +2,7 @@
 // hint sits in a .prompt file.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { displayToken, HINT_TITLE_PREFIX, hintAnchor, hintHoverMarkdown, hintTitle } from '../../../src/extension/softPrompt/softPromptHintText';
+import { displayToken, HINT_TITLE_PREFIX, hintAnchor, hintHoverMarkdown, hintTitle, hintTooltip } from '../../../src/extension/softPrompt/softPromptHintText';
 import type { SoftPromptHint } from '../../../src/extension/softPrompt/softPromptRuns';
 import { overridesFromRunSettings, parseRunAnnouncement, parseTuneSoftSummary, progressText, resultMessage } from '../../../src/extension/softPrompt/tuneSoftEvents';
 
@@ -56,6 +56,13 @@ test('hover: header with both accuracies, one table row per virtual token with k
   const bare = hintHoverMarkdown({ ...hint(['a']), nearest: [[{ id: 3, token: 'a' }]] });
   assert.ok(bare.includes('| 0 | `a` |'), bare);
   assert.match(bare, /kept only each virtual token’s closest token/);
+});
+
+test('CodeLens tooltip: every virtual token with its nearest tokens', () => {
+  const lines = hintTooltip(hint(['▁happy', '▁joy'])).split('\n');
+  assert.equal(lines[0], 'Nearest vocabulary tokens of each virtual token (run 20261127-011500-soft-sentiment):');
+  assert.equal(lines[1], '0: ▁happy (0.50), ▁happy2 (0.25)');
+  assert.equal(lines[2], '1: ▁joy (0.49), ▁joy2 (0.25)');
 });
 
 const FILE = [
