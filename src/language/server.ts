@@ -19,6 +19,7 @@ import { analyzePromptSource, type PromptAnalysis } from './analysis/diagnostics
 import { checkEnvironment, localTokenizerDir, nodeEnvironment, partialNames } from './analysis/environmentChecks';
 import { LineIndex } from './analysis/lineIndex';
 import { codeLenses } from './features/codeLens';
+import { foldingRanges } from './features/folding';
 import { completionsAt } from './features/completion';
 import { formatPromptSource } from './features/formatting';
 import { type HoverContext, hoverAt } from './features/hover';
@@ -145,6 +146,7 @@ connection.onInitialize(() => ({
     documentFormattingProvider: true,
     codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
     codeLensProvider: { resolveProvider: false },
+    foldingRangeProvider: true,
   },
   serverInfo: { name: 'promptsmith-dotprompt' },
 }));
@@ -231,6 +233,15 @@ connection.onCodeLens((params) =>
     if (!document) return [];
     const { analysis, index } = analysed(document);
     return codeLenses(analysis, document.uri, index);
+  }),
+);
+
+connection.onFoldingRanges((params) =>
+  safe('folding', [], () => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return [];
+    const { analysis, index } = analysed(document);
+    return foldingRanges(analysis, index);
   }),
 );
 

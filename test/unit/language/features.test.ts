@@ -114,3 +114,30 @@ test('code lenses sit on the first template line and pass the document URI', () 
   );
   assert.deepEqual(lenses[0]!.range.start, { line: 5, character: 0 });
 });
+
+test('folding: header, front matter fence to fence, multi-line blocks and comments, role messages', async () => {
+  const { foldingRanges } = await import('../../../src/language/features/folding');
+  const { LineIndex } = await import('../../../src/language/analysis/lineIndex');
+  const source = '# a\n# b\n---\nmodel: m\nconfig: {}\n---\n{{role "system"}}\nBe brief.\n{{role "user"}}\n{{#if x}}\nyes\n{{/if}}\n{{!--\nnote\n--}}';
+  const ranges = foldingRanges(analyzePromptSource(source), new LineIndex(source)).map((r) => [r.startLine, r.endLine, r.kind ?? '']);
+  assert.deepEqual(ranges, [
+    [0, 1, 'comment'],
+    [2, 5, 'region'],
+    [9, 10, ''],
+    [12, 14, 'comment'],
+    [6, 7, ''],
+    [8, 14, ''],
+  ]);
+});
+
+test('language configuration: valid JSON, compiling regexes, referenced from package.json', async () => {
+  const { readFileSync } = await import('node:fs');
+  const config = JSON.parse(readFileSync(join(repoRoot, 'language-configuration.json'), 'utf8'));
+  assert.deepEqual(config.comments.blockComment, ['{{!--', '--}}']);
+  const start = new RegExp(config.folding.markers.start);
+  const end = new RegExp(config.folding.markers.end);
+  assert.ok(start.test('{{#each items}}') && !start.test('---') && end.test('  {{/each}}'));
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  assert.equal(manifest.contributes.languages[0].configuration, './language-configuration.json');
+  assert.equal(manifest.contributes.grammars[0].path, './syntaxes/dotprompt.tmLanguage.json');
+});
