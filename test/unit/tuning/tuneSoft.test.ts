@@ -16,6 +16,7 @@ import { loadSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
 import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
 import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';
 import { parseTuneSoftParams, tuneSoftMethod } from '../../../src/engine/tuning/softprompt/tuneSoftMethod';
+import { tuneSoftPrompt } from '../../../src/engine/tuning/softprompt/tuneSoftPrompt';
 import { storiesHfDir, tinysentDir } from '../helpers/fixtures';
 
 const modelDir = storiesHfDir();
@@ -170,4 +171,22 @@ test('a graph the autodiff refuses falls back to BBT with a message naming the o
   assert.match(message.message, /Sinh.*falling back to gradient-free Black-Box Tuning/);
   // Same forward numbers as the original model: the manual baseline is unchanged.
   assert.equal(result.manual_dev_acc, 38 / 64);
+});
+
+test('--resume of an output folder continues from its checkpoint: 4 steps + resume to 6 = 6 steps straight', { skip }, async () => {
+  const file = promptFile();
+  const straight = join(tmp, 'straight');
+  const split = join(tmp, 'split');
+  const steps: number[] = [];
+  const run = (out: string, total: number, resume?: string) =>
+    tuneSoftPrompt({ promptFile: file, out, resume, device: 'cpu', overrides: { steps: total }, onEvent: (e) => e.type === 'progress' && steps.push(e.step) });
+  const a = await run(straight, 6);
+  await run(split, 4);
+  steps.length = 0;
+  const b = await run(split, 6, split);
+  // Only the steps after the checkpoint ran.
+  assert.deepEqual(steps, [5, 6]);
+  assert.equal(b.steps_run, 6);
+  assert.equal(b.best_step, a.best_step);
+  assert.deepEqual(loadSoftPrompt(split).embeddings, loadSoftPrompt(straight).embeddings);
 });
