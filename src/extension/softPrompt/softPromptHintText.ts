@@ -80,17 +80,22 @@ export interface HintAnchor {
   onSlot: boolean;
 }
 
-function slotMarker(template: string, name: string | undefined): RegExpExecArray | null {
+/** The `{{softprompt "name"}}` markers in the template (any name when `name` is undefined). */
+function slotMarkers(template: string, name: string | undefined): RegExpExecArray[] {
   const named = name === undefined ? '[\\w.-]+' : name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`\\{\\{~?\\s*softprompt\\s+(["'])${named}\\1\\s*~?\\}\\}`).exec(template);
+  return [...template.matchAll(new RegExp(`\\{\\{~?\\s*softprompt\\s+(["'])${named}\\1\\s*~?\\}\\}`, 'g'))];
 }
 
-/** `slot` is the run's slot; otherwise the file's promptsmith.softPrompt.slot is used. */
+/**
+ * As the engine places the virtual tokens: at the slot named by the run (or the file's
+ * promptsmith.softPrompt.slot), else at the template's only slot, else before the input.
+ */
 export function hintAnchor(source: string, slot?: string): HintAnchor {
   const parsed = parsePromptFile(source);
   const name = slot ?? parsed.softPrompt?.slot;
   const body = source.slice(parsed.templateOffset);
-  const match = name === undefined ? null : slotMarker(body, name);
+  const markers = slotMarkers(body, name);
+  const match = markers.length === 1 ? markers[0] : undefined;
   if (match) {
     const start = parsed.templateOffset + match.index;
     return { start, end: start + match[0].length, onSlot: true };

@@ -84,8 +84,17 @@ test('hint anchor: the named {{softprompt}} slot, else the template’s first li
   const first = hintAnchor(FILE, 'other');
   assert.equal(first.onSlot, false);
   assert.equal(FILE.slice(first.start, first.end), 'Review: {{text}}');
-  const noSlot = FILE.replace(', slot: task', '');
+  // No slot setting: the template's only slot, as the engine places the tokens…
+  const unnamed = FILE.replace(', slot: task', '');
+  const only = hintAnchor(unnamed);
+  assert.equal(unnamed.slice(only.start, only.end), '{{softprompt "task"}}');
+  // …but with two slots and none named the tokens go before the input.
+  const two = `${unnamed}{{softprompt "b"}}\n`;
+  const t = hintAnchor(two);
+  assert.equal(two.slice(t.start, t.end), 'Review: {{text}}');
+  const noSlot = unnamed.replace('{{softprompt "task"}} ', '');
   const a = hintAnchor(noSlot);
+  assert.equal(a.onSlot, false);
   assert.equal(noSlot.slice(a.start, a.end), 'Review: {{text}}');
   // CRLF files: the range stops before the \r.
   const crlf = noSlot.replaceAll('\n', '\r\n');
