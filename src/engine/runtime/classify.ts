@@ -83,7 +83,7 @@ async function causalScores(active: ActiveSession, prompts: number[][], verbaliz
     const ids = rows.map((r) => [...r, ...new Array<number>(width - r.length).fill(padId)]);
     const mask = rows.map((r) => [...new Array<number>(shared + r.length).fill(1), ...new Array<number>(width - r.length).fill(0)]);
     const past = prefixCache ? sliceRow(prefixCache, 0, shared, rows.length) : undefined;
-    const out = await forward(active.session, active.io, { ids, attentionMask: mask, past });
+    const out = await forward(active.session, active.io, { ids, attentionMask: mask, past, wantPresent: multi.length > 0 });
     for (const [b, own] of rows.entries()) {
       const t = start + b;
       const length = shared + own.length;
@@ -102,7 +102,7 @@ async function causalScores(active: ActiveSession, prompts: number[][], verbaliz
       });
       const contMask = multi.map((l) => [...new Array<number>(length + verbalizers[l]!.length - 1).fill(1), ...new Array<number>(contWidth - verbalizers[l]!.length + 1).fill(0)]);
       const positions = multi.map(() => Array.from({ length: contWidth }, (_, j) => length + j));
-      const cont = await forward(active.session, active.io, { ids: contIds, attentionMask: contMask, positionIds: positions, past: contPast });
+      const cont = await forward(active.session, active.io, { ids: contIds, attentionMask: contMask, positionIds: positions, past: contPast, wantPresent: false });
       for (const [k, l] of multi.entries()) {
         const v = verbalizers[l]!;
         for (let j = 1; j < v.length; j++) {

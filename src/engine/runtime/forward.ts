@@ -34,6 +34,8 @@ export interface ForwardInput {
   /** Default: continues from each row's count of real past tokens. */
   positionIds?: readonly (readonly number[])[];
   past?: KvCache;
+  /** Set false when only logits are needed (scoring): the present.* tensors are not copied out. */
+  wantPresent?: boolean;
 }
 
 export interface ForwardOutput {
@@ -153,11 +155,12 @@ export async function forward(session: OrtSession, io: ModelIo, input: ForwardIn
   if (past) {
     for (const [i, name] of io.pastInputs.entries()) feeds[name] = past.tensors[i]!;
   }
-  const out = await session.run(feeds);
+  const wantPresent = input.wantPresent !== false && io.presentOutputs.length > 0;
+  const out = wantPresent ? await session.run(feeds) : await session.run(feeds, ['logits']);
   const logitsTensor = out.logits!;
   const dims = logitsTensor.dims;
   const logits = logitsTensor.type === 'float16' ? halfToFloat(logitsTensor.data as Uint16Array) : (logitsTensor.data as Float32Array);
-  const present = io.presentOutputs.length > 0 ? { tensors: io.presentOutputs.map((n) => out[n]!), length: pastLength + seq } : undefined;
+  const present = wantPresent ? { tensors: io.presentOutputs.map((n) => out[n]!), length: pastLength + seq } : undefined;
   return { logits, batch: dims[0]!, seq: dims[1]!, vocab: dims[2]!, present };
 }
 

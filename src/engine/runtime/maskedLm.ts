@@ -41,6 +41,7 @@ export async function classifyMaskedScores(
       ids: rows.map((r) => [...r.ids, ...new Array<number>(width - r.ids.length).fill(padId)]),
       attentionMask: rows.map((r) => [...new Array<number>(r.ids.length).fill(1), ...new Array<number>(width - r.ids.length).fill(0)]),
       positionIds: rows.map(() => Array.from({ length: width }, (_, i) => i)),
+      wantPresent: false,
     });
     for (const [b, row] of rows.entries()) {
       for (const [l, v] of verbalizers.entries()) {

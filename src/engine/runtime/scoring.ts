@@ -55,7 +55,7 @@ export async function scoreIds(active: ActiveSession, pairs: readonly IdPair[], 
       const zeros = new Array<number>(width - s.length).fill(0);
       return padding === 'right' ? [...ones, ...zeros] : [...zeros, ...ones];
     });
-    const out = await forward(active.session, active.io, { ids, attentionMask: mask });
+    const out = await forward(active.session, active.io, { ids, attentionMask: mask, wantPresent: false });
     rows.forEach((pairIndex, b) => {
       const { prompt, continuation } = pairs[pairIndex]!;
       const shift = padding === 'right' ? 0 : width - seqs[b]!.length;
