@@ -11,7 +11,7 @@ function version(): string {
 }
 
 function usage(): string {
-  const lines = commands.map((c) => `  ${c.usage.padEnd(70)} ${c.summary}`);
+  const lines = commands.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]);
   return [
     'Usage: promptsmith <command> [options]',
     '',
