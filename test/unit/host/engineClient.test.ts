@@ -42,6 +42,9 @@ test('ping answers from a forked engine process; bad requests are named', async 
   assert.equal(pong.pid, client.pid);
   assert.notEqual(pong.pid, process.pid);
   await assert.rejects(client.request('noSuchMethod', null), isCode('E_UNKNOWN_METHOD'));
+  // Names from Object.prototype are not methods either.
+  await assert.rejects(client.request('constructor', null), isCode('E_UNKNOWN_METHOD'));
+  await assert.rejects(client.request('toString', null), isCode('E_UNKNOWN_METHOD'));
   await assert.rejects(client.request('generate', { model: 'x', prompt: 'hi', maxTokens: 'lots' } as never), (err: Error) => {
     isCode('E_BAD_REQUEST')(err);
     assert.match(err.message, /params\.maxTokens/);
