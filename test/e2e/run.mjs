@@ -3,7 +3,7 @@
 // test/e2e/.cache/ (cached), packages the .vsix, starts code-server in a temp sandbox, runs the
 // extension-host integration tests through the smoke-test driver, then the UI scenarios of
 // issue 7. Everything is shut down at the end, also on failure. Output: node:test's report.
-// Env: E2E_ONLY=<substring> runs only matching scenarios; E2E_KEEP_ARTIFACTS=1 keeps old screenshots.
+// Env: E2E_ONLY=<substring>[,<substring>…] runs only matching tests (e.g. E2E_ONLY=integration,04); E2E_KEEP_ARTIFACTS=1 keeps old screenshots.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,7 +22,8 @@ const cacheDir = join(e2eDir, '.cache');
 const artifactsDir = join(e2eDir, 'artifacts');
 const fixtureDir = join(e2eDir, 'fixtures', 'workspace');
 const modelDir = resolve(repoRoot, '..', 'shared', 'models', 'stories260k-hf');
-const only = process.env.E2E_ONLY;
+const only = process.env.E2E_ONLY?.split(',').filter(Boolean);
+const selected = (...names) => !only || only.some((o) => names.some((n) => n.includes(o)));
 const startedAt = performance.now();
 
 const log = (line) => process.stderr.write(`# e2e: ${line}\n`);
@@ -85,7 +86,7 @@ after(async () => {
   log(`total: ${((performance.now() - startedAt) / 1000).toFixed(1)} s; screenshots in ${artifactsDir}`);
 });
 
-test('extension host integration tests (smoke-test driver)', { skip: only && !'integration'.includes(only) && 'E2E_ONLY', timeout: 240_000 }, async (t) => {
+test('extension host integration tests (smoke-test driver)', { skip: !selected('integration') && 'E2E_ONLY', timeout: 240_000 }, async (t) => {
   const workspace = env.server.newWorkspace(null);
   const started = performance.now();
   const report = await runIntegrationTests({ browser: env.browser, server: env.server, bundle: env.bundle, workspace, artifactsDir });
@@ -113,7 +114,7 @@ for (const scenario of scenarios) {
   const reasons = (scenario.needs ?? []).map((need) => missing[need]).filter(Boolean);
   if (scenario.needsModel && !existsSync(modelDir)) reasons.push(`the shared model folder ${modelDir} is absent`);
   if (scenario.skip) reasons.push(scenario.skip);
-  if (only && !scenario.file.includes(only) && !scenario.name.includes(only)) reasons.push('E2E_ONLY');
+  if (!selected(scenario.file, scenario.name)) reasons.push('E2E_ONLY');
   test(scenario.name, { skip: reasons.join('; ') || false, timeout: scenario.timeoutMs ?? 180_000 }, async (t) => {
     const prefix = scenario.file.replace(/\.mjs$/, '');
     const opened = [];

@@ -2,7 +2,6 @@
 // The workspace holds one finished run written through the project's run store; when soft
 // prompt tuning is in the tree, a short real tuning run adds the inline results (CodeLens with
 // the nearest tokens) that must also survive the reload.
-import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { waitFor } from '../lib/workbench.mjs';
 import { runSoftPromptTuning } from './softPromptSteps.mjs';
@@ -40,12 +39,14 @@ export default {
 
     await wb.reloadWindow();
     await wb.page.locator('.tab', { hasText: 'Promptsmith Runs' }).first().waitFor({ timeout: 60_000 });
-    const restored = await waitFor('the runs panel content after the reload', async () => {
-      const text = await panelText(wb);
-      return text.includes(seeded.name) && text;
+    let restored = '';
+    await waitFor('the runs panel with the open run detail after the reload', async () => {
+      restored = await panelText(wb);
+      return restored.includes(seeded.name) && /30 \/ 30 steps/.test(restored);
+    }).catch((err) => {
+      throw new Error(`${err.message}; the panel shows: ${restored.slice(0, 600)}`);
     });
     await wb.screenshot('panel-after-reload');
-    assert.match(restored, /30 \/ 30 steps/, 'the open run detail is restored with the panel');
 
     await t.test('inline results come back after the reload', { skip: missing.softPrompt }, async () => {
       await wb.openFile('sentiment.prompt');
