@@ -31,6 +31,7 @@ export function analyzePromptSource(source: string): PromptAnalysis {
   problems.push(...inputSchema.problems, ...outputSchema.problems);
   for (const p of template.problems) problems.push({ ...p, start: p.start + parsed.templateOffset, end: p.end + parsed.templateOffset });
   checkVariables(parsed, template, inputSchema, problems);
+  checkSoftPromptSlots(parsed, template, problems);
   problems.sort((a, b) => a.start - b.start || a.end - b.end);
   if (problems.length > MAX_PROBLEMS) {
     const dropped = problems.length - MAX_PROBLEMS;
@@ -89,5 +90,32 @@ function checkVariables(parsed: ParsedPromptFile, template: TemplateAnalysis, sc
   for (const field of schema.fields) {
     if (used.has(field.name) || !field.keySpan) continue;
     problems.push({ code: 'unused-variable', severity: 'hint', message: `input '${field.name}' is declared but the template never uses it`, ...field.keySpan });
+  }
+}
+
+/** What soft prompt tuning will need: the configured slot exists, and at most one slot is chosen. */
+function checkSoftPromptSlots(parsed: ParsedPromptFile, template: TemplateAnalysis, problems: PromptFileProblem[]): void {
+  if (!template.parsed) return;
+  const slot = parsed.softPrompt?.slot;
+  const slots = template.softPromptSlots;
+  if (slot !== undefined) {
+    const matching = slots.filter((s) => s.name === slot);
+    const span = spanOf(parsed, ['promptsmith.softPrompt', 'slot'], 'value')!;
+    if (matching.length === 0) {
+      problems.push({ code: 'softprompt-slot', severity: 'error', message: `the template has no {{softprompt "${slot}"}} slot`, ...span });
+    }
+    for (const extra of matching.slice(1)) {
+      problems.push({ code: 'softprompt-slot', severity: 'warning', message: `slot '${slot}' appears more than once; one soft prompt fills one slot`, start: parsed.templateOffset + extra.start, end: parsed.templateOffset + extra.end });
+    }
+  } else if (slots.length > 1 && parsed.softPrompt) {
+    for (const extra of slots.slice(1)) {
+      problems.push({
+        code: 'softprompt-slot',
+        severity: 'warning',
+        message: 'several {{softprompt}} slots: set promptsmith.softPrompt.slot to the one to tune',
+        start: parsed.templateOffset + extra.start,
+        end: parsed.templateOffset + extra.end,
+      });
+    }
   }
 }

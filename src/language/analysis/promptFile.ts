@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Dotprompt, type Message } from 'dotprompt';
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, visit } from 'yaml';
+import { softPromptHelper } from './softPromptSlots';
 import {
   checkSettingValue,
   isPlainObject,
@@ -359,49 +360,8 @@ export function resolveModelRef(model: string, promptFile: string | undefined): 
   return { kind: 'id', id: model };
 }
 
-// ---- Soft prompt slots ----------------------------------------------------------------------
-
-const SOFT_PROMPT_PREFIX = '<<<promptsmith:softprompt:';
-const SOFT_PROMPT_SPLIT = /<<<promptsmith:softprompt:([\w.-]+)>>>/g;
-
-/** The text `{{softprompt "name"}}` renders to; soft prompt tuning puts virtual tokens there. */
-export function SOFT_PROMPT_MARKER(name: string): string {
-  return `${SOFT_PROMPT_PREFIX}${name}>>>`;
-}
-
-export type PromptPiece = { kind: 'text'; text: string } | { kind: 'softPrompt'; name: string };
-
-/** Splits rendered text at soft-prompt markers (empty text pieces are dropped). */
-export function splitSoftPromptMarkers(text: string): PromptPiece[] {
-  const pieces: PromptPiece[] = [];
-  let last = 0;
-  for (const m of text.matchAll(SOFT_PROMPT_SPLIT)) {
-    if (m.index > last) pieces.push({ kind: 'text', text: text.slice(last, m.index) });
-    pieces.push({ kind: 'softPrompt', name: m[1]! });
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) pieces.push({ kind: 'text', text: text.slice(last) });
-  return pieces;
-}
-
-function softPromptHelper(...args: unknown[]): unknown {
-  const name = args.length > 1 ? args[0] : 'default';
-  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) {
-    throw new Error(`{{softprompt}} takes one name made of letters, digits, '_', '.', '-', got ${JSON.stringify(name)}`);
-  }
-  return new SafeText(SOFT_PROMPT_MARKER(name));
-}
-
-/** Handlebars' SafeString contract (toHTML), so the marker is never escaped. */
-class SafeText {
-  constructor(private readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-  toHTML(): string {
-    return this.text;
-  }
-}
+// Soft prompt slots live in softPromptSlots.ts; re-exported here, where the engine looks for them.
+export { type PromptPiece, SOFT_PROMPT_MARKER, SOFT_PROMPT_NAME, splitSoftPromptMarkers, stripSoftPromptMarkers } from './softPromptSlots';
 
 // ---- Rendering --------------------------------------------------------------------------------
 
@@ -412,6 +372,8 @@ export interface RenderOptions {
   baseDir?: string;
   /** Earlier conversation turns, placed at `{{history}}`. */
   history?: Message[];
+  /** `{{softprompt}}` slots: 'marker' (default; for soft prompt tuning) or 'empty' (plain runs). */
+  softPromptSlots?: 'marker' | 'empty';
 }
 
 export interface RenderedPromptFile {
@@ -429,7 +391,7 @@ export async function renderPromptFile(parsed: ParsedPromptFile, input: Record<s
   if (broken) throw new PromptFileError(`${where}: ${broken.message}`);
   const baseDir = options.baseDir ?? (parsed.path ? dirname(parsed.path) : undefined);
   const dotprompt = new Dotprompt({
-    helpers: { softprompt: softPromptHelper },
+    helpers: { softprompt: softPromptHelper(options.softPromptSlots ?? 'marker') },
     partials: options.partials,
     partialResolver: baseDir ? (name) => readPartial(baseDir, name) : undefined,
   });

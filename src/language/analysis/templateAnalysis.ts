@@ -4,6 +4,7 @@
 import Handlebars from 'handlebars';
 import { HELPERS } from './helperDocs';
 import { LineIndex } from './lineIndex';
+import { SOFT_PROMPT_NAME } from './softPromptSlots';
 import { scanTemplate, type Tag } from './templateScanner';
 
 export interface TemplateRef {
@@ -18,7 +19,7 @@ export interface VariableRef extends TemplateRef {
 }
 
 export interface TemplateProblem {
-  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper' | 'analysis-limited';
+  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper' | 'analysis-limited' | 'softprompt-slot';
   severity: 'error' | 'warning' | 'information';
   message: string;
   start: number;
@@ -36,6 +37,8 @@ export interface TemplateAnalysis {
   roles: TemplateRef[];
   /** `{{section "x"}}` tags; name is the section. */
   sections: TemplateRef[];
+  /** `{{softprompt "x"}}` slots; name is the slot ('default' without an argument). */
+  softPromptSlots: TemplateRef[];
   /** The whole input is passed somewhere (`{{json this}}`, a partial, …): every variable may be used. */
   usesWholeContext: boolean;
   /** Whether Handlebars parsed the template (the AST facts above are complete). */
@@ -58,6 +61,7 @@ export function analyzeTemplate(template: string): TemplateAnalysis {
     partials: [],
     roles: [],
     sections: [],
+    softPromptSlots: [],
     usesWholeContext: false,
     parsed: false,
   };
@@ -177,6 +181,7 @@ class Walker {
         if (helper === 'role' && literal !== undefined) this.out.roles.push({ name: literal, ...this.span(loc) });
         if (helper === 'section' && literal !== undefined) this.out.sections.push({ name: literal, ...this.span(loc) });
         if (helper === 'history') this.out.roles.push({ name: 'history', ...this.span(loc) });
+        if (helper === 'softprompt') this.softPromptSlot(params, loc);
       } else if (hasArgs) {
         this.out.problems.push({
           code: 'unknown-helper',
@@ -188,6 +193,22 @@ class Walker {
     } else this.expression(path, depth);
     for (const param of params) this.expression(param, depth);
     for (const pair of hash?.pairs ?? []) this.expression(pair.value, depth);
+  }
+
+  /** A slot takes one string-literal name (or none: 'default'); the engine splits on it. */
+  private softPromptSlot(params: Expr[], loc: hbs.AST.SourceLocation): void {
+    const first = params[0];
+    const name = first === undefined ? 'default' : first.type === 'StringLiteral' ? (first as hbs.AST.StringLiteral).value : undefined;
+    if (name === undefined || params.length > 1 || !SOFT_PROMPT_NAME.test(name)) {
+      this.out.problems.push({
+        code: 'softprompt-slot',
+        severity: 'error',
+        message: `{{softprompt}} takes one quoted name of letters, digits, '_', '.', '-' (e.g. {{softprompt "lead"}})`,
+        ...this.span(loc),
+      });
+      return;
+    }
+    this.out.softPromptSlots.push({ name, ...this.span(loc) });
   }
 
   private expression(expr: Expr, depth: number): void {

@@ -67,7 +67,7 @@ export async function tokenCountText(analysis: PromptAnalysis, context: HoverCon
   const missing = analysis.inputSchema.fields.filter((f) => !(f.name in defaults)).map((f) => f.name);
   let rendered: Awaited<ReturnType<typeof renderPromptFile>>;
   try {
-    rendered = await renderPromptFile(parsed, defaults, { baseDir: context.baseDir });
+    rendered = await renderPromptFile(parsed, defaults, { baseDir: context.baseDir, softPromptSlots: 'empty' });
   } catch (err) {
     return `Token count unavailable: ${(err as Error).message}`;
   }

@@ -105,3 +105,13 @@ test('environment: missing datasets and partials, unencodable verbalizers (real 
   const expected = unencodable.length === 0 || (tokenizer.unkId !== undefined && unencodable.includes(tokenizer.unkId));
   assert.equal(out.some((o) => o.startsWith('verbalizer-unencodable')), expected, `ids for U+E000: ${unencodable}`);
 });
+
+test('soft prompt slots: bad names, a configured slot that is missing, several slots', () => {
+  assert.deepEqual(described('{{softprompt lead}} {{softprompt "a b"}} {{softprompt "ok"}}'), [
+    'softprompt-slot error "{{softprompt lead}}"',
+    'softprompt-slot error "{{softprompt \\"a b\\"}}"',
+  ]);
+  assert.deepEqual(described('---\npromptsmith.softPrompt: { tokens: 4, slot: mood }\n---\n{{softprompt "lead"}} x'), ['softprompt-slot error "mood"']);
+  assert.deepEqual(described('---\npromptsmith.softPrompt: { tokens: 4 }\n---\n{{softprompt "a"}} x {{softprompt "b"}}'), ['softprompt-slot warning "{{softprompt \\"b\\"}}"']);
+  assert.deepEqual(described('---\npromptsmith.softPrompt: { tokens: 4, slot: b }\n---\n{{softprompt "a"}} x {{softprompt "b"}}'), []);
+});

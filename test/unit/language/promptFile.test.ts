@@ -123,3 +123,10 @@ test('model references: relative folders resolve against the file, ids stay ids'
   assert.deepEqual(resolveModelRef('../m', '/a/b/c.prompt'), { kind: 'folder', path: '/a/m' });
   assert.deepEqual(resolveModelRef('onnx-community/SmolLM2-135M-Instruct', '/a/b/c.prompt'), { kind: 'id', id: 'onnx-community/SmolLM2-135M-Instruct' });
 });
+
+test('soft prompt slots can render empty for plain runs', async () => {
+  const { stripSoftPromptMarkers } = await import('../../../src/language/analysis/promptFile');
+  const p = parsePromptFile('---\ninput: { schema: { text: string } }\n---\n{{text}}{{softprompt "mood"}} They were');
+  assert.equal((await renderPromptFile(p, { text: 'A.' }, { softPromptSlots: 'empty' })).text, 'A. They were');
+  assert.equal(stripSoftPromptMarkers((await renderPromptFile(p, { text: 'A.' })).text), 'A. They were');
+});
