@@ -12,6 +12,7 @@ import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS } from '../analysis/p
 /** What token counting needs from the runtime's TextTokenizer. */
 export interface CountingTokenizer extends TokenizerLike {
   readonly hasChatTemplate: boolean;
+  idToToken?(id: number): string | undefined;
   applyChatTemplate(messages: readonly { role: string; content: string }[], options?: { addGenerationPrompt?: boolean }): string;
 }
 
@@ -30,9 +31,13 @@ export async function hoverAt(analysis: PromptAnalysis, offset: number, context:
   if (fm && offset >= fm.start && offset <= fm.end) {
     const key = frontMatterKeyAt(analysis, offset - fm.start);
     if (!key) return undefined;
+    const span = { start: fm.start + key.range[0], end: fm.start + key.range[1] };
+    const verbalizer = key.path[0] === 'promptsmith.task' && key.path[1] === 'labels' && key.path.length === 3 ? parsed.task?.labels?.[key.path[2]!] : undefined;
+    if (verbalizer !== undefined) return { hover: markdown(verbalizerText(key.path[2]!, verbalizer, context().tokenizer)), span };
+    if (key.isValue) return undefined;
     const doc = keyDoc(key.path);
     if (!doc) return undefined;
-    return { hover: markdown(`**${key.path.join('.')}** — ${doc}`), span: { start: fm.start + key.range[0], end: fm.start + key.range[1] } };
+    return { hover: markdown(`**${key.path.join('.')}** — ${doc}`), span };
   }
   if (offset < parsed.templateOffset) return undefined;
   const rel = offset - parsed.templateOffset;
@@ -102,17 +107,28 @@ function keyDoc(path: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** The key under the cursor (offset relative to the front matter) and its path. */
-function frontMatterKeyAt(analysis: PromptAnalysis, offset: number): { path: string[]; range: [number, number] } | undefined {
-  const walk = (node: unknown, path: string[]): { path: string[]; range: [number, number] } | undefined => {
+/** How a label's verbalizer tokenizes: the class score sums the log-probabilities of these tokens. */
+function verbalizerText(label: string, verbalizer: string, tokenizer: CountingTokenizer | string): string {
+  const head = `**${label}** → verbalizer \`${JSON.stringify(verbalizer)}\``;
+  if (typeof tokenizer === 'string') return `${head}\n\nTokens: ${tokenizer}`;
+  const ids = tokenizer.encode(verbalizer, { addSpecialTokens: false });
+  const pieces = ids.map((id) => `\`${tokenizer.idToToken?.(id) ?? id}\` (${id})`).join(' ');
+  return `${head}: ${ids.length} token${ids.length === 1 ? '' : 's'} ${pieces}. The label's score is the summed log-probability of ${ids.length === 1 ? 'this token' : 'these tokens'}.`;
+}
+
+/** The key (or scalar value) under the cursor (offset relative to the front matter) and its path. */
+function frontMatterKeyAt(analysis: PromptAnalysis, offset: number): { path: string[]; range: [number, number]; isValue: boolean } | undefined {
+  const walk = (node: unknown, path: string[]): { path: string[]; range: [number, number]; isValue: boolean } | undefined => {
     if (!isMap(node)) return undefined;
     for (const pair of node.items) {
       if (!isScalar(pair.key)) continue;
       const keyPath = [...path, String(pair.key.value)];
       const r = pair.key.range;
-      if (r && offset >= r[0] && offset <= r[1]) return { path: keyPath, range: [r[0], r[1]] };
+      if (r && offset >= r[0] && offset <= r[1]) return { path: keyPath, range: [r[0], r[1]], isValue: false };
       const v = (pair.value as Node | null)?.range;
-      if (v && offset >= v[0] && offset <= v[2]) return walk(pair.value, keyPath);
+      if (v && offset >= v[0] && offset <= v[2]) {
+        return isScalar(pair.value) ? { path: keyPath, range: [v[0], v[1]], isValue: true } : walk(pair.value, keyPath);
+      }
     }
     return undefined;
   };

@@ -53,6 +53,11 @@ test('hover: schema type and description, helper docs, key docs, token count wit
   const tokenizer = loadTokenizer(modelDir);
   const expected = tokenizer.encode('Tom had a dog. They were', { addSpecialTokens: true }).length;
   assert.match(await at('They', 2), new RegExp(`^\\*\\*${expected} tokens\\*\\*`));
+  const labels = analyzePromptSource(`---\nmodel: ${modelDir}\npromptsmith.task:\n  labels: { positive: " happy", negative: " sad" }\n---\nx`);
+  const sadAt = labels.parsed.source.indexOf('" sad"') + 2;
+  const sad = await hoverAt(labels, sadAt, () => ({ tokenizer }));
+  const sadIds = tokenizer.encode(' sad', { addSpecialTokens: false });
+  assert.match((sad!.hover.contents as { value: string }).value, new RegExp(`^\\*\\*negative\\*\\* → verbalizer \`" sad"\`: ${sadIds.length} tokens`));
   const noModel = analyzePromptSource('---\n---\nHello there');
   const found = await hoverAt(noModel, 12, () => ({ tokenizer: 'no local model' }));
   assert.match((found!.hover.contents as { value: string }).value, /no local model/);
