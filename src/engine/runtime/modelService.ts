@@ -1,7 +1,7 @@
 // The engine's model methods behind the protocol: models are loaded once per (model, device,
 // variant) and shared by every request; results carry the provider that ran them.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type {
   ClassifyParams,
   ClassifyResultWire,
@@ -25,8 +25,33 @@ export interface ServiceContext {
   signal: AbortSignal;
 }
 
+/**
+ * Sizes and times of a local model folder's files: a re-exported or edited model is noticed on
+ * the next request and loaded afresh instead of serving the old one until the engine restarts.
+ */
+export function folderFingerprint(dir: string): string {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return '';
+  const parts: string[] = [];
+  for (const sub of ['', 'onnx']) {
+    const folder = join(dir, sub);
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) continue;
+    for (const name of readdirSync(folder).sort()) {
+      if (!/\.(json|safetensors|bin|onnx|onnx_data)$/.test(name)) continue;
+      const st = statSync(join(folder, name));
+      parts.push(`${sub}/${name}:${st.size}:${st.mtimeMs}`);
+    }
+  }
+  return parts.join('|');
+}
+
+interface ModelEntry {
+  ref: ModelRef;
+  fingerprint: string;
+  loading: Promise<LanguageModel>;
+}
+
 export class ModelService {
-  private readonly models = new Map<string, { ref: ModelRef; loading: Promise<LanguageModel> }>();
+  private readonly models = new Map<string, ModelEntry>();
 
   private static key(ref: ModelRef): string {
     const local = resolve(ref.model);
@@ -36,17 +61,22 @@ export class ModelService {
   /** The loaded model for `ref`, loading it on first use (concurrent callers share one load). */
   model(ref: ModelRef, ctx?: ServiceContext): Promise<LanguageModel> {
     const key = ModelService.key(ref);
+    const fingerprint = folderFingerprint(resolve(ref.model));
     let entry = this.models.get(key);
+    if (entry && entry.fingerprint !== fingerprint) entry = undefined;
     if (!entry) {
       const onProgress = (p: ModelProgress) => {
         if (p.phase === 'download') ctx?.emit({ type: 'download', file: p.file, loaded: p.loaded, total: p.total ?? null });
         else ctx?.emit({ type: 'export', fraction: p.fraction, message: p.message });
       };
       const loading = LanguageModel.load(ref.model, { device: ref.device, variant: ref.variant, offline: ref.offline, cacheDir: ref.cacheDir, onProgress, sessions: processSessionCache() });
-      entry = { ref, loading };
-      this.models.set(key, entry);
+      const created: ModelEntry = { ref, fingerprint, loading };
+      entry = created;
+      this.models.set(key, created);
       // A failed load is forgotten, so fixing the folder and asking again works.
-      loading.catch(() => this.models.delete(key));
+      loading.catch(() => {
+        if (this.models.get(key) === created) this.models.delete(key);
+      });
     }
     return entry.loading;
   }

@@ -1,5 +1,6 @@
 // ORT sessions cached per (model file, device setting): opened once, shared by every request,
 // and released after an idle timeout so a model nobody uses stops holding memory.
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Device, openSession, type SessionFactory, type SessionOnProvider } from './executionProviders';
 
@@ -91,7 +92,10 @@ export class SessionCache {
     entry.timer.unref();
   }
 
+  /** The file's size and time are part of the key: a rewritten model file gets a new session. */
   private static key(file: string, device: Device): string {
-    return `${resolve(file)}\u0000${device}`;
+    const path = resolve(file);
+    const st = existsSync(path) ? statSync(path) : undefined;
+    return `${path}\u0000${device}\u0000${st ? `${st.size}:${st.mtimeMs}` : 'missing'}`;
   }
 }

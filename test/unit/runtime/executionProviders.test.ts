@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -107,5 +107,18 @@ test('a failed open is not cached', async () => {
   const lease = await cache.acquire(missing, 'cpu');
   assert.deepEqual(await runIdentity(lease.session), [1.5, -2]);
   lease.release();
+  await cache.dispose();
+});
+
+test('a model file rewritten in place gets a fresh session', async () => {
+  const cache = new SessionCache();
+  const file = join(dir, 'rewritten.onnx');
+  writeFileSync(file, identityModelBytes());
+  const a = await cache.acquire(file, 'cpu');
+  a.release();
+  utimesSync(file, new Date(), new Date(Date.now() + 5000));
+  const b = await cache.acquire(file, 'cpu');
+  assert.notEqual(b.session, a.session);
+  b.release();
   await cache.dispose();
 });
