@@ -105,8 +105,8 @@ export const MAX_FRONT_MATTER = 256 * 1024;
 const FRONT_MATTER = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)([\s\S]*)$/d;
 
 /** Comment lines before the first `---` (the current Dotprompt spec allows them; 1.1.2 does not). */
-function headerEnd(source: string): number {
-  let pos = 0;
+function headerEnd(source: string, from: number): number {
+  let pos = from;
   let sawComment = false;
   while (pos < source.length) {
     const nl = source.indexOf('\n', pos);
@@ -116,7 +116,8 @@ function headerEnd(source: string): number {
     else if (line !== '') break;
     pos = lineEnd;
   }
-  return sawComment && source.startsWith('---', pos) ? pos : 0;
+  if (sawComment && source.startsWith('---', pos)) return pos;
+  return from;
 }
 
 function problem(code: string, severity: ProblemSeverity, message: string, span: TextSpan): PromptFileProblem {
@@ -126,11 +127,18 @@ function problem(code: string, severity: ProblemSeverity, message: string, span:
 /** Parses a .prompt file. Never throws: everything wrong becomes a problem. */
 export function parsePromptFile(source: string): ParsedPromptFile {
   const parsed: ParsedPromptFile = { source, data: {}, template: source, templateOffset: 0, config: {}, input: {}, ext: {}, problems: [] };
-  const start = headerEnd(source);
-  if (start > 0) parsed.header = { start: 0, end: start };
+  // A byte-order mark is not part of the text (editors hide it; Dotprompt would not see `---`).
+  const bom = source.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const start = headerEnd(source, bom);
+  if (start > bom) parsed.header = { start: bom, end: start };
   const rest = source.slice(start);
   const match = FRONT_MATTER.exec(rest);
   if (!match) {
+    const blank = /^(?:[ \t]*\r?\n)+(?=---[ \t]*\r?\n)/.exec(rest);
+    if (blank) {
+      const message = 'front matter must start on the first line: with blank lines before `---`, Dotprompt reads the YAML as template text';
+      parsed.problems.push(problem('front-matter-not-at-start', 'warning', message, { start: start + blank[0].length, end: start + blank[0].length + 3 }));
+    }
     if (/^---\s*(\r?\n|$)/.test(rest)) {
       const firstLineEnd = rest.search(/\r?\n|$/);
       parsed.problems.push(problem('front-matter-unclosed', 'error', 'front matter is not closed: add a line `---` after the YAML', { start, end: start + firstLineEnd }));

@@ -130,3 +130,20 @@ test('soft prompt slots can render empty for plain runs', async () => {
   assert.equal((await renderPromptFile(p, { text: 'A.' }, { softPromptSlots: 'empty' })).text, 'A. They were');
   assert.equal(stripSoftPromptMarkers((await renderPromptFile(p, { text: 'A.' })).text), 'A. They were');
 });
+
+test('CRLF line endings, a byte-order mark, blank lines before the front matter', () => {
+  const crlf = parsePromptFile('# c\r\n---\r\nmodel: m\r\ninput:\r\n  schema: { a: string }\r\n---\r\n{{a}} x\r\n');
+  assert.deepEqual(crlf.problems, []);
+  assert.equal(crlf.model, 'm');
+  assert.equal(crlf.template, '{{a}} x');
+  assert.equal(crlf.source.slice(crlf.templateOffset, crlf.templateOffset + 7), '{{a}} x');
+  const bom = parsePromptFile('\uFEFF---\nmodel: m\n---\nhi');
+  assert.equal(bom.model, 'm');
+  assert.equal(bom.template, 'hi');
+  const blank = parsePromptFile('\n\n---\nmodel: m\n---\nhi');
+  assert.deepEqual(
+    blank.problems.map((p) => [p.code, p.start]),
+    [['front-matter-not-at-start', 2]],
+  );
+  assert.equal(blank.model, undefined, 'as Dotprompt: no front matter');
+});
