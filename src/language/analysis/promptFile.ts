@@ -178,22 +178,22 @@ function readFrontMatter(parsed: ParsedPromptFile): void {
   for (const key of findDuplicateKeys(doc)) {
     parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: duplicate key '${String(key.value)}'`, { start: fm.start + key.range![0], end: fm.start + key.range![1] }));
   }
-  if (doc.errors.length > 0 || parsed.problems.length > 0) {
-    for (const err of doc.errors) {
-      const message = err.message.split('\n')[0]!;
-      parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${message}`, { start: fm.start + err.pos[0], end: fm.start + err.pos[1] }));
-    }
-    return;
+  for (const err of doc.errors) {
+    const message = err.message.split('\n')[0]!;
+    parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${message}`, { start: fm.start + err.pos[0], end: fm.start + err.pos[1] }));
   }
+  // With YAML errors the keys that did parse are still read (best effort, so the editor keeps
+  // checking the rest while one line is being typed); renderPromptFile refuses such a file.
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${(err as Error).message}`, fm));
+    if (doc.errors.length === 0) parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${(err as Error).message}`, fm));
     return;
   }
   if (value === null || value === undefined) return;
   if (!isPlainObject(value)) {
+    if (doc.errors.length > 0) return;
     parsed.problems.push(problem('front-matter-not-map', 'error', 'front matter must be a YAML map of keys (model, config, input, …)', fm));
     return;
   }

@@ -40,7 +40,12 @@ test('YAML errors are errors at the offending text', () => {
   const problems = analyzePromptSource('---\nmodel: x\nconfig: {temperature: 1\n---\nhi').problems;
   assert.deepEqual(problems.map((p) => p.code), ['yaml-syntax']);
   assert.ok(problems[0]!.start >= 'model: x\nconfig: {'.length + 4, 'points at the end of the unclosed flow map');
-  assert.deepEqual(described('---\na: 1\na: 2\n---\nx'), ['yaml-syntax error "a"']);
+  assert.deepEqual(described('---\nmodel: a\nmodel: b\n---\nx'), ['yaml-syntax error "model"']);
+  // The keys that did parse are still checked while one line is broken.
+  assert.deepEqual(described('---\ninput: { schema: { name: string } }\nconfig: {temperature: 1\n---\nHi {{nmae}} {{name}}'), [
+    'yaml-syntax error "\\n"',
+    'undefined-variable warning "nmae"',
+  ]);
 });
 
 test('Handlebars structure: unclosed block, unmatched close, unbalanced braces, syntax, unknown helper', () => {

@@ -61,7 +61,11 @@ test('diagnostics with exact ranges, incremental edits, hover, completion, code 
   const first = await diagnosticsFor(uri, 1);
   assert.deepEqual(
     first.diagnostics.map((d) => [d.code, d.severity, d.range.start.line]),
-    [['yaml-syntax', 1, 3]],
+    [
+      ['unused-variable', 4, 2],
+      ['yaml-syntax', 1, 3],
+      ['undefined-variable', 2, 5],
+    ],
   );
   // Incremental change: fix the YAML (close the brace at the end of line 3).
   await rpc.sendNotification('textDocument/didChange', {
