@@ -169,7 +169,7 @@ connection.onHover((params) =>
       const env = environmentOf(document.uri);
       const filePath = env.filePath;
       const dir = localTokenizerDir(analysis, env);
-      if (!dir) return { tokenizer: 'set `model:` to a local model folder with a tokenizer.json to see the token count', baseDir: filePath && dirname(filePath) };
+      if (!dir) return { tokenizer: 'needs `model:` to be a local model folder (or a downloaded hub model) with a tokenizer.json', baseDir: filePath && dirname(filePath) };
       try {
         return { tokenizer: tokenizerFor(dir), baseDir: filePath && dirname(filePath) };
       } catch (err) {

@@ -3,6 +3,7 @@
 // passed in, so the language server can cache tokenizers and tests can use real folders.
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { cachedSnapshot, defaultHubCacheDir, looksLikeHubId } from '../../engine/runtime/hub';
 import type { PromptAnalysis } from './diagnostics';
 import { type PromptFileProblem, resolveModelRef, spanOf } from './promptFile';
 
@@ -20,6 +21,8 @@ export interface AnalysisEnvironment {
   listDir(dir: string): string[];
   /** Loads a model folder's tokenizer; throws a one-line error. */
   loadTokenizer(modelDir: string): TokenizerLike;
+  /** The local folder of a hub id already in the cache (never downloads), if any. */
+  cachedModelDir?(id: string): string | undefined;
 }
 
 export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (dir: string) => TokenizerLike): AnalysisEnvironment {
@@ -34,16 +37,24 @@ export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (di
       }
     },
     loadTokenizer,
+    cachedModelDir(id) {
+      if (!looksLikeHubId(id)) return undefined;
+      try {
+        return cachedSnapshot(defaultHubCacheDir(), id)?.dir;
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 
-/** The model folder a file refers to, when it is a local folder with a tokenizer.json. */
+/** The model folder a file refers to, when it is local (a folder, or a hub id in the cache) with a tokenizer.json. */
 export function localTokenizerDir(analysis: PromptAnalysis, env: AnalysisEnvironment): string | undefined {
   const model = analysis.parsed.model;
   if (!model) return undefined;
   const ref = resolveModelRef(model, env.filePath);
-  if (ref.kind !== 'folder' || (!env.filePath && !isAbsolute(model))) return undefined;
-  return env.exists(join(ref.path, 'tokenizer.json')) ? ref.path : undefined;
+  const dir = ref.kind === 'id' ? env.cachedModelDir?.(ref.id) : !env.filePath && !isAbsolute(model) ? undefined : ref.path;
+  return dir && env.exists(join(dir, 'tokenizer.json')) ? dir : undefined;
 }
 
 /** Partial names available beside the file (`_name.prompt`). */

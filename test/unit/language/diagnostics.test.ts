@@ -120,3 +120,27 @@ test('soft prompt slots: bad names, a configured slot that is missing, several s
   assert.deepEqual(described('---\npromptsmith.softPrompt: { tokens: 4 }\n---\n{{softprompt "a"}} x {{softprompt "b"}}'), ['softprompt-slot warning "{{softprompt \\"b\\"}}"']);
   assert.deepEqual(described('---\npromptsmith.softPrompt: { tokens: 4, slot: b }\n---\n{{softprompt "a"}} x {{softprompt "b"}}'), []);
 });
+
+test('a hub id found in the local cache gives the tokenizer folder; never a download', async () => {
+  const { mkdirSync, writeFileSync, mkdtempSync, copyFileSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { localTokenizerDir } = await import('../../../src/language/analysis/environmentChecks');
+  const models = resolve(repoRoot, '../shared/models/stories260k-hf');
+  const cache = mkdtempSync(join(tmpdir(), 'ps-hub-'));
+  const snapshot = join(cache, 'models--tiny--stories', 'snapshots', 'abc123');
+  mkdirSync(snapshot, { recursive: true });
+  mkdirSync(join(cache, 'models--tiny--stories', 'refs'), { recursive: true });
+  writeFileSync(join(cache, 'models--tiny--stories', 'refs', 'main'), 'abc123');
+  if (existsSync(join(models, 'tokenizer.json'))) copyFileSync(join(models, 'tokenizer.json'), join(snapshot, 'tokenizer.json'));
+  else writeFileSync(join(snapshot, 'tokenizer.json'), '{}');
+  const saved = process.env.HF_HUB_CACHE;
+  process.env.HF_HUB_CACHE = cache;
+  try {
+    const env = nodeEnvironment(join(validDir, 'x.prompt'), noTokenizer);
+    assert.equal(localTokenizerDir(analyzePromptSource('---\nmodel: tiny/stories\n---\nx'), env), snapshot);
+    assert.equal(localTokenizerDir(analyzePromptSource('---\nmodel: tiny/absent\n---\nx'), env), undefined);
+  } finally {
+    if (saved === undefined) delete process.env.HF_HUB_CACHE;
+    else process.env.HF_HUB_CACHE = saved;
+  }
+});

@@ -115,6 +115,6 @@ test('a 5 MB file, binary garbage and an empty file: diagnostics still come, the
   const symbols = await rpc.sendRequest('textDocument/documentSymbol', { textDocument: { uri: 'untitled:garbage' } });
   assert.ok(Array.isArray(symbols));
   const hover = await rpc.sendRequest('textDocument/hover', { textDocument: { uri: 'untitled:empty' }, position: { line: 0, character: 0 } });
-  assert.match(JSON.stringify(hover), /token count/);
+  assert.match(JSON.stringify(hover), /Token count/);
   assert.equal(child.exitCode, null, 'server still running');
 });
