@@ -98,7 +98,7 @@ function environmentOf(uri: string) {
   return nodeEnvironment(filePathOf(uri), tokenizerFor);
 }
 
-// ---- Diagnostics (debounced per document) ---------------------------------------------------------
+// ---- Diagnostics (debounced per document; longer for big documents, whose analysis takes longer) ----
 
 const pending = new Map<string, NodeJS.Timeout>();
 
@@ -109,7 +109,7 @@ function scheduleValidation(document: TextDocument): void {
     setTimeout(() => {
       pending.delete(document.uri);
       void validate(document);
-    }, 150),
+    }, 150 + Math.min(2000, document.getText().length / 5000)),
   );
 }
 

@@ -68,6 +68,7 @@ function markdown(value: string): Hover {
 export async function tokenCountText(analysis: PromptAnalysis, context: HoverContext): Promise<string> {
   const { parsed } = analysis;
   if (typeof context.tokenizer === 'string') return `Token count: ${context.tokenizer}`;
+  if (!analysis.template.parsed) return 'Token count: not computed (the template has syntax errors or is too large to render on hover)';
   const defaults = parsed.input.default ?? {};
   const missing = analysis.inputSchema.fields.filter((f) => !(f.name in defaults)).map((f) => f.name);
   let rendered: Awaited<ReturnType<typeof renderPromptFile>>;
