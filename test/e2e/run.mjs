@@ -96,7 +96,8 @@ test('extension host integration tests (smoke-test driver)', { skip: !selected('
     t.diagnostic(`${name}: ${value}`);
   }
   for (const r of report.results) {
-    await t.test(r.name, { skip: r.status === 'skip' && r.reason }, () => {
+    await t.test(r.name, { skip: r.status === 'skip' && r.reason }, (sub) => {
+      sub.diagnostic(`${r.ms.toFixed(0)} ms in the extension host`);
       if (r.status === 'fail') throw new Error(r.error);
     });
   }

@@ -2,7 +2,7 @@
 // smoke-test driver's extensionTestsPath). They see the installed, packaged extension exactly as
 // a user's VS Code does. The window is opened on an empty folder so that nothing activates the
 // extension before the activation time is measured.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { runAll, test, waitUntil } from './harness';
@@ -34,6 +34,37 @@ function onnxRuntimeInProcess(): string[] {
 function assertNoOnnxRuntime(when: string): void {
   const found = onnxRuntimeInProcess();
   if (found.length > 0) throw new Error(`onnxruntime is loaded in the extension host ${when}: ${found.slice(0, 5).join(', ')}`);
+}
+
+/** Pids of this process's descendants (from /proc/<pid>/stat parent links). */
+function descendantPids(): number[] {
+  const parentOf = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {} // the process ended meanwhile
+  }
+  const found: number[] = [];
+  let frontier = [process.pid];
+  while (frontier.length > 0) {
+    const next = [...parentOf].filter(([, parent]) => frontier.includes(parent)).map(([pid]) => pid);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+/** Descendant processes that have onnxruntime mapped (the engine process while it holds a model). */
+function childrenWithOnnxRuntime(): number[] {
+  return descendantPids().filter((pid) => {
+    try {
+      return /onnxruntime/i.test(readFileSync(`/proc/${pid}/maps`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Copies a fixture .prompt into the (empty) workspace, pointing `model:` at the shared model. */
@@ -116,6 +147,49 @@ test(
     assertNoOnnxRuntime('after the language server analysed a file');
   },
   { skip: languageServerMissing() },
+);
+
+test(
+  'evaluating a prompt runs onnxruntime in the engine process, never in the extension host',
+  async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    cpSync(join(fixtureDir, 'data'), join(folder, 'data'), { recursive: true });
+    const uri = fixtureInWorkspace('sentiment.prompt');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    // Not awaited: the command ends by showing a notification that waits for the user.
+    void vscode.commands.executeCommand('promptsmith.evaluate', uri);
+    const runsDir = join(folder, '.promptsmith', 'runs');
+    let engineWithOrt: number[] = [];
+    const evalStatus = () => {
+      if (!existsSync(runsDir)) return undefined;
+      const id = readdirSync(runsDir).find((d) => d.includes('-eval-'));
+      if (!id) return undefined;
+      try {
+        return (JSON.parse(readFileSync(join(runsDir, id, 'run.json'), 'utf8')) as { status: string }).status;
+      } catch {
+        return undefined;
+      }
+    };
+    const status = await waitUntil(
+      'the evaluation run to finish (.promptsmith/runs/*-eval-*)',
+      () => {
+        if (engineWithOrt.length === 0) engineWithOrt = childrenWithOnnxRuntime();
+        assertNoOnnxRuntime('while the engine evaluates');
+        const s = evalStatus();
+        return s && ['completed', 'failed', 'cancelled'].includes(s) && engineWithOrt.length > 0 && s;
+      },
+      150_000,
+    );
+    if (status !== 'completed') throw new Error(`the evaluation run ended ${status}`);
+    assertNoOnnxRuntime('after an evaluation');
+  },
+  {
+    skip:
+      E2E_MISSING_FEATURES.run ||
+      (process.platform !== 'linux' && 'reads /proc') ||
+      (!existsSync(modelDir) && `the shared model folder ${modelDir} is absent`) ||
+      false,
+  },
 );
 
 /** Entry point called by VS Code's extension test runner (extensionTestsPath). */

@@ -60,6 +60,16 @@ function npmCli() {
   return join(dirname(npmPath), 'npm-cli.js');
 }
 
+/**
+ * The environment for the nested npm installs, without the npm_* variables of an enclosing
+ * `npm run` (npm reads them as its own config: npm_config_user_agent would still say Node 20 to
+ * code-server's postinstall version check).
+ */
+function cleanEnv(extra = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'INIT_CWD' && key !== 'NODE'));
+  return { ...env, ...extra };
+}
+
 function writePackageJson(dir, dependencies) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'promptsmith-e2e-toolchain', private: true, dependencies }, null, 2)}\n`);
@@ -86,19 +96,18 @@ export function ensureToolchain(cacheDirArg, log = () => {}) {
   const nodeRoot = join(cacheDir, 'node24');
   rmSync(nodeRoot, { recursive: true, force: true });
   writePackageJson(nodeRoot, { node: VERSIONS.node });
-  run(process.execPath, [npmCli(), ...npmArgs], { cwd: nodeRoot }, log);
+  run(process.execPath, [npmCli(), ...npmArgs], { cwd: nodeRoot, env: cleanEnv() }, log);
   if (!existsSync(paths.node)) throw new Error(`Node 24 binary not found after install: ${paths.node}`);
 
   // 2. code-server + playwright-core with Node 24 first on PATH and its headers for node-gyp
   //    (otherwise node-gyp would try to download headers).
   rmSync(paths.toolsDir, { recursive: true, force: true });
   writePackageJson(paths.toolsDir, { 'code-server': VERSIONS.codeServer, 'playwright-core': VERSIONS.playwrightCore });
-  const env = {
-    ...process.env,
+  const env = cleanEnv({
     PATH: `${join(paths.nodeDir, 'bin')}${delimiter}${process.env.PATH}`,
     npm_config_nodedir: paths.nodeDir,
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
-  };
+  });
   run(paths.node, [npmCli(), ...npmArgs], { cwd: paths.toolsDir, env }, log);
   if (!existsSync(paths.codeServer)) throw new Error(`code-server entry not found after install: ${paths.codeServer}`);
 
