@@ -79,6 +79,13 @@ export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironm
       problems.push({ code: 'dataset-missing', severity: 'error', message: `dataset file not found: ${abs}`, ...span });
     }
   }
+  // Not in PromptsmithSoftPrompt's type (tuning requires every typed key); the settings table validates it.
+  const adapter = (parsed.softPrompt as { adapter?: string } | undefined)?.adapter;
+  const adapterDir = adapter === undefined ? undefined : isAbsolute(adapter) ? adapter : base ? resolve(base, adapter) : undefined;
+  if (adapterDir && !env.exists(join(adapterDir, 'adapter_config.json'))) {
+    const span = spanOf(parsed, ['promptsmith.softPrompt', 'adapter'], 'value')!;
+    problems.push({ code: 'soft-prompt-missing', severity: 'error', message: `soft prompt adapter not found: ${join(adapterDir, 'adapter_config.json')}`, ...span });
+  }
   const modelSpan = spanOf(parsed, ['model'], 'value');
   if (parsed.model && modelSpan && (base || isAbsolute(parsed.model))) {
     const ref = resolveModelRef(parsed.model, env.filePath);

@@ -62,6 +62,10 @@ export const SOFT_PROMPT_SETTINGS: SettingsTable = {
   patience: { type: 'integer', min: 1, description: 'Early stopping: evaluations without dev improvement before stopping.' },
   seed: { type: 'integer', description: 'Random seed.' },
   slot: { type: 'string', description: 'Name of the `{{softprompt "name"}}` slot to fill; default: before the whole input.' },
+  adapter: {
+    type: 'path',
+    description: 'A saved soft prompt (folder with adapter_config.json + adapter_model.safetensors), relative to the .prompt file: `eval` and `run` use it.',
+  },
 };
 
 /** The Promptsmith namespaced keys of the front matter. */

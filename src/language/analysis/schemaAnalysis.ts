@@ -15,6 +15,8 @@ export interface SchemaField {
   optional: boolean;
   /** Where the field's key is written. */
   keySpan?: TextSpan;
+  /** Fields of an object, or of each item of an array of objects. */
+  fields?: SchemaField[];
 }
 
 export interface SchemaInfo {
@@ -100,44 +102,49 @@ function readFieldKey(parsed: ParsedPromptFile, info: SchemaInfo, key: string, v
     info.problems.push(problemAt(parsed, path, 'picoschema', 'error', `Picoschema field name '${name}' is not a valid name`, 'key'));
   }
   if (open === -1) {
-    const type = checkPico(parsed, info, value, path);
+    const { type, fields } = checkPico(parsed, info, value, path);
     const description = typeof value === 'string' ? splitDescription(value)[1] : undefined;
-    return { name, type, description, optional, keySpan };
+    return { name, type, description, optional, keySpan, fields };
   }
   if (!key.endsWith(')')) {
     info.problems.push(problemAt(parsed, path, 'picoschema', 'error', `Picoschema key '${key}' is missing ')'`, 'key'));
     return { name, type: 'any', optional, keySpan };
   }
   const [type, description] = splitDescription(key.slice(open + 1, -1));
-  if (type === 'array') checkPico(parsed, info, value, path);
+  let fields: SchemaField[] | undefined;
+  if (type === 'array') fields = checkPico(parsed, info, value, path).fields;
   else if (type === 'object') {
     if (!isPlainObject(value)) info.problems.push(problemAt(parsed, path, 'picoschema', 'error', `'${name}(object)' needs a map of fields, got ${describe(value)}`));
-    else checkPico(parsed, info, value, path);
+    else fields = checkPico(parsed, info, value, path).fields;
   } else if (type === 'enum') {
     if (!Array.isArray(value)) info.problems.push(problemAt(parsed, path, 'picoschema', 'error', `'${name}(enum)' needs a list of values, got ${describe(value)}`));
   } else {
     info.problems.push(problemAt(parsed, path, 'picoschema', 'error', `Picoschema parenthetical type must be array, object or enum, got '${type}'`, 'key'));
   }
-  return { name, type, description, optional, keySpan };
+  return { name, type, description, optional, keySpan, fields };
 }
 
-/** Checks a Picoschema value (type string or map of fields); returns its type for display. */
-function checkPico(parsed: ParsedPromptFile, info: SchemaInfo, value: unknown, path: Path): string {
+/** Checks a Picoschema value (type string or map of fields); returns its type and fields for display. */
+function checkPico(parsed: ParsedPromptFile, info: SchemaInfo, value: unknown, path: Path): { type: string; fields?: SchemaField[] } {
   if (typeof value === 'string') {
     const [type] = splitDescription(value);
     checkType(parsed, info, type, path);
-    return type;
+    return { type };
   }
   if (isPlainObject(value)) {
-    if (isJsonSchema(value)) return typeof value.type === 'string' ? value.type : 'object';
+    if (isJsonSchema(value)) return { type: typeof value.type === 'string' ? value.type : 'object' };
+    const fields: SchemaField[] = [];
     for (const [key, v] of Object.entries(value)) {
       if (key === '(*)') checkPico(parsed, info, v, [...path, key]);
-      else readFieldKey(parsed, info, key, v, [...path, key]);
+      else {
+        const field = readFieldKey(parsed, info, key, v, [...path, key]);
+        if (field) fields.push(field);
+      }
     }
-    return 'object';
+    return { type: 'object', fields };
   }
   info.problems.push(problemAt(parsed, path, 'picoschema', 'error', `Picoschema values are type strings (e.g. 'string, a description') or maps of fields, got ${describe(value)}`));
-  return 'any';
+  return { type: 'any' };
 }
 
 function checkType(parsed: ParsedPromptFile, info: SchemaInfo, type: string, path: Path): void {

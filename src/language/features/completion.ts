@@ -5,6 +5,7 @@ import { type CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind }
 import type { PromptAnalysis } from '../analysis/diagnostics';
 import { DATA_VARIABLES, HELPERS } from '../analysis/helperDocs';
 import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS, type SettingsTable } from '../analysis/promptsmithSettings';
+import type { SchemaField } from '../analysis/schemaAnalysis';
 
 const NESTED_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   input: { schema: 'Input variables: Picoschema (`name: string, description`) or JSON Schema.', default: 'Default values of the input variables.' },
@@ -115,7 +116,40 @@ function templateCompletions(analysis: PromptAnalysis, offset: number, partials:
   if (/^\s*\/\s*\w*$/.test(inside)) return closeCompletions(analysis, open);
   if (/^\s*#\s*\w*$/.test(inside)) return helperCompletions(true);
   if (/^\s*@[\w]*$/.test(inside)) return Object.entries(DATA_VARIABLES).map(([name, doc]) => ({ label: name, kind: CompletionItemKind.Variable, documentation: doc }));
-  return [...variableCompletions(analysis), ...(/^\s*[\w]*$/.test(inside) ? helperCompletions(false) : [])];
+  const item = eachItemFields(analysis, open);
+  const variables = item ? item.map((f) => fieldItem(f)) : variableCompletions(analysis);
+  return [...variables, ...(/^\s*[\w]*$/.test(inside) ? helperCompletions(false) : [])];
+}
+
+function fieldItem(field: SchemaField): CompletionItem {
+  return {
+    label: field.name,
+    kind: CompletionItemKind.Variable,
+    detail: `${field.type}${field.optional ? ' (optional)' : ''}`,
+    documentation: field.description,
+    sortText: `0${field.name}`,
+  };
+}
+
+/** Inside `{{#each list}}…` (innermost open block), the fields of the list's items, when the schema gives them. */
+function eachItemFields(analysis: PromptAnalysis, tagStart: number): SchemaField[] | undefined {
+  const relative = tagStart - analysis.parsed.templateOffset;
+  const stack: { name?: string; start: number; end: number }[] = [];
+  for (const tag of analysis.template.tags) {
+    if (tag.start >= relative) break;
+    if (tag.kind === 'open') stack.push(tag);
+    else if (tag.kind === 'close') {
+      let i = stack.length - 1;
+      while (i >= 0 && stack[i]!.name !== tag.name) i--;
+      if (i !== -1) stack.length = i;
+    }
+  }
+  const block = stack.filter((t) => t.name === 'each' || t.name === 'with').at(-1);
+  if (!block) return undefined;
+  const text = analysis.parsed.template.slice(block.start, block.end);
+  const list = /^\{\{~?[#]\s*(?:each|with)\s+(?:@root\.)?([\w$-]+)\s*~?\}\}$/.exec(text)?.[1];
+  const field = list ? analysis.inputSchema.fields.find((f) => f.name === list) : undefined;
+  return field?.fields;
 }
 
 function variableCompletions(analysis: PromptAnalysis): CompletionItem[] {
@@ -123,13 +157,7 @@ function variableCompletions(analysis: PromptAnalysis): CompletionItem[] {
   const items: CompletionItem[] = [];
   for (const field of analysis.inputSchema.fields) {
     seen.add(field.name);
-    items.push({
-      label: field.name,
-      kind: CompletionItemKind.Variable,
-      detail: `${field.type}${field.optional ? ' (optional)' : ''}`,
-      documentation: field.description,
-      sortText: `0${field.name}`,
-    });
+    items.push(fieldItem(field));
   }
   for (const name of Object.keys(analysis.parsed.input.default ?? {})) {
     if (!seen.has(name)) items.push({ label: name, kind: CompletionItemKind.Variable, detail: 'default value', sortText: `0${name}` });

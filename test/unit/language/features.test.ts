@@ -32,6 +32,11 @@ test('completion: front-matter keys at every level, enum values, template variab
   const vars = labelsAt('---\ninput:\n  schema: { text: string, mood?: string }\n---\nSay {{|');
   assert.ok(vars.includes('text') && vars.includes('mood') && vars.includes('role') && vars.includes('softprompt'));
   assert.deepEqual(labelsAt('---\n---\n{{> |', ['persona', 'footer']), ['persona', 'footer']);
+  const items = '---\ninput:\n  schema:\n    who: string\n    items(array):\n      name: string\n      price?: number\n---\n';
+  const inEach = labelsAt(`${items}{{#each items}}{{|`);
+  assert.ok(inEach.includes('name') && inEach.includes('price') && !inEach.includes('who'), inEach.join());
+  const after = labelsAt(`${items}{{#each items}}{{name}}{{/each}} {{|`);
+  assert.ok(after.includes('who') && !after.includes('price'));
   assert.deepEqual(labelsAt('---\n---\n{{#each xs}}{{#if y}}a{{/if}} {{/|'), ['each']);
   assert.ok(labelsAt('---\n---\n{{#|').every((l) => ['if', 'unless', 'each', 'with', 'ifEquals', 'unlessEquals'].includes(l)));
   assert.deepEqual(labelsAt('---\n---\n{{! no completion in comments |'), []);
