@@ -398,18 +398,32 @@ export async function renderPromptFile(parsed: ParsedPromptFile, input: Record<s
   const broken = parsed.problems.find((p) => fatal.includes(p.code));
   if (broken) throw new PromptFileError(`${where}: ${broken.message}`);
   const baseDir = options.baseDir ?? (parsed.path ? dirname(parsed.path) : undefined);
-  const dotprompt = new Dotprompt({
-    helpers: { softprompt: softPromptHelper(options.softPromptSlots ?? 'marker') },
-    partials: options.partials,
-    partialResolver: baseDir ? (name) => readPartial(baseDir, name) : undefined,
+  return exclusively(async () => {
+    const dotprompt = new Dotprompt({
+      helpers: { softprompt: softPromptHelper(options.softPromptSlots ?? 'marker') },
+      partialResolver: baseDir ? (name) => readPartial(baseDir, name) : undefined,
+    });
+    // Every Dotprompt instance shares one Handlebars environment (the library calls
+    // Handlebars.noConflict()), so partials registered for another file would leak into this one.
+    const handlebars = (dotprompt as unknown as { handlebars: { partials: Record<string, unknown>; unregisterPartial(name: string): void } }).handlebars;
+    for (const name of Object.keys(handlebars.partials)) handlebars.unregisterPartial(name);
+    for (const [name, source] of Object.entries(options.partials ?? {})) dotprompt.definePartial(name, source);
+    try {
+      const render = await dotprompt.compile({ template: parsed.template, model: parsed.model, config: parsed.config });
+      const rendered = await render({ input, messages: options.history }, { input: { default: parsed.input.default } });
+      return { messages: rendered.messages, text: messagesToText(rendered.messages) };
+    } catch (err) {
+      throw new PromptFileError(`${where}: cannot render the template: ${(err as Error).message.split('\n')[0]}`);
+    }
   });
-  try {
-    const render = await dotprompt.compile({ template: parsed.template, model: parsed.model, config: parsed.config });
-    const rendered = await render({ input, messages: options.history }, { input: { default: parsed.input.default } });
-    return { messages: rendered.messages, text: messagesToText(rendered.messages) };
-  } catch (err) {
-    throw new PromptFileError(`${where}: cannot render the template: ${(err as Error).message.split('\n')[0]}`);
-  }
+}
+
+/** Renders one at a time: the shared Handlebars environment holds this render's helpers and partials. */
+let renderQueue: Promise<unknown> = Promise.resolve();
+function exclusively<T>(run: () => Promise<T>): Promise<T> {
+  const result = renderQueue.then(run, run);
+  renderQueue = result.catch(() => undefined);
+  return result;
 }
 
 /** Genkit's convention: partial `name` lives in `_name.prompt` beside the prompt. */

@@ -147,3 +147,23 @@ test('CRLF line endings, a byte-order mark, blank lines before the front matter'
   );
   assert.equal(blank.model, undefined, 'as Dotprompt: no front matter');
 });
+
+test('renders are isolated: same-named partials of different folders, concurrent slot modes', async () => {
+  const a = mkdtempSync(join(tmpdir(), 'ps-a-'));
+  const b = mkdtempSync(join(tmpdir(), 'ps-b-'));
+  writeFileSync(join(a, '_who.prompt'), 'Alice');
+  writeFileSync(join(b, '_who.prompt'), 'Bob');
+  const pa = parsePromptFile('Hi {{> who}}{{softprompt "s"}}');
+  pa.path = join(a, 'x.prompt');
+  const pb = parsePromptFile('Hi {{> who}}{{softprompt "s"}}');
+  pb.path = join(b, 'x.prompt');
+  const [ra, rb, ra2] = await Promise.all([
+    renderPromptFile(pa, {}),
+    renderPromptFile(pb, {}, { softPromptSlots: 'empty' }),
+    renderPromptFile(pa, {}, { partials: { who: 'Carol' } }),
+  ]);
+  assert.equal(ra.text, `Hi Alice${SOFT_PROMPT_MARKER('s')}`);
+  assert.equal(rb.text, 'Hi Bob');
+  assert.equal(ra2.text, `Hi Carol${SOFT_PROMPT_MARKER('s')}`);
+  await assert.rejects(renderPromptFile(parsePromptFile('{{> who}}'), {}), /could not be found/);
+});
