@@ -98,10 +98,10 @@ export interface ParsedPromptFile {
   path?: string;
 }
 
-// As Dotprompt's own split, but an empty front matter and a file ending right after `---` work too.
 /** Real front matter is a few KB; YAML parsing time grows fast beyond this. */
 export const MAX_FRONT_MATTER = 256 * 1024;
 
+// As Dotprompt's own split, but an empty front matter and a file ending right after `---` work too.
 const FRONT_MATTER = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)([\s\S]*)$/d;
 
 /** Comment lines before the first `---` (the current Dotprompt spec allows them; 1.1.2 does not). */
