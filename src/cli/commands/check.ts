@@ -1,6 +1,6 @@
 // `promptsmith check <file.prompt|folder…> [--json]`: the language server's diagnostics on the
 // command line, for CI. Exit 1 when any file has an error.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadTokenizer, type TextTokenizer } from '../../engine/runtime/tokenizer';
 import { analyzePromptSource } from '../../language/analysis/diagnostics';
@@ -48,8 +48,43 @@ export function expandPromptPaths(paths: readonly string[]): string[] {
       if (name.endsWith('.prompt') || statSync(child).isDirectory()) visit(child);
     }
   };
-  for (const p of paths) visit(p);
+  for (const p of paths) {
+    if (/[*?]/.test(p) && !existsSync(p)) out.push(...expandGlob(p));
+    else visit(p);
+  }
   return out;
+}
+
+/** For shells that pass `examples/**\/*.prompt` through unexpanded (quoted, Windows): `**` any depth, `*`/`?` within a name; .prompt files only. */
+function expandGlob(pattern: string): string[] {
+  const parts = pattern.split(/[\\/]/);
+  const fixed = parts.findIndex((part) => /[*?]/.test(part));
+  const root = parts.slice(0, fixed).join('/') || '.';
+  const escape = (part: string) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  let source = parts
+    .slice(fixed)
+    .map((part) => (part === '**' ? '(?:[^/]+/)*' : `${escape(part)}/`))
+    .join('');
+  source = source.endsWith('/') ? source.slice(0, -1) : `${source}[^/]+`;
+  const matcher = new RegExp(`^${source}$`);
+  const found: string[] = [];
+  const walk = (dir: string, rel: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      const path = join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      if (statSync(path).isDirectory()) walk(path, relPath);
+      else if (name.endsWith('.prompt') && matcher.test(relPath)) found.push(root === '.' && !pattern.startsWith('./') ? relPath : join(root, relPath));
+    }
+  };
+  walk(root, '');
+  return found.length > 0 ? found : [pattern];
 }
 
 export function checkPromptFile(file: string, tokenizers = new Map<string, TextTokenizer>()): CheckedFile {

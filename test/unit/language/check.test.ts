@@ -24,6 +24,19 @@ async function runCheck(argv: string[]): Promise<{ code: number; out: string }> 
   }
 }
 
+test('unexpanded globs: ** at any depth, * within a name, .prompt files only', () => {
+  const cwd = process.cwd();
+  process.chdir(repoRoot);
+  try {
+    assert.deepEqual(expandPromptPaths(['examples/**/*.prompt']), expandPromptPaths(['examples']));
+    assert.deepEqual(expandPromptPaths(['examples/*/sentiment*.prompt']), ['examples/sentiment/sentiment-slot.prompt', 'examples/sentiment/sentiment.prompt']);
+    assert.deepEqual(expandPromptPaths(['examples/**/_*.prompt']), ['examples/story/_character.prompt']);
+    assert.deepEqual(expandPromptPaths(['nowhere/**/*.prompt']), ['nowhere/**/*.prompt']);
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
 test('every example is clean and renders', async () => {
   const files = expandPromptPaths([join(repoRoot, 'examples')]);
   assert.ok(files.some((f) => f.endsWith('sentiment/sentiment.prompt')));
