@@ -10,10 +10,12 @@ import { deviceFromFlags, modelFlags, withEngine } from '../engineForCli';
 
 export const evalCommand: CliCommand = {
   name: 'eval',
-  usage: 'eval <file.prompt> [--data FILE] [--model M] [--device D] [--record] [--json]',
+  usage: 'eval <file.prompt> [--data FILE] [--soft-prompt DIR | --no-soft-prompt] [--model M] [--device D] [--record] [--json]',
   summary: 'Evaluate a prompt on its task dataset',
   flags: {
     data: { kind: 'string', description: 'labelled JSONL/CSV overriding the task’s dev set' },
+    'soft-prompt': { kind: 'string', description: 'a saved soft prompt (PEFT adapter folder) to put in front of the prompt or at its slot' },
+    'no-soft-prompt': { kind: 'boolean', description: "ignore the file's promptsmith.softPrompt.adapter" },
     model: { kind: 'string', description: "override the file's model" },
     record: { kind: 'boolean', description: 'record the evaluation as a run in ./.promptsmith/runs' },
     ...modelFlags,
@@ -24,6 +26,7 @@ export const evalCommand: CliCommand = {
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     const f = args.flags;
     const json = f['json'] === true;
+    if (f['soft-prompt'] !== undefined && f['no-soft-prompt'] === true) throw new UsageError('--soft-prompt and --no-soft-prompt exclude each other');
     const result = (await withEngine((client, signal) =>
       client.request(
         'evaluate',
@@ -34,6 +37,8 @@ export const evalCommand: CliCommand = {
           device: deviceFromFlags(f),
           cacheDir: f['cache-dir'] as string | undefined,
           offline: f['offline'] === true || undefined,
+          softPrompt: typeof f['soft-prompt'] === 'string' ? resolve(f['soft-prompt']) : undefined,
+          noSoftPrompt: f['no-soft-prompt'] === true || undefined,
           workspaceDir: f['record'] === true ? process.cwd() : undefined,
         }),
         {
@@ -51,6 +56,10 @@ export const evalCommand: CliCommand = {
     } else {
       process.stderr.write('\n');
       process.stdout.write(`${formatEvaluation(result)}\n`);
+      if (result.soft_prompt !== undefined) {
+        const manual = ((result.manual_accuracy ?? 0) * 100).toFixed(1);
+        process.stdout.write(`soft prompt ${result.soft_prompt} (${result.num_virtual_tokens} virtual tokens); the template without it: ${manual}%\n`);
+      }
     }
     return 0;
   },

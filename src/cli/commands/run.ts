@@ -14,6 +14,8 @@ interface RunPromptResult {
   finishReason: string;
   prompt: string;
   model: string;
+  /** The adapter folder, when a soft prompt was used. */
+  soft_prompt?: string;
 }
 
 export function parseInputs(pairs: readonly string[]): Record<string, string> {
@@ -28,10 +30,12 @@ export function parseInputs(pairs: readonly string[]): Record<string, string> {
 
 export const runCommand: CliCommand = {
   name: 'run',
-  usage: 'run <file.prompt> [--input k=v …] [--model M] [--max-tokens N] [--seed S] [--device D] [--json]',
+  usage: 'run <file.prompt> [--input k=v …] [--soft-prompt DIR | --no-soft-prompt] [--model M] [--max-tokens N] [--seed S] [--device D] [--json]',
   summary: 'Render a prompt and generate with its model',
   flags: {
     input: { kind: 'strings', description: 'a template variable, name=value (repeatable)' },
+    'soft-prompt': { kind: 'string', description: 'a saved soft prompt (PEFT adapter folder) to put in front of the prompt or at its slot' },
+    'no-soft-prompt': { kind: 'boolean', description: "ignore the file's promptsmith.softPrompt.adapter" },
     model: { kind: 'string', description: "override the file's model (folder or hub id)" },
     'max-tokens': { kind: 'number', description: "new tokens at most (default: the file's maxOutputTokens, else 64)" },
     seed: { kind: 'number', description: 'random seed' },
@@ -43,6 +47,7 @@ export const runCommand: CliCommand = {
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     const f = args.flags;
     const json = f['json'] === true;
+    if (f['soft-prompt'] !== undefined && f['no-soft-prompt'] === true) throw new UsageError('--soft-prompt and --no-soft-prompt exclude each other');
     const result = (await withEngine((client, signal) =>
       client.request(
         'runPrompt',
@@ -53,6 +58,8 @@ export const runCommand: CliCommand = {
           device: deviceFromFlags(f),
           cacheDir: f['cache-dir'] as string | undefined,
           offline: f['offline'] === true || undefined,
+          softPrompt: typeof f['soft-prompt'] === 'string' ? resolve(f['soft-prompt']) : undefined,
+          noSoftPrompt: f['no-soft-prompt'] === true || undefined,
           seed: f['seed'] as number | undefined,
           maxTokens: f['max-tokens'] as number | undefined,
         }),
@@ -60,7 +67,7 @@ export const runCommand: CliCommand = {
       ),
     )) as unknown as RunPromptResult;
     if (json) {
-      process.stdout.write(`${JSON.stringify({ text: result.text, ids: result.ids, prompt: result.prompt, model: result.model, device: result.device, tokens_per_s: result.tokensPerS, finish_reason: result.finishReason })}\n`);
+      process.stdout.write(`${JSON.stringify({ text: result.text, ids: result.ids, prompt: result.prompt, model: result.model, device: result.device, tokens_per_s: result.tokensPerS, finish_reason: result.finishReason, soft_prompt: result.soft_prompt })}\n`);
     } else {
       process.stdout.write('\n');
       process.stderr.write(`[${result.ids.length} tokens, ${result.tokensPerS.toFixed(1)} tokens/s on ${result.device}]\n`);

@@ -20,6 +20,8 @@ export function parseEvaluateParams(params: Json): EvaluateParams {
     cacheDir: optionalString(p, 'cacheDir', where),
     offline: p.offline === true ? true : undefined,
     workspaceDir: optionalString(p, 'workspaceDir', where),
+    softPrompt: optionalString(p, 'softPrompt', where),
+    noSoftPrompt: p.noSoftPrompt === true ? true : undefined,
   };
 }
 

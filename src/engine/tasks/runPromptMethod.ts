@@ -2,12 +2,14 @@
 // the given input, apply the model's chat template when it has one, and generate with the
 // file's `config` (temperature, maxOutputTokens, topK, topP, stopSequences), streaming tokens.
 import { dirname } from 'node:path';
-import { parsePromptFile, readPromptFile, renderPromptFile } from '../../language/analysis/promptFile';
+import { parsePromptFile, readPromptFile, renderPromptFile, stripSoftPromptMarkers } from '../../language/analysis/promptFile';
 import { expectRecord, expectString, isRecord, type Json, optionalNumber, optionalString, ProtocolError } from '../../protocol/guards';
 import type { RequestContext } from '../host/methods';
 import { parseDevice } from '../runtime/executionProviders';
 import { modelService } from '../runtime/modelService';
-import { modelSpecOf } from './evaluatePromptFile';
+import { loadSoftPrompt } from '../tuning/softprompt/peft';
+import { generateWithSoftPrompt } from '../tuning/softprompt/softPromptGeneration';
+import { modelSpecOf, softPromptDirOf } from './evaluatePromptFile';
 import { promptTextForModel } from './promptText';
 
 export interface RunPromptParams {
@@ -21,6 +23,10 @@ export interface RunPromptParams {
   offline?: boolean;
   seed?: number;
   maxTokens?: number;
+  /** A saved soft prompt (PEFT adapter folder); default: the file's promptsmith.softPrompt.adapter. */
+  softPrompt?: string;
+  /** Ignore the file's promptsmith.softPrompt.adapter. */
+  noSoftPrompt?: boolean;
 }
 
 export function parseRunPromptParams(params: Json): RunPromptParams {
@@ -38,6 +44,8 @@ export function parseRunPromptParams(params: Json): RunPromptParams {
     offline: p.offline === true ? true : undefined,
     seed: optionalNumber(p, 'seed', where),
     maxTokens: optionalNumber(p, 'maxTokens', where),
+    softPrompt: optionalString(p, 'softPrompt', where),
+    noSoftPrompt: p.noSoftPrompt === true ? true : undefined,
   };
 }
 
@@ -52,24 +60,33 @@ export async function runPromptMethod(params: Json, ctx: RequestContext): Promis
   const modelSpec = modelSpecOf(parsed, request.promptFile, request.model);
   const ref = { model: modelSpec, device: request.device, cacheDir: request.cacheDir, offline: request.offline };
   const model = await modelService.model(ref, { emit: (e) => ctx.emit(e as unknown as Json), signal: ctx.signal });
-  const rendered = await renderPromptFile(parsed, request.input, { baseDir: dirname(request.promptFile) });
+  const softPrompt = softPromptDirOf(parsed, request.promptFile, request);
+  // Slots keep their markers only where a soft prompt fills them; a plain run leaves them empty.
+  const rendered = await renderPromptFile(parsed, request.input, { baseDir: dirname(request.promptFile), softPromptSlots: softPrompt ? 'marker' : 'empty' });
   const prompt = promptTextForModel(rendered, model.tokenizer);
   const config = parsed.config;
   const temperature = num(config, 'temperature');
   const stop = Array.isArray(config.stopSequences) ? config.stopSequences.filter((s): s is string => typeof s === 'string') : undefined;
-  const result = await modelService.generate(
-    {
-      ...ref,
-      prompt,
-      maxTokens: request.maxTokens ?? num(config, 'maxOutputTokens') ?? 64,
-      temperature,
-      topK: num(config, 'topK'),
-      topP: num(config, 'topP'),
-      stop,
-      seed: request.seed,
-      greedy: temperature === 0 ? true : undefined,
-    },
-    { emit: (e) => ctx.emit(e as unknown as Json), signal: ctx.signal },
-  );
+  const sampling = {
+    maxTokens: request.maxTokens ?? num(config, 'maxOutputTokens') ?? 64,
+    temperature,
+    topK: num(config, 'topK'),
+    topP: num(config, 'topP'),
+    stop,
+    seed: request.seed,
+    greedy: temperature === 0 ? true : undefined,
+  };
+  if (softPrompt) {
+    const adapter = loadSoftPrompt(softPrompt, num(model.folder.config, 'hidden_size') ?? num(model.folder.config, 'n_embd'));
+    const r = await generateWithSoftPrompt(model, adapter, prompt, {
+      ...sampling,
+      slot: parsed.softPrompt?.slot,
+      signal: ctx.signal,
+      onToken: (piece) => ctx.emit({ type: 'token', id: piece.id, text: piece.text }),
+    });
+    const result = { ids: r.ids, text: r.text, finishReason: r.finishReason, promptTokens: r.promptTokens, tokensPerS: r.tokensPerS, seed: r.seed, device: r.device };
+    return { ...result, prompt: stripSoftPromptMarkers(prompt), model: modelSpec, soft_prompt: softPrompt, num_virtual_tokens: adapter.numVirtualTokens } as unknown as Json;
+  }
+  const result = await modelService.generate({ ...ref, prompt, ...sampling }, { emit: (e) => ctx.emit(e as unknown as Json), signal: ctx.signal });
   return { ...result, prompt, model: modelSpec } as unknown as Json;
 }
