@@ -60,10 +60,10 @@ function expandGlob(pattern: string): string[] {
   const parts = pattern.split(/[\\/]/);
   const fixed = parts.findIndex((part) => /[*?]/.test(part));
   const root = parts.slice(0, fixed).join('/') || '.';
-  const escape = (part: string) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const nameToRegex = (part: string) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
   let source = parts
     .slice(fixed)
-    .map((part) => (part === '**' ? '(?:[^/]+/)*' : `${escape(part)}/`))
+    .map((part) => (part === '**' ? '(?:[^/]+/)*' : `${nameToRegex(part)}/`))
     .join('');
   source = source.endsWith('/') ? source.slice(0, -1) : `${source}[^/]+`;
   const matcher = new RegExp(`^${source}$`);
