@@ -75,15 +75,13 @@ export const PROMPTSMITH_KEYS: Readonly<Record<string, { description: string; se
   'promptsmith.softPrompt': { description: 'Soft prompt tuning (Lester et al. 2021) settings.', settings: SOFT_PROMPT_SETTINGS },
 };
 
-/** `config` keys the local runtime understands; others are ignored by it (warning). */
+/** `config` keys the local runtime reads (engine/tasks/runPromptMethod.ts); others are ignored by it (warning). */
 export const CONFIG_SETTINGS: SettingsTable = {
   temperature: { type: 'number', min: 0, description: 'Sampling temperature; 0 = greedy.' },
   maxOutputTokens: { type: 'integer', min: 1, description: 'Maximum number of generated tokens.' },
-  topK: { type: 'integer', min: 1, description: 'Sample from the k most likely tokens.' },
-  topP: { type: 'number', min: 0, max: 1, description: 'Nucleus sampling: smallest set of tokens with this total probability.' },
+  topK: { type: 'integer', min: 0, description: 'Sample from the k most likely tokens (0 = all).' },
+  topP: { type: 'number', min: 0, max: 1, description: 'Nucleus sampling: smallest set of tokens with this total probability (1 = all).' },
   stopSequences: { type: 'strings', description: 'Stop generating when one of these strings appears.' },
-  seed: { type: 'integer', description: 'Random seed for sampling.' },
-  repetitionPenalty: { type: 'number', min: 0, description: 'Divides the logits of tokens already generated (1 = off).' },
 };
 
 /** Top-level front-matter keys of Dotprompt, with what they mean (for completion and hover). */
@@ -93,7 +91,7 @@ export const DOTPROMPT_KEYS: Readonly<Record<string, string>> = {
   version: 'Version of the prompt.',
   description: 'What the prompt does.',
   model: 'Model: a local folder in the Hugging Face layout (relative to this file), a hub id, or a configured name.',
-  config: 'Model configuration (temperature, maxOutputTokens, topK, topP, stopSequences, seed, …).',
+  config: 'Model configuration; the local runtime reads temperature, maxOutputTokens, topK, topP and stopSequences.',
   input: 'Input variables: `schema` (Picoschema or JSON Schema) and `default` values.',
   output: 'Expected output: `format` (text | json) and `schema`.',
   tools: 'Names of tools the model may call.',

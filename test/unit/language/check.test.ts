@@ -73,7 +73,7 @@ test('check prints file:line:col severity code, exits 1 on errors, and --json gi
   const text = await runCheck([bad]);
   assert.equal(text.code, 1);
   assert.deepEqual(text.out.trim().split('\n'), [
-    `${bad}:3:11: warning unknown-config-key: the local runtime ignores config 'temprature' (it knows temperature, maxOutputTokens, topK, topP, stopSequences, seed, repetitionPenalty)`,
+    `${bad}:3:11: warning unknown-config-key: the local runtime ignores config 'temprature' (it knows temperature, maxOutputTokens, topK, topP, stopSequences)`,
     `${bad}:5:1: error unclosed-block: block 'if' is never closed: add '{{/if}}'`,
     '1 file checked: 1 error, 1 warning',
   ]);
