@@ -18,6 +18,8 @@ export function registerLanguageClient(ctx: PromptsmithContext): void {
       { scheme: 'untitled', language: 'dotprompt' },
     ],
     outputChannel: ctx.output,
+    // Datasets, partials and tokenizers appearing or changing re-run the file checks.
+    synchronize: { fileEvents: ctx.own(vscode.workspace.createFileSystemWatcher('**/*.{jsonl,csv,prompt,json}')) },
     middleware: {
       async provideCodeLenses(document, token, next) {
         const lenses = await next(document, token);

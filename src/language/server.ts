@@ -129,6 +129,10 @@ async function validate(document: TextDocument): Promise<void> {
 }
 
 documents.onDidChangeContent((change) => scheduleValidation(change.document));
+// A dataset, partial or tokenizer file changed on disk: the environment checks may now differ.
+connection.onDidChangeWatchedFiles(() => {
+  for (const document of documents.all()) scheduleValidation(document);
+});
 documents.onDidClose((event) => {
   cache.delete(event.document.uri);
   clearTimeout(pending.get(event.document.uri));

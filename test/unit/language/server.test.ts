@@ -2,7 +2,7 @@
 // answer, and a 5 MB document, binary garbage and an empty file neither crash nor hang it.
 import assert from 'node:assert/strict';
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -117,4 +117,19 @@ test('a 5 MB file, binary garbage and an empty file: diagnostics still come, the
   const hover = await rpc.sendRequest('textDocument/hover', { textDocument: { uri: 'untitled:empty' }, position: { line: 0, character: 0 } });
   assert.match(JSON.stringify(hover), /Token count/);
   assert.equal(child.exitCode, null, 'server still running');
+});
+
+test('a dataset created on disk clears its diagnostic after a watched-files notification', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ps-watch-'));
+  const file = join(dir, 'task.prompt');
+  const uri = pathToFileURL(file).href;
+  await open(uri, '---\npromptsmith.task:\n  dev: dev.jsonl\n  labels: { a: " yes", b: " no" }\n---\nx');
+  assert.deepEqual(
+    (await diagnosticsFor(uri, 1)).diagnostics.map((d) => d.code),
+    ['dataset-missing'],
+  );
+  writeFileSync(join(dir, 'dev.jsonl'), '{"text":"x","label":"a"}\n');
+  published.delete(uri);
+  await rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(dir, 'dev.jsonl')).href, type: 1 }] });
+  assert.deepEqual((await diagnosticsFor(uri, 1)).diagnostics, []);
 });
