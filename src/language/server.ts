@@ -1,7 +1,7 @@
 // The .prompt language server (separate process, over IPC from the extension or --stdio from any
 // editor). It only wires documents to the pure analysis: every failure is logged or becomes a
 // diagnostic, never a crash.
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -22,6 +22,7 @@ import { codeLenses } from './features/codeLens';
 import { foldingRanges } from './features/folding';
 import { completionsAt } from './features/completion';
 import { formatPromptSource } from './features/formatting';
+import { documentLinks, variableDefinition } from './features/navigation';
 import { type HoverContext, hoverAt } from './features/hover';
 import { toLspDiagnostics } from './features/lspDiagnostics';
 import { addVariableToSchema } from './features/quickFix';
@@ -151,6 +152,8 @@ connection.onInitialize(() => ({
     codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
     codeLensProvider: { resolveProvider: false },
     foldingRangeProvider: true,
+    definitionProvider: true,
+    documentLinkProvider: { resolveProvider: false },
   },
   serverInfo: { name: 'promptsmith-dotprompt' },
 }));
@@ -246,6 +249,25 @@ connection.onFoldingRanges((params) =>
     if (!document) return [];
     const { analysis, index } = analysed(document);
     return foldingRanges(analysis, index);
+  }),
+);
+
+connection.onDefinition((params) =>
+  safe('definition', null, () => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return null;
+    const { analysis, index } = analysed(document);
+    const range = variableDefinition(analysis, index.offsetAt(params.position), index);
+    return range ? { uri: document.uri, range } : null;
+  }),
+);
+
+connection.onDocumentLinks((params) =>
+  safe('document links', [], () => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return [];
+    const { analysis, index } = analysed(document);
+    return documentLinks(analysis, filePathOf(document.uri), existsSync, index);
   }),
 );
 

@@ -151,3 +151,23 @@ test('language configuration: valid JSON, compiling regexes, referenced from pac
   assert.equal(manifest.contributes.languages[0].configuration, './language-configuration.json');
   assert.equal(manifest.contributes.grammars[0].path, './syntaxes/dotprompt.tmLanguage.json');
 });
+
+test('navigation: a variable goes to its schema key; partials and datasets are links', async () => {
+  const { documentLinks, variableDefinition } = await import('../../../src/language/features/navigation');
+  const { LineIndex } = await import('../../../src/language/analysis/lineIndex');
+  const source = '---\ninput:\n  schema:\n    name: string\npromptsmith.task:\n  dev: data/dev.jsonl\n  labels: { a: " x", b: " y" }\n---\nHi {{name}} {{> character}} {{> missing}}';
+  const analysis = analyzePromptSource(source);
+  const index = new LineIndex(source);
+  assert.deepEqual(variableDefinition(analysis, source.indexOf('{{name}}') + 3, index), { start: { line: 3, character: 4 }, end: { line: 3, character: 8 } });
+  assert.equal(variableDefinition(analysis, source.indexOf('Hi'), index), undefined);
+  const links = documentLinks(analysis, join(repoRoot, 'examples/story/x.prompt'), existsSync, index);
+  assert.deepEqual(
+    links.map((l) => l.target!.replace(/^.*examples\//, '')),
+    ['story/_character.prompt'],
+  );
+  const datasetLinks = documentLinks(analysis, join(repoRoot, 'examples/sentiment/x.prompt'), existsSync, index);
+  assert.deepEqual(
+    datasetLinks.map((l) => [l.target!.replace(/^.*examples\//, ''), l.range.start.line]),
+    [['sentiment/data/dev.jsonl', 5]],
+  );
+});
