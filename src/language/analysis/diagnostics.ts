@@ -85,6 +85,17 @@ function checkVariables(parsed: ParsedPromptFile, template: TemplateAnalysis, sc
       });
     }
   }
+  for (const ref of template.itemVariables) {
+    const fields = schema.fields.find((f) => f.name === ref.list)?.fields;
+    if (!fields || fields.length === 0 || fields.some((f) => f.name === ref.name)) continue;
+    problems.push({
+      code: 'undefined-variable',
+      severity: 'warning',
+      message: `'${ref.name}' is not a field of '${ref.list}' in input.schema`,
+      start: parsed.templateOffset + ref.start,
+      end: parsed.templateOffset + ref.end,
+    });
+  }
   if (template.usesWholeContext) return;
   const used = new Set(template.variables.map((v) => v.name));
   for (const field of schema.fields) {

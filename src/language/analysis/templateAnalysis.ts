@@ -39,6 +39,8 @@ export interface TemplateAnalysis {
   sections: TemplateRef[];
   /** `{{softprompt "x"}}` slots; name is the slot ('default' without an argument). */
   softPromptSlots: TemplateRef[];
+  /** References to fields of the items inside `{{#each list}}` / `{{#with obj}}` at the top level. */
+  itemVariables: (VariableRef & { list: string })[];
   /** The whole input is passed somewhere (`{{json this}}`, a partial, …): every variable may be used. */
   usesWholeContext: boolean;
   /** Whether Handlebars parsed the template (the AST facts above are complete). */
@@ -62,6 +64,7 @@ export function analyzeTemplate(template: string): TemplateAnalysis {
     roles: [],
     sections: [],
     softPromptSlots: [],
+    itemVariables: [],
     usesWholeContext: false,
     parsed: false,
   };
@@ -117,6 +120,8 @@ function conciseParseMessage(message: string): string {
 
 class Walker {
   private readonly index: LineIndex;
+  /** The top-level list (or object) whose items are the context at depth 1, when known. */
+  private item: string | undefined;
 
   constructor(
     template: string,
@@ -150,7 +155,10 @@ class Walker {
         this.call(b.path, b.params, b.hash, b.loc, depth);
         // `each`, `with` and variable sections (`{{#items}}`) change the context inside the block.
         const changesContext = name === 'each' || name === 'with' || !(name in HELPERS);
+        const saved = this.item;
+        if (changesContext) this.item = depth === 0 ? itemListOf(b, name) : undefined;
         this.program(b.program, changesContext ? depth + 1 : depth);
+        this.item = saved;
         this.program(b.inverse, depth);
         return;
       }
@@ -225,6 +233,9 @@ class Walker {
       }
       return;
     }
+    if (depth === 1 && p.depth === 0 && this.item !== undefined && p.parts.length > 0) {
+      this.out.itemVariables.push({ list: this.item, name: p.parts[0]!, path: p.original, ...this.span(p.loc) });
+    }
     if (depth - p.depth !== 0) return;
     if (p.parts.length === 0) {
       this.out.usesWholeContext = true;
@@ -232,4 +243,13 @@ class Walker {
     }
     this.out.variables.push({ name: p.parts[0]!, path: p.original, ...this.span(p.loc) });
   }
+}
+
+/** `{{#each items}}`, `{{#with user}}`, `{{#items}}`: the top-level variable whose items become the context (none with block params). */
+function itemListOf(block: hbs.AST.BlockStatement, name: string): string | undefined {
+  if ((block.program.blockParams?.length ?? 0) > 0) return undefined;
+  const target = name === 'each' || name === 'with' ? block.params[0] : block.path;
+  if (target?.type !== 'PathExpression') return undefined;
+  const p = target as hbs.AST.PathExpression;
+  return !p.data && p.depth === 0 && p.parts.length === 1 ? p.parts[0] : undefined;
 }

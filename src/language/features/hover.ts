@@ -52,6 +52,12 @@ export async function hoverAt(analysis: PromptAnalysis, offset: number, context:
       : `**${variable.name}** — ${fallback}`;
     return { hover: markdown(text), span: shift(variable) };
   }
+  const itemRef = analysis.template.itemVariables.find(inside);
+  const itemField = itemRef && analysis.inputSchema.fields.find((f) => f.name === itemRef.list)?.fields?.find((f) => f.name === itemRef.name);
+  if (itemRef && itemField) {
+    const text = `**${itemRef.list}[].${itemField.name}**: \`${itemField.type}\`${itemField.optional ? ' (optional)' : ''}${itemField.description ? ` — ${itemField.description}` : ''}`;
+    return { hover: markdown(text), span: shift(itemRef) };
+  }
   const helper = analysis.template.helpers.find(inside);
   if (helper) {
     const doc = HELPERS[helper.name]!;

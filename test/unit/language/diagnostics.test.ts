@@ -144,3 +144,13 @@ test('a hub id found in the local cache gives the tokenizer folder; never a down
     else process.env.HF_HUB_CACHE = saved;
   }
 });
+
+test('fields of list items are checked inside {{#each}} when the schema gives them', () => {
+  const schema = '---\ninput:\n  schema:\n    items(array):\n      name: string\n    tags(array): string\n    user(object):\n      id: string\n---\n';
+  assert.deepEqual(described(`${schema}{{#each items}}{{name}} {{nmae}} {{this}} {{@index}}{{/each}} {{#each tags}}{{this}}{{/each}} {{#with user}}{{id}} {{idd}}{{/with}}`), [
+    'undefined-variable warning "nmae"',
+    'undefined-variable warning "idd"',
+  ]);
+  // Block params name the item themselves; nested blocks are not guessed.
+  assert.deepEqual(described(`${schema}{{#each items as |it|}}{{it.name}}{{/each}}{{#with user}}{{#each ../items}}{{zz}}{{/each}}{{id}}{{/with}}{{tags}}`), []);
+});

@@ -53,6 +53,9 @@ test('hover: schema type and description, helper docs, key docs, token count wit
   };
   assert.equal(await at('{{text}}', 3), '**text**: `string` — the story so far');
   assert.match(await at('role'), /Starts a new message/);
+  const listSource = '---\ninput:\n  schema:\n    items(array):\n      price?: number, in euros\n---\n{{#each items}}{{price}}{{/each}}';
+  const list = await hoverAt(analyzePromptSource(listSource), listSource.indexOf('{{price}}') + 3, () => ({ tokenizer: 'none' }));
+  assert.equal((list!.hover.contents as { value: string }).value, '**items[].price**: `number` (optional) — in euros');
   assert.match(await at('model:'), /local folder/);
   if (!existsSync(join(modelDir, 'tokenizer.json'))) return;
   const tokenizer = loadTokenizer(modelDir);
