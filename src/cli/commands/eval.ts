@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import type { PromptEvaluation } from '../../engine/tasks/evaluatePromptFile';
 import { formatEvaluation } from '../../engine/tasks/formatEvaluation';
 import { toJson } from '../../protocol/guards';
-import { UsageError } from '../args';
 import type { CliCommand } from '../command';
-import { deviceFromFlags, modelFlags, withEngine } from '../engineForCli';
+import { withEngine } from '../engineForCli';
+import { promptFileFlags, promptFileRequest } from '../promptFileFlags';
 
 export const evalCommand: CliCommand = {
   name: 'eval',
@@ -14,31 +14,19 @@ export const evalCommand: CliCommand = {
   summary: 'Evaluate a prompt on its task dataset',
   flags: {
     data: { kind: 'string', description: 'labelled JSONL/CSV overriding the task’s dev set' },
-    'soft-prompt': { kind: 'string', description: 'a saved soft prompt (PEFT adapter folder) to put in front of the prompt or at its slot' },
-    'no-soft-prompt': { kind: 'boolean', description: "ignore the file's promptsmith.softPrompt.adapter" },
-    model: { kind: 'string', description: "override the file's model" },
     record: { kind: 'boolean', description: 'record the evaluation as a run in ./.promptsmith/runs' },
-    ...modelFlags,
+    ...promptFileFlags,
   },
   async run(args) {
-    const [file, ...extra] = args.positionals;
-    if (!file) throw new UsageError('missing <file.prompt>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const { request } = promptFileRequest(args);
     const f = args.flags;
     const json = f['json'] === true;
-    if (f['soft-prompt'] !== undefined && f['no-soft-prompt'] === true) throw new UsageError('--soft-prompt and --no-soft-prompt exclude each other');
     const result = (await withEngine((client, signal) =>
       client.request(
         'evaluate',
         toJson({
-          promptFile: resolve(file),
+          ...request,
           data: typeof f['data'] === 'string' ? resolve(f['data']) : undefined,
-          model: f['model'] as string | undefined,
-          device: deviceFromFlags(f),
-          cacheDir: f['cache-dir'] as string | undefined,
-          offline: f['offline'] === true || undefined,
-          softPrompt: typeof f['soft-prompt'] === 'string' ? resolve(f['soft-prompt']) : undefined,
-          noSoftPrompt: f['no-soft-prompt'] === true || undefined,
           workspaceDir: f['record'] === true ? process.cwd() : undefined,
         }),
         {

@@ -1,22 +1,11 @@
 // `promptsmith run <file.prompt> [--input k=v …]`: render the prompt for the inputs and generate
 // with its model (the file's `config` sets temperature, maxOutputTokens, …), streaming to stdout.
-import { resolve } from 'node:path';
+import type { RunPromptResult } from '../../engine/tasks/runPromptMethod';
 import { toJson } from '../../protocol/guards';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
-import { eventRouter, modelFlags, withEngine, deviceFromFlags } from '../engineForCli';
-
-interface RunPromptResult {
-  ids: number[];
-  text: string;
-  device: string;
-  tokensPerS: number;
-  finishReason: string;
-  prompt: string;
-  model: string;
-  /** The adapter folder, when a soft prompt was used. */
-  soft_prompt?: string;
-}
+import { eventRouter, withEngine } from '../engineForCli';
+import { promptFileFlags, promptFileRequest } from '../promptFileFlags';
 
 export function parseInputs(pairs: readonly string[]): Record<string, string> {
   const input: Record<string, string> = {};
@@ -34,32 +23,20 @@ export const runCommand: CliCommand = {
   summary: 'Render a prompt and generate with its model',
   flags: {
     input: { kind: 'strings', description: 'a template variable, name=value (repeatable)' },
-    'soft-prompt': { kind: 'string', description: 'a saved soft prompt (PEFT adapter folder) to put in front of the prompt or at its slot' },
-    'no-soft-prompt': { kind: 'boolean', description: "ignore the file's promptsmith.softPrompt.adapter" },
-    model: { kind: 'string', description: "override the file's model (folder or hub id)" },
     'max-tokens': { kind: 'number', description: "new tokens at most (default: the file's maxOutputTokens, else 64)" },
     seed: { kind: 'number', description: 'random seed' },
-    ...modelFlags,
+    ...promptFileFlags,
   },
   async run(args) {
-    const [file, ...extra] = args.positionals;
-    if (!file) throw new UsageError('missing <file.prompt>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const { request } = promptFileRequest(args);
     const f = args.flags;
     const json = f['json'] === true;
-    if (f['soft-prompt'] !== undefined && f['no-soft-prompt'] === true) throw new UsageError('--soft-prompt and --no-soft-prompt exclude each other');
     const result = (await withEngine((client, signal) =>
       client.request(
         'runPrompt',
         toJson({
-          promptFile: resolve(file),
+          ...request,
           input: parseInputs((f['input'] as string[] | undefined) ?? []),
-          model: f['model'] as string | undefined,
-          device: deviceFromFlags(f),
-          cacheDir: f['cache-dir'] as string | undefined,
-          offline: f['offline'] === true || undefined,
-          softPrompt: typeof f['soft-prompt'] === 'string' ? resolve(f['soft-prompt']) : undefined,
-          noSoftPrompt: f['no-soft-prompt'] === true || undefined,
           seed: f['seed'] as number | undefined,
           maxTokens: f['max-tokens'] as number | undefined,
         }),

@@ -29,6 +29,20 @@ export interface RunPromptParams {
   noSoftPrompt?: boolean;
 }
 
+/** What `runPrompt` answers (the generation, plus what was actually sent to the model). */
+export interface RunPromptResult {
+  ids: number[];
+  text: string;
+  device: string;
+  tokensPerS: number;
+  finishReason: 'length' | 'eos' | 'stop' | 'cancelled';
+  prompt: string;
+  model: string;
+  /** The adapter folder and its size, when a soft prompt was used. */
+  soft_prompt?: string;
+  num_virtual_tokens?: number;
+}
+
 export function parseRunPromptParams(params: Json): RunPromptParams {
   const where = 'params';
   const p = expectRecord(params, where);

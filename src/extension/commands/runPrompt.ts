@@ -2,6 +2,7 @@
 // a read-only document beside it, with tokens/s and the device. Cancellable from the notification.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import type { RunPromptResult } from '../../engine/tasks/runPromptMethod';
 import { type Json, toJson } from '../../protocol/guards';
 import type { PromptsmithContext } from '../context';
 import { engineService } from '../engineService';
@@ -10,16 +11,6 @@ import { readSettings } from '../settings';
 import { getStatusBar } from '../statusBar';
 import { collectInputs } from './collectInputs';
 import { promptTarget, showCommandError } from './promptDocument';
-
-interface RunPromptResult {
-  ids: number[];
-  text: string;
-  device: string;
-  tokensPerS: number;
-  finishReason: string;
-  prompt: string;
-  model: string;
-}
 
 export async function runPromptCommand(ctx: PromptsmithContext, outputs: OutputDocuments, arg: unknown): Promise<void> {
   const target = await promptTarget(arg, { save: false });
