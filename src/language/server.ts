@@ -217,7 +217,7 @@ connection.onCodeAction((params) =>
     const done = new Set<string>();
     for (const diagnostic of params.context.diagnostics) {
       if (diagnostic.code !== 'undefined-variable') continue;
-      const name = (diagnostic.data as { variable?: string } | undefined)?.variable ?? /'([^']+)'/.exec(typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value)?.[1];
+      const name = (diagnostic.data as { variable?: string } | undefined)?.variable;
       if (!name || done.has(name)) continue;
       done.add(name);
       const edit = addVariableToSchema(analysis, name);

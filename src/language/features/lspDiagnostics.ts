@@ -14,7 +14,8 @@ export function toLspDiagnostics(problems: readonly PromptFileProblem[], index: 
   return problems.map((p) => {
     const diagnostic: Diagnostic = { range: rangeOf(index, p.start, p.end), severity: SEVERITY[p.severity], code: p.code, source: 'promptsmith', message: p.message };
     if (p.code === 'unused-variable') diagnostic.tags = [DiagnosticTag.Unnecessary];
-    if (p.code === 'undefined-variable') diagnostic.data = { variable: /'([^']+)'/.exec(p.message)?.[1] };
+    // Only top-level variables get the quick fix (item fields belong to a nested schema).
+    if (p.code === 'undefined-variable' && p.message.endsWith('is not declared in input.schema')) diagnostic.data = { variable: /'([^']+)'/.exec(p.message)?.[1] };
     return diagnostic;
   });
 }
