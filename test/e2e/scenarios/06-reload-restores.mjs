@@ -49,7 +49,7 @@ export default {
     await wb.screenshot('panel-after-reload');
 
     await t.test('inline results come back after the reload', { skip: missing.softPrompt }, async () => {
-      await wb.openFile('sentiment.prompt');
+      // The editor of sentiment.prompt is restored with the window (not reopened here).
       const lensesAfter = await waitFor('the inline results after the reload', async () => {
         const lenses = await wb.codeLensTexts();
         return lenses.some((l) => tuned.nearestTokens.some((tok) => l.includes(tok))) && lenses;
