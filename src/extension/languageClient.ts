@@ -19,7 +19,12 @@ export function registerLanguageClient(ctx: PromptsmithContext): void {
     ],
     outputChannel: ctx.output,
     // Datasets, partials and tokenizers appearing or changing re-run the file checks.
-    synchronize: { fileEvents: ctx.own(vscode.workspace.createFileSystemWatcher('**/*.{jsonl,csv,prompt,json}')) },
+    synchronize: {
+      fileEvents: ctx.own(vscode.workspace.createFileSystemWatcher('**/*.{jsonl,csv,prompt,json}')),
+      // `promptsmith.model` is the model of files without `model:` (token counts, verbalizer checks).
+      configurationSection: 'promptsmith',
+    },
+    initializationOptions: { model: vscode.workspace.getConfiguration('promptsmith').get<string>('model') ?? '' },
     middleware: {
       async provideCodeLenses(document, token, next) {
         const lenses = await next(document, token);

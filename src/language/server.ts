@@ -95,8 +95,16 @@ function tokenizerFor(dir: string): TextTokenizer {
   return entry.tokenizer!;
 }
 
+/** `promptsmith.model`, sent by the client at start and on every settings change. */
+let defaultModel: string | undefined;
+
 function environmentOf(uri: string) {
-  return nodeEnvironment(filePathOf(uri), tokenizerFor);
+  return nodeEnvironment(filePathOf(uri), tokenizerFor, defaultModel);
+}
+
+function readDefaultModel(settings: unknown): string | undefined {
+  const model = (settings as { promptsmith?: { model?: unknown } } | undefined)?.promptsmith?.model;
+  return typeof model === 'string' && model.trim() !== '' ? model.trim() : undefined;
 }
 
 // ---- Diagnostics (debounced per document; longer for big documents, whose analysis takes longer) ----
@@ -142,21 +150,29 @@ documents.onDidClose((event) => {
 
 // ---- Features --------------------------------------------------------------------------------------
 
-connection.onInitialize(() => ({
-  capabilities: {
-    textDocumentSync: TextDocumentSyncKind.Incremental,
-    completionProvider: { triggerCharacters: ['{', '#', '/', '>', '@', ' ', ':'] },
-    hoverProvider: true,
-    documentSymbolProvider: true,
-    documentFormattingProvider: true,
-    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-    codeLensProvider: { resolveProvider: false },
-    foldingRangeProvider: true,
-    definitionProvider: true,
-    documentLinkProvider: { resolveProvider: false },
-  },
-  serverInfo: { name: 'promptsmith-dotprompt' },
-}));
+connection.onDidChangeConfiguration((change) => {
+  defaultModel = readDefaultModel(change.settings);
+  for (const document of documents.all()) scheduleValidation(document);
+});
+
+connection.onInitialize((params) => {
+  defaultModel = readDefaultModel({ promptsmith: params.initializationOptions });
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: ['{', '#', '/', '>', '@', ' ', ':'] },
+      hoverProvider: true,
+      documentSymbolProvider: true,
+      documentFormattingProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      codeLensProvider: { resolveProvider: false },
+      foldingRangeProvider: true,
+      definitionProvider: true,
+      documentLinkProvider: { resolveProvider: false },
+    },
+    serverInfo: { name: 'promptsmith-dotprompt' },
+  };
+});
 
 connection.onCompletion((params) =>
   safe('completion', [], () => {

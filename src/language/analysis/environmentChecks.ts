@@ -23,11 +23,14 @@ export interface AnalysisEnvironment {
   loadTokenizer(modelDir: string): TokenizerLike;
   /** The local folder of a hub id already in the cache (never downloads), if any. */
   cachedModelDir?(id: string): string | undefined;
+  /** The `promptsmith.model` setting, used when a file has no `model:` (absolute folder or hub id). */
+  defaultModel?: string;
 }
 
-export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (dir: string) => TokenizerLike): AnalysisEnvironment {
+export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (dir: string) => TokenizerLike, defaultModel?: string): AnalysisEnvironment {
   return {
     filePath,
+    defaultModel,
     exists: existsSync,
     listDir(dir) {
       try {
@@ -50,10 +53,13 @@ export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (di
 
 /** The model folder a file refers to, when it is local (a folder, or a hub id in the cache) with a tokenizer.json. */
 export function localTokenizerDir(analysis: PromptAnalysis, env: AnalysisEnvironment): string | undefined {
-  const model = analysis.parsed.model;
+  const own = analysis.parsed.model;
+  const model = own ?? env.defaultModel;
   if (!model) return undefined;
-  const ref = resolveModelRef(model, env.filePath);
-  const dir = ref.kind === 'id' ? env.cachedModelDir?.(ref.id) : !env.filePath && !isAbsolute(model) ? undefined : ref.path;
+  // A relative folder needs the file's folder (the setting's folders must be absolute).
+  if (!isAbsolute(model) && (!own || !env.filePath) && resolveModelRef(model, undefined).kind === 'folder') return undefined;
+  const ref = resolveModelRef(model, own ? env.filePath : undefined);
+  const dir = ref.kind === 'id' ? env.cachedModelDir?.(ref.id) : ref.path;
   return dir && env.exists(join(dir, 'tokenizer.json')) ? dir : undefined;
 }
 

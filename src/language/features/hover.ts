@@ -98,7 +98,8 @@ export async function tokenCountText(analysis: PromptAnalysis, context: HoverCon
     how = 'as plain text (base model)';
   }
   const note = missing.length > 0 ? ` Variables without a default render empty: ${missing.map((m) => `\`${m}\``).join(', ')}.` : '';
-  return `**${count} tokens** for \`${parsed.model}\`, ${how}, rendered with the default inputs.${note}`;
+  const model = parsed.model ? `\`${parsed.model}\`` : 'the default model (`promptsmith.model`)';
+  return `**${count} tokens** for ${model}, ${how}, rendered with the default inputs.${note}`;
 }
 
 function keyDoc(path: readonly string[]): string | undefined {

@@ -154,3 +154,16 @@ test('fields of list items are checked inside {{#each}} when the schema gives th
   // Block params name the item themselves; nested blocks are not guessed.
   assert.deepEqual(described(`${schema}{{#each items as |it|}}{{it.name}}{{/each}}{{#with user}}{{#each ../items}}{{zz}}{{/each}}{{id}}{{/with}}{{tags}}`), []);
 });
+
+test('the promptsmith.model setting stands in for a missing model: (absolute folders or hub ids only)', async () => {
+  const { localTokenizerDir } = await import('../../../src/language/analysis/environmentChecks');
+  const models = resolve(repoRoot, '../shared/models/stories260k-hf');
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(join(models, 'tokenizer.json'))) return;
+  const noModel = analyzePromptSource('---\n---\nx');
+  assert.equal(localTokenizerDir(noModel, nodeEnvironment(join(validDir, 'x.prompt'), noTokenizer, models)), models);
+  assert.equal(localTokenizerDir(noModel, nodeEnvironment(undefined, noTokenizer, models)), models);
+  assert.equal(localTokenizerDir(noModel, nodeEnvironment(join(validDir, 'x.prompt'), noTokenizer, './relative/model')), undefined);
+  const own = analyzePromptSource('---\nmodel: ./elsewhere\n---\nx');
+  assert.equal(localTokenizerDir(own, nodeEnvironment(join(validDir, 'x.prompt'), noTokenizer, models)), undefined, "the file's own model wins");
+});

@@ -133,3 +133,15 @@ test('a dataset created on disk clears its diagnostic after a watched-files noti
   await rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(dir, 'dev.jsonl')).href, type: 1 }] });
   assert.deepEqual((await diagnosticsFor(uri, 1)).diagnostics, []);
 });
+
+test('the promptsmith.model setting gives files without model: a token count', async () => {
+  const models = resolve(repoRoot, '../shared/models/stories260k-hf');
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(join(models, 'tokenizer.json'))) return;
+  await rpc.sendNotification('workspace/didChangeConfiguration', { settings: { promptsmith: { model: models } } });
+  await open('untitled:setting', 'Once upon a time');
+  await diagnosticsFor('untitled:setting', 1);
+  const hover = await rpc.sendRequest('textDocument/hover', { textDocument: { uri: 'untitled:setting' }, position: { line: 0, character: 3 } });
+  assert.match(JSON.stringify(hover), /\*\*\d+ tokens\*\* for the default model/);
+  await rpc.sendNotification('workspace/didChangeConfiguration', { settings: { promptsmith: { model: '' } } });
+});
