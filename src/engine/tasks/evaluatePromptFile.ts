@@ -45,7 +45,7 @@ export function softPromptDirOf(parsed: ParsedPromptFile, promptFile: string, op
   if (options.noSoftPrompt) return undefined;
   if (options.softPrompt !== undefined) return resolve(options.softPrompt);
   // Not in PromptsmithSoftPrompt's type (tuning requires every typed key); validated by the settings table.
-  const adapter = (parsed.softPrompt as { adapter?: string } | undefined)?.adapter;
+  const adapter = parsed.softPrompt?.adapter;
   return adapter === undefined ? undefined : resolve(dirname(promptFile), adapter);
 }
 

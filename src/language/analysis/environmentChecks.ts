@@ -86,7 +86,7 @@ export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironm
     }
   }
   // Not in PromptsmithSoftPrompt's type (tuning requires every typed key); the settings table validates it.
-  const adapter = (parsed.softPrompt as { adapter?: string } | undefined)?.adapter;
+  const adapter = parsed.softPrompt?.adapter;
   const adapterDir = adapter === undefined ? undefined : isAbsolute(adapter) ? adapter : base ? resolve(base, adapter) : undefined;
   if (adapterDir && !env.exists(join(adapterDir, 'adapter_config.json'))) {
     const span = spanOf(parsed, ['promptsmith.softPrompt', 'adapter'], 'value')!;

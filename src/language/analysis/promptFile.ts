@@ -67,6 +67,8 @@ export interface PromptsmithSoftPrompt {
   patience?: number;
   seed?: number;
   slot?: string;
+  /** A saved soft prompt (PEFT adapter folder, relative to the file) that run and eval use. */
+  adapter?: string;
 }
 
 export interface ParsedPromptFile {

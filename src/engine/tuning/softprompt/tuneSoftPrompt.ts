@@ -20,7 +20,8 @@ import { loadSoftPromptTask, type RenderedSplit, splitExamples } from './taskDat
 import { type OptimizerKind, type TrainProgress, trainSoftPrompt } from './trainer';
 import { loadTrainingGraph } from './trainingGraph';
 
-export type SoftPromptSettings = Required<Omit<PromptsmithSoftPrompt, 'initText' | 'slot'>> & { initText?: string; slot?: string };
+// The adapter key says which saved soft prompt run/eval use; tuning writes a new one instead.
+export type SoftPromptSettings = Required<Omit<PromptsmithSoftPrompt, 'initText' | 'slot' | 'adapter'>> & { initText?: string; slot?: string };
 
 /** Defaults as the .prompt settings table documents them (paper: Adafactor, lr 0.3, n = 100). */
 export const SOFT_PROMPT_DEFAULTS: SoftPromptSettings = {
