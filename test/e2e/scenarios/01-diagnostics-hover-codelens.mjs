@@ -1,7 +1,6 @@
-// Scenario 1 (issue 7): a .prompt with an undefined variable and one with a YAML error — the
-// Problems panel shows both on the right lines; hovering a variable shows its schema; the
-// CodeLens line is visible. (The analysis drops the schema when the YAML is invalid, so the two
-// problems live in two files of the fixture workspace.)
+// Scenario 1 (issue 7): a .prompt with an undefined variable and a YAML error — the Problems
+// panel shows both on the right lines; hovering a variable shows its schema; the CodeLens line
+// is visible.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,12 +21,12 @@ export default {
   timeoutMs: 150_000,
   async run({ openWorkspace, log }) {
     const wb = await openWorkspace();
-    const undefinedLine = lineOf(join(wb.workspace, 'story.prompt'), '{{mood}}');
-    const yamlLine = lineOf(join(wb.workspace, 'broken-yaml.prompt'), '0.5: 0.7');
+    const file = join(wb.workspace, 'problems.prompt');
+    const undefinedLine = lineOf(file, '{{mood}}');
+    const yamlLine = lineOf(file, '0.5: 0.7');
 
-    await wb.openFile('broken-yaml.prompt');
-    await wb.openFile('story.prompt');
-    await wb.screenshot('story-open');
+    await wb.openFile('problems.prompt');
+    await wb.screenshot('file-open');
 
     const rows = await waitFor(
       'both diagnostics in the Problems panel',
