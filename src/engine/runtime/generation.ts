@@ -3,8 +3,9 @@
 // or a stop string, and ends early (with what it has) when the signal is aborted.
 import { RuntimeError } from './errors';
 import type { Provider } from './executionProviders';
-import { forward, type KvCache } from './forward';
+import { forward, type KvCache, type ModelIo } from './forward';
 import type { LanguageModel } from './languageModel';
+import type { OrtSession } from './ort';
 import { pickToken, type SamplingOptions, seededRandom } from './sampling';
 import type { ChatMessage } from './tokenizer';
 
@@ -48,21 +49,37 @@ function pendingStopPrefix(text: string, stops: readonly string[]): number {
   return longest;
 }
 
-/** `prompt` is text, or chat messages rendered with the model's chat template. */
-export async function generate(model: LanguageModel, prompt: string | readonly ChatMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
+/** Checks the options every generation shares; returns maxTokens. */
+export function checkMaxTokens(model: LanguageModel, options: GenerateOptions): number {
   if (model.kind !== 'causal') throw new RuntimeError('E_BAD_INPUT', `generate needs a causal LM; ${model.folder.spec} is a masked LM`);
   const maxTokens = options.maxTokens ?? 64;
   if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new RuntimeError('E_BAD_INPUT', `maxTokens: expected a whole number ≥ 0, got ${maxTokens}`);
-  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const random = seededRandom(seed);
-  const stops = (options.stop ?? []).filter((s) => s.length > 0);
-  const stopIds = model.stopIds();
-  const tok = model.tokenizer;
+  return maxTokens;
+}
+
+/** `prompt` is text, or chat messages rendered with the model's chat template. */
+export async function generate(model: LanguageModel, prompt: string | readonly ChatMessage[], options: GenerateOptions = {}): Promise<GenerateResult> {
+  checkMaxTokens(model, options);
   const promptIds = model.encodePrompt(prompt);
   const context = model.contextLength();
   if (context !== undefined && promptIds.length >= context) {
     throw new RuntimeError('E_BAD_INPUT', `the prompt has ${promptIds.length} tokens; the model's context is ${context}`);
   }
+  return model.withSession((active) => decodeLoop(model, active.session, active.io, promptIds, options, active.provider));
+}
+
+/**
+ * The token loop shared by plain and soft-prompt generation: `session` may be a view that feeds
+ * extra inputs (the soft prompt) as long as its I/O is described by `io`.
+ */
+export async function decodeLoop(model: LanguageModel, session: OrtSession, io: ModelIo, promptIds: readonly number[], options: GenerateOptions, device: Provider, started = performance.now()): Promise<GenerateResult> {
+  const maxTokens = checkMaxTokens(model, options);
+  const context = model.contextLength();
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const random = seededRandom(seed);
+  const stops = (options.stop ?? []).filter((s) => s.length > 0);
+  const stopIds = model.stopIds();
+  const tok = model.tokenizer;
   // Sampling settings the caller leaves out come from generation_config.json, as in transformers.
   const g = model.folder.generation;
   const sampling = {
@@ -71,48 +88,44 @@ export async function generate(model: LanguageModel, prompt: string | readonly C
     topK: options.topK ?? g.topK,
     topP: options.topP ?? g.topP,
   };
-
-  return model.withSession(async (active) => {
-    const started = performance.now();
-    const ids: number[] = [];
-    let text = '';
-    let streamed = 0;
-    let finishReason: FinishReason = 'length';
-    let past: KvCache | undefined;
-    const all = [...promptIds];
-    let next: number[] = promptIds;
-    while (ids.length < maxTokens && (context === undefined || all.length < context)) {
-      if (options.signal?.aborted) {
-        finishReason = 'cancelled';
-        break;
-      }
-      const useCache = active.io.pastInputs.length > 0;
-      const out = await forward(active.session, active.io, { ids: [useCache ? next : all], past: useCache ? past : undefined });
-      past = out.present;
-      const token = pickToken(out.logits, (out.seq - 1) * out.vocab, out.vocab, sampling, random);
-      if (stopIds.has(token)) {
-        finishReason = 'eos';
-        break;
-      }
-      ids.push(token);
-      all.push(token);
-      next = [token];
-      text = tok.decode(ids, { skipSpecialTokens: true });
-      const hit = stops.map((s) => text.indexOf(s)).filter((i) => i >= 0);
-      if (hit.length > 0) {
-        text = text.slice(0, Math.min(...hit));
-        finishReason = 'stop';
-      }
-      // Hold back an unfinished UTF-8 sequence (byte-fallback tokens) and a possible stop prefix.
-      const safe = finishReason === 'stop' ? text.length : text.replace(/\uFFFD+$/, '').length - pendingStopPrefix(text, stops);
-      if (safe > streamed) {
-        options.onToken?.({ id: token, text: text.slice(streamed, safe) });
-        streamed = safe;
-      }
-      if (finishReason === 'stop') break;
+  const useCache = io.pastInputs.length > 0;
+  const ids: number[] = [];
+  let text = '';
+  let streamed = 0;
+  let finishReason: FinishReason = 'length';
+  let past: KvCache | undefined;
+  const all = [...promptIds];
+  let next: number[] = [...promptIds];
+  while (ids.length < maxTokens && (context === undefined || all.length < context)) {
+    if (options.signal?.aborted) {
+      finishReason = 'cancelled';
+      break;
     }
-    if (streamed < text.length && finishReason !== 'stop') options.onToken?.({ id: ids.at(-1) ?? -1, text: text.slice(streamed) });
-    const seconds = (performance.now() - started) / 1000;
-    return { ids, text, finishReason, promptTokens: promptIds.length, tokensPerS: seconds > 0 ? ids.length / seconds : 0, seed, device: active.provider };
-  });
+    const out = await forward(session, io, { ids: [useCache ? next : all], past: useCache ? past : undefined });
+    past = out.present;
+    const token = pickToken(out.logits, (out.seq - 1) * out.vocab, out.vocab, sampling, random);
+    if (stopIds.has(token)) {
+      finishReason = 'eos';
+      break;
+    }
+    ids.push(token);
+    all.push(token);
+    next = [token];
+    text = tok.decode(ids, { skipSpecialTokens: true });
+    const hit = stops.map((s) => text.indexOf(s)).filter((i) => i >= 0);
+    if (hit.length > 0) {
+      text = text.slice(0, Math.min(...hit));
+      finishReason = 'stop';
+    }
+    // Hold back an unfinished UTF-8 sequence (byte-fallback tokens) and a possible stop prefix.
+    const safe = finishReason === 'stop' ? text.length : text.replace(/\uFFFD+$/, '').length - pendingStopPrefix(text, stops);
+    if (safe > streamed) {
+      options.onToken?.({ id: token, text: text.slice(streamed, safe) });
+      streamed = safe;
+    }
+    if (finishReason === 'stop') break;
+  }
+  if (streamed < text.length && finishReason !== 'stop') options.onToken?.({ id: ids.at(-1) ?? -1, text: text.slice(streamed) });
+  const seconds = (performance.now() - started) / 1000;
+  return { ids, text, finishReason, promptTokens: promptIds.length, tokensPerS: seconds > 0 ? ids.length / seconds : 0, seed, device };
 }
