@@ -5,6 +5,7 @@ import { type ParsedPromptFile, readPromptFile, renderPromptFile, resolveModelRe
 import type { TaskResult } from '../../protocol/taskEvents';
 import { createRun, type RunHandle } from '../host/runStore';
 import type { Device } from '../runtime/executionProviders';
+import { analyzeSchema } from '../../language/analysis/schemaAnalysis';
 import { modelService } from '../runtime/modelService';
 import { score } from '../runtime/scoring';
 import { evaluatePromptFileWithSoftPrompt, type SoftPromptFileEvaluation } from '../tuning/softprompt/softPromptFileEvaluation';
@@ -44,7 +45,6 @@ export interface PromptEvaluation extends Omit<EvaluationResult, 'examples'>, Pa
 export function softPromptDirOf(parsed: ParsedPromptFile, promptFile: string, options: { softPrompt?: string; noSoftPrompt?: boolean }): string | undefined {
   if (options.noSoftPrompt) return undefined;
   if (options.softPrompt !== undefined) return resolve(options.softPrompt);
-  // Not in PromptsmithSoftPrompt's type (tuning requires every typed key); validated by the settings table.
   const adapter = parsed.softPrompt?.adapter;
   return adapter === undefined ? undefined : resolve(dirname(promptFile), adapter);
 }
@@ -59,10 +59,42 @@ export function modelSpecOf(parsed: ParsedPromptFile, promptFile: string, overri
 
 /** The template's variables set to a content-free value, for contextual calibration. */
 function contentFreeInput(parsed: ParsedPromptFile, value: string): Record<string, unknown> {
-  const schema = parsed.input.schema;
-  const names = schema && typeof schema === 'object' ? Object.keys(schema as object).map((k) => k.replace(/[?(].*$/, '').trim()) : ['text'];
-  return Object.fromEntries(names.map((n) => [n, value]));
+  const declared = analyzeSchema(parsed, 'input').fields.map((f) => f.name);
+  return Object.fromEntries((declared.length > 0 ? declared : ['text']).map((n) => [n, value]));
 }
+
+/** Runs an evaluation, recorded as an 'eval' run (progress, result, status) when a workspace is given. */
+async function recordedEvaluation(
+  options: EvaluatePromptFileOptions,
+  parsed: ParsedPromptFile,
+  record: { model: string; device: string; settings: Record<string, string> },
+  evaluate: (onProgress: (done: number, total: number) => void) => Promise<Omit<PromptEvaluation, 'runDir'>>,
+): Promise<PromptEvaluation> {
+  let run: RunHandle | undefined;
+  if (options.workspaceDir) {
+    const name = parsed.path ? parsed.path.replace(/^.*[\\/]/, '').replace(/\.prompt$/, '') : 'prompt';
+    run = createRun(options.workspaceDir, { kind: 'eval', name, promptFile: options.promptFile, ...record });
+    run.setStatus('running');
+  }
+  const started = Date.now();
+  try {
+    const result = await evaluate((done, total) => {
+      options.onProgress?.(done, total);
+      run?.appendEvent({ type: 'progress', step: done, totalSteps: total, elapsed_s: (Date.now() - started) / 1000 });
+    });
+    run?.update({ device: result.device });
+    const evaluation: PromptEvaluation = { ...result, runDir: run?.dir };
+    run?.writeResult(evaluationTaskResult(evaluation));
+    run?.setStatus('completed');
+    return evaluation;
+  } catch (err) {
+    run?.setStatus(options.signal?.aborted ? 'cancelled' : 'failed', (err as Error).message);
+    throw err;
+  } finally {
+    run?.close();
+  }
+}
+
 
 export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Promise<PromptEvaluation> {
   const { promptFile } = options;
@@ -79,36 +111,18 @@ export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Pr
   const baseDir = dirname(promptFile);
   const render = async (input: Record<string, unknown>) => promptTextForModel(await renderPromptFile(parsed, input, { baseDir, softPromptSlots: 'empty' }), model.tokenizer);
 
-  let run: RunHandle | undefined;
-  if (options.workspaceDir) {
-    run = createRun(options.workspaceDir, { kind: 'eval', name: parsed.path ? parsed.path.replace(/^.*[\\/]/, '').replace(/\.prompt$/, '') : 'prompt', promptFile, model: modelSpec, device: model.provider, settings: { data } });
-    run.setStatus('running');
-  }
-  const started = Date.now();
-  try {
-    const result = await evaluateClassification({
+  return recordedEvaluation(options, parsed, { model: modelSpec, device: model.provider, settings: { data } }, async (onProgress) => {
+    const { examples: _examples, ...summary } = await evaluateClassification({
       rows: dataset.rows,
       labels: task.labels,
       render: (row) => render(row.fields),
       contentFreePrompts: await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v)))),
       score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
       signal: options.signal,
-      onProgress: (done, total) => {
-        options.onProgress?.(done, total);
-        run?.appendEvent({ type: 'progress', step: done, totalSteps: total, elapsed_s: (Date.now() - started) / 1000 });
-      },
+      onProgress,
     });
-    const { examples: _examples, ...summary } = result;
-    const evaluation: PromptEvaluation = { ...summary, device: model.provider, model: modelSpec, data, runDir: run?.dir };
-    run?.writeResult(evaluationTaskResult(evaluation));
-    run?.setStatus('completed');
-    return evaluation;
-  } catch (err) {
-    run?.setStatus(options.signal?.aborted ? 'cancelled' : 'failed', (err as Error).message);
-    throw err;
-  } finally {
-    run?.close();
-  }
+    return { ...summary, device: model.provider, model: modelSpec, data };
+  });
 }
 
 export function evaluationTaskResult(e: PromptEvaluation): TaskResult {
@@ -124,14 +138,7 @@ async function evaluateWithSoftPrompt(options: EvaluatePromptFileOptions, parsed
   const { promptFile } = options;
   // An adapter is trained for one model: the file's.
   if (options.model !== undefined) throw new Error(`${promptFile}: a soft prompt (${what.softPrompt}) belongs to the file's model; --model cannot replace it`);
-  let run: RunHandle | undefined;
-  if (options.workspaceDir) {
-    const name = parsed.path ? parsed.path.replace(/^.*[\\/]/, '').replace(/\.prompt$/, '') : 'prompt';
-    run = createRun(options.workspaceDir, { kind: 'eval', name, promptFile, model: what.modelSpec, device: options.device ?? 'auto', settings: { data: what.data, softPrompt: what.softPrompt } });
-    run.setStatus('running');
-  }
-  const started = Date.now();
-  try {
+  return recordedEvaluation(options, parsed, { model: what.modelSpec, device: options.device ?? 'auto', settings: { data: what.data, softPrompt: what.softPrompt } }, async (onProgress) => {
     const result = await evaluatePromptFileWithSoftPrompt({
       promptFile,
       adapterDir: what.softPrompt,
@@ -139,20 +146,8 @@ async function evaluateWithSoftPrompt(options: EvaluatePromptFileOptions, parsed
       contentFreeInputs: CONTENT_FREE_INPUTS.map((v) => contentFreeInput(parsed, v)),
       device: options.device,
       signal: options.signal,
-      onProgress: (done, total) => {
-        options.onProgress?.(done, total);
-        run?.appendEvent({ type: 'progress', step: done, totalSteps: total, elapsed_s: (Date.now() - started) / 1000 });
-      },
+      onProgress,
     });
-    run?.update({ device: result.device });
-    const evaluation: PromptEvaluation = { ...result, model: what.modelSpec, data: what.data, runDir: run?.dir };
-    run?.writeResult(evaluationTaskResult(evaluation));
-    run?.setStatus('completed');
-    return evaluation;
-  } catch (err) {
-    run?.setStatus(options.signal?.aborted ? 'cancelled' : 'failed', (err as Error).message);
-    throw err;
-  } finally {
-    run?.close();
-  }
+    return { ...result, model: what.modelSpec, data: what.data };
+  });
 }

@@ -2,16 +2,13 @@
 // file in workspace state), or a quick input per variable; or one row of the task's dev set.
 import * as vscode from 'vscode';
 import type { ParsedPromptFile } from '../../language/analysis/promptFile';
+import { analyzeSchema } from '../../language/analysis/schemaAnalysis';
 import { loadDataset } from '../../engine/tasks/dataset';
 import { resolveTaskSpec } from '../../engine/tasks/taskSpec';
 
-/** Variable names declared in `input.schema` (Picoschema `name?(type, desc)` → `name`). */
+/** Variable names declared in `input.schema` (Picoschema or JSON Schema). */
 export function schemaVariables(parsed: ParsedPromptFile): string[] {
-  const schema = parsed.input.schema;
-  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return [];
-  const props = (schema as { properties?: unknown }).properties;
-  const keys = props && typeof props === 'object' ? Object.keys(props) : Object.keys(schema);
-  return keys.map((k) => k.replace(/[?(].*$/, '').trim()).filter((k) => k !== '' && k !== 'type' && k !== 'properties');
+  return analyzeSchema(parsed, 'input').fields.map((f) => f.name);
 }
 
 function lastInputsKey(file: vscode.Uri): string {
