@@ -60,8 +60,18 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+/** Runs `fn`, remembering a failure so that the logs of code-server and VS Code are kept. */
+async function noteFailure(fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    env.failed = true;
+    throw err;
+  }
+}
+
 before(
-  async () => {
+  () => noteFailure(async () => {
     if (!process.env.E2E_KEEP_ARTIFACTS) rmSync(artifactsDir, { recursive: true, force: true });
     mkdirSync(artifactsDir, { recursive: true });
     const toolchain = ensureToolchain(cacheDir, log);
@@ -75,7 +85,7 @@ before(
     const { chromium } = loadPlaywright(toolchain);
     env.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     log(`code-server on ${env.server.url}, chromium ${env.browser.version()}`);
-  },
+  }),
   { timeout: 15 * 60_000 },
 );
 
@@ -86,7 +96,7 @@ after(async () => {
   log(`total: ${((performance.now() - startedAt) / 1000).toFixed(1)} s; screenshots in ${artifactsDir}`);
 });
 
-test('extension host integration tests (smoke-test driver)', { skip: !selected('integration') && 'E2E_ONLY', timeout: 240_000 }, async (t) => {
+test('extension host integration tests (smoke-test driver)', { skip: !selected('integration') && 'E2E_ONLY', timeout: 240_000 }, (t) => noteFailure(async () => {
   const workspace = env.server.newWorkspace(null);
   const started = performance.now();
   const report = await runIntegrationTests({ browser: env.browser, server: env.server, bundle: env.bundle, workspace, artifactsDir });
@@ -101,15 +111,9 @@ test('extension host integration tests (smoke-test driver)', { skip: !selected('
       if (r.status === 'fail') throw new Error(r.error);
     });
   }
-  if (report.results.length === 0) {
-    env.failed = true;
-    throw new Error(`the extension tests produced no results (exit code ${report.exitCode}):\n${report.logs.join('\n')}`);
-  }
-  if (report.exitCode !== 0) {
-    env.failed = true;
-    throw new Error(`the extension test run exited with ${report.exitCode}`);
-  }
-});
+  if (report.results.length === 0) throw new Error(`the extension tests produced no results (exit code ${report.exitCode}):\n${report.logs.join('\n')}`);
+  if (report.exitCode !== 0) throw new Error(`the extension test run exited with ${report.exitCode}`);
+}));
 
 for (const scenario of scenarios) {
   const reasons = (scenario.needs ?? []).map((need) => missing[need]).filter(Boolean);

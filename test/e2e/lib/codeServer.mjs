@@ -107,6 +107,13 @@ export async function startCodeServer({ toolchain, vsix, log = () => {} }) {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited = false;
+  // Last resort if this process exits without stop() (an uncaught error): end the group anyway.
+  const killOnExit = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  };
+  process.once('exit', killOnExit);
   child.once('exit', () => {
     exited = true;
   });
@@ -120,9 +127,8 @@ export async function startCodeServer({ toolchain, vsix, log = () => {} }) {
       const deadline = Date.now() + 5000;
       while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     }
-    try {
-      process.kill(-child.pid, 'SIGKILL'); // stragglers in the group (extension hosts, servers)
-    } catch {}
+    killOnExit(); // stragglers in the group (extension hosts, language servers, engines)
+    process.removeListener('exit', killOnExit);
     rmSync(root, { recursive: true, force: true });
   };
 
