@@ -75,5 +75,11 @@ export default {
     await wb.screenshot('output');
     log(`output: ${flat(output).slice(0, 300)}`);
     assert.match(output, /\bcpu\b/i, 'the output names the device');
+    // DESIGN.md: the provider actually used is shown in the status bar.
+    const status = await waitFor('the model and device in the status bar', async () => {
+      const items = await wb.page.locator('.statusbar-item', { hasText: 'stories260k' }).allTextContents();
+      return items.find((text) => /\bcpu\b/.test(text));
+    });
+    log(`status bar: ${flat(status)}`);
   },
 };
