@@ -139,7 +139,13 @@ test(
       return found.length > 0 && found;
     });
     const lensCommands = lenses.map((l) => l.command?.command);
-    if (!lensCommands.includes('promptsmith.run')) throw new Error(`no CodeLens runs promptsmith.run (got ${lensCommands.join(', ')})`);
+    for (const wanted of ['promptsmith.run', 'promptsmith.evaluate', 'promptsmith.tuneSoftPrompt', 'promptsmith.optimizeWithRL']) {
+      const lens = lenses.find((l) => l.command?.command === wanted);
+      if (!lens) throw new Error(`no CodeLens invokes ${wanted} (got ${lensCommands.join(', ')})`);
+      const arg = lens.command!.arguments?.[0];
+      const argUri = arg instanceof vscode.Uri ? arg : vscode.Uri.parse(String(arg));
+      if (argUri.toString() !== uri.toString()) throw new Error(`the ${wanted} CodeLens passes ${String(arg)}, not the document URI ${uri.toString()}`);
+    }
     const topicAt = doc.getText().lastIndexOf('{{topic}}') + 3;
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, doc.positionAt(topicAt));
     const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
