@@ -38,6 +38,7 @@ function overridesOf(args: ParsedArgs): Partial<PromptsmithSoftPrompt> {
 
 function describe(e: TuneSoftEvent): string {
   if (e.type === 'message') return e.message;
+  if (e.type === 'device') return `device ${e.device}`;
   const dev = e.dev_acc === undefined ? '' : `  dev_acc ${e.dev_acc.toFixed(3)}`;
   return `step ${e.step}/${e.totalSteps}  loss ${e.loss.toFixed(4)}  train_acc ${e.train_acc.toFixed(3)}${dev}`;
 }

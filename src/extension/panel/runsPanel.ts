@@ -87,6 +87,14 @@ export class RunsPanelHost implements vscode.Disposable {
     getStatusBar()?.setTask(info.label, 0);
   }
 
+  /** Corrects a live run's header once the engine knows it (e.g. the device actually used). */
+  updateLiveRun(runId: string, patch: Partial<Pick<LiveRunInfo, 'device' | 'model'>>): void {
+    const record = this.live.get(runId);
+    if (!record) return;
+    record.info = { ...record.info, ...patch };
+    this.post({ type: 'liveRun', run: record.info });
+  }
+
   /** Forwards one task event to the panel (validated, batched every 50 ms) and the status bar. */
   postTaskEvent(runId: string, event: TaskEvent): void {
     let valid: TaskEvent;

@@ -16,6 +16,11 @@ export function parseRunAnnouncement(raw: unknown): RunAnnouncement | undefined 
   return { runId: raw.runId, dir: raw.dir };
 }
 
+/** `{type:'device', device}`: the execution provider the task actually runs on. */
+export function engineDevice(raw: unknown): string | undefined {
+  return isRecord(raw) && raw.type === 'device' && typeof raw.device === 'string' ? raw.device : undefined;
+}
+
 /** `{type:'message', message}`: something the user should know (e.g. the fallback to BBT). */
 export function engineMessage(raw: unknown): string | undefined {
   return isRecord(raw) && raw.type === 'message' && typeof raw.message === 'string' ? raw.message : undefined;

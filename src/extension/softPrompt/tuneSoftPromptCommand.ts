@@ -14,7 +14,7 @@ import { engineService } from '../engineService';
 import { getRunsPanel, type TaskControls } from '../panel/runsPanel';
 import { readSettings } from '../settings';
 import { getStatusBar } from '../statusBar';
-import { engineMessage, overridesFromRunSettings, parseRunAnnouncement, parseTuneSoftSummary, progressText, resultMessage, type TuneSoftSummary } from './tuneSoftEvents';
+import { engineDevice, engineMessage, overridesFromRunSettings, parseRunAnnouncement, parseTuneSoftSummary, progressText, resultMessage, type TuneSoftSummary } from './tuneSoftEvents';
 
 export interface TuneJob {
   promptFile: string;
@@ -106,6 +106,12 @@ export async function runTuneJob(ctx: PromptsmithContext, job: TuneJob, onComple
                 for (const e of early.splice(0)) panel?.postTaskEvent(runId, e);
                 // Watching the curves is the point of a long run: open the panel beside the editor.
                 panel?.show();
+                return;
+              }
+              const device = engineDevice(event);
+              if (device !== undefined) {
+                if (runId) panel?.updateLiveRun(runId, { device });
+                status?.setModel(job.model, device, true);
                 return;
               }
               const message = engineMessage(event);

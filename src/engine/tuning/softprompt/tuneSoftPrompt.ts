@@ -37,7 +37,8 @@ export const SOFT_PROMPT_DEFAULTS: SoftPromptSettings = {
   seed: 0,
 };
 
-export type TuneSoftEvent = TrainProgress | { type: 'message'; message: string };
+/** `device`: the execution provider the sessions actually opened on (known only once they are open). */
+export type TuneSoftEvent = TrainProgress | { type: 'message'; message: string } | { type: 'device'; device: string };
 
 export interface TuneSoftRequest {
   promptFile: string;
@@ -107,6 +108,8 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
   let run: RunHandle | undefined;
   const external = req.run;
   try {
+    external?.update({ device: sessions.provider });
+    emit({ type: 'device', device: sessions.provider });
     if (method === 'gradient' && !sessions.gradient) {
       method = 'bbt';
       emit({ type: 'message', message: `The autodiff cannot differentiate this model (${sessions.autodiffError}); falling back to gradient-free Black-Box Tuning (BBT).` });
