@@ -2,7 +2,7 @@
 // trains, and the nearest vocabulary tokens of the learned virtual tokens appear.
 import assert from 'node:assert/strict';
 import { waitFor } from '../lib/workbench.mjs';
-import { bestPromptTokens, liveStep, seriesPixels, startSoftPromptTuning, waitForCompletion } from './softPromptSteps.mjs';
+import { bestPromptTokens, liveStep, liveText, seriesPixels, startSoftPromptTuning, waitForCompletion } from './softPromptSteps.mjs';
 
 export default {
   name: 'scenario 4: tune a soft prompt — loss curve in the panel, nearest-token hint',
@@ -24,6 +24,8 @@ export default {
       1000,
     );
     log(`loss curve drawn (${pixels} pixels of the loss colour) at step ${await liveStep(wb)}`);
+    // The header names the execution provider the engine opened, not the 'auto' setting.
+    assert.match(await liveText(wb), /device cpu/, 'the live run names the device actually used');
     await wb.screenshot('loss-curve');
 
     await waitForCompletion(wb);
