@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { extname, join, normalize } from 'node:path';
 import { panelHtml } from '../../../../src/extension/panel/panelHtml';
 
-export const PLAYWRIGHT_CACHE = 'test/e2e/.cache/panel-pw';
+/** playwright-core as the e2e toolchain installs it (node test/e2e/setup.mjs); not a project dependency. */
+export const PLAYWRIGHT_CACHE = 'test/e2e/.cache/tools';
 const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 export interface Harness {
@@ -80,7 +81,7 @@ export function browserUnavailable(repoRoot: string): string | undefined {
   if (!existsSync(join(repoRoot, 'dist/webview/panel.js'))) return 'dist/webview/panel.js is not built (run npm run build)';
   if (!findChromium()) return `no Chromium found (${CHROMIUM_PATHS.join(', ')}; on Debian: apt-get install -y chromium)`;
   if (!existsSync(join(repoRoot, PLAYWRIGHT_CACHE, 'node_modules/playwright-core'))) {
-    return `playwright-core is not in ${PLAYWRIGHT_CACHE} (npm i --prefix ${PLAYWRIGHT_CACHE} playwright-core)`;
+    return `playwright-core is not in ${PLAYWRIGHT_CACHE} (install the e2e toolchain: node test/e2e/setup.mjs)`;
   }
   return undefined;
 }
