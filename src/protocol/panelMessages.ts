@@ -217,8 +217,18 @@ export function emptySeries(): MetricSeries {
   return { step: [], loss: [], reward: [], train_acc: [], dev_acc: [] };
 }
 
-/** Appends one progress event's metrics to the columns. */
+/**
+ * Appends one progress event's metrics to the columns. A step at or before the last one (events
+ * replayed to a reopened panel, or a run resumed from an earlier checkpoint) replaces the points
+ * from that step on, so the x values stay increasing, as the charts require.
+ */
 export function appendToSeries(series: MetricSeries, event: ProgressEvent): void {
+  let keep = series.step.length;
+  while (keep > 0 && series.step[keep - 1]! >= event.step) keep--;
+  if (keep < series.step.length) {
+    series.step.length = keep;
+    for (const key of SERIES_METRICS) series[key].length = keep;
+  }
   series.step.push(event.step);
   for (const key of SERIES_METRICS) series[key].push(event[key] ?? null);
 }

@@ -187,6 +187,8 @@ export class RunsPanelHost implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.sendHistory();
+        // The replay below carries every event so far, the unsent ones included.
+        this.pending = new Map();
         for (const record of this.live.values()) {
           this.post({ type: 'liveRun', run: record.info });
           if (record.events.length > 0) this.post({ type: 'taskEvents', runId: record.info.runId, events: record.events });

@@ -68,3 +68,16 @@ test('task events: every type validates; bad rows and statuses are named', () =>
   ]);
   assert.deepEqual(series, { step: [1, 2], loss: [2, null], reward: [null, null], train_acc: [null, null], dev_acc: [null, 0.5] });
 });
+
+test('series keep increasing steps: replayed events and resumed runs replace points instead of drawing back', () => {
+  const progress = (step: number, loss: number) => ({ type: 'progress' as const, step, totalSteps: 10, loss, elapsed_s: step });
+  // A panel reopened mid-run receives the replay of steps it already has.
+  const replayed = seriesFromEvents([progress(1, 0.9), progress(2, 0.8), progress(3, 0.7), progress(2, 0.8), progress(3, 0.7), progress(4, 0.6)]);
+  assert.deepEqual(replayed.step, [1, 2, 3, 4]);
+  assert.deepEqual(replayed.loss, [0.9, 0.8, 0.7, 0.6]);
+  // A run resumed from its step-2 checkpoint re-runs step 3 with a new value: the new one wins.
+  const resumed = seriesFromEvents([progress(1, 0.9), progress(2, 0.8), progress(3, 0.7), progress(3, 0.65), progress(4, 0.5)]);
+  assert.deepEqual(resumed.step, [1, 2, 3, 4]);
+  assert.deepEqual(resumed.loss, [0.9, 0.8, 0.65, 0.5]);
+  assert.equal(resumed.dev_acc.length, 4, 'every column is cut to the same length');
+});
