@@ -9,6 +9,7 @@ import { readBbtCheckpoint, writeBbtCheckpoint } from './bbtCheckpoint';
 import type { BestSoFar } from './checkpoint';
 import type { SoftPromptObjective } from './objective';
 import type { TrainProgress, TrainResult } from './trainer';
+import { cancelledBeforeStep } from './stepGate';
 
 export interface BbtOptions {
   /** CMA-ES generations (each evaluates `popsize` prompts on the training set). */
@@ -86,14 +87,8 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
   const startStep = step;
   let cancelled = false;
   while (step < options.steps) {
-    try {
-      await options.beforeStep?.();
-    } catch (err) {
-      if (!options.signal?.aborted) throw err;
-    }
-    if (options.signal?.aborted) {
+    if (await cancelledBeforeStep(options, checkpoint)) {
       cancelled = true;
-      checkpoint();
       break;
     }
     const zs = es.ask();

@@ -8,6 +8,7 @@ import { Rng } from '../optim/rng';
 import type { BatchExample } from './batchFeeds';
 import { type BestSoFar, readCheckpoint, type TrainerCheckpoint, writeCheckpoint } from './checkpoint';
 import { accuracy, type SoftPromptObjective } from './objective';
+import { cancelledBeforeStep } from './stepGate';
 
 export type OptimizerKind = 'adam' | 'adafactor';
 
@@ -116,14 +117,8 @@ export async function trainSoftPrompt(
   let stoppedEarly = false;
   let cancelled = false;
   while (step < options.steps) {
-    try {
-      await options.beforeStep?.();
-    } catch (err) {
-      if (!options.signal?.aborted) throw err;
-    }
-    if (options.signal?.aborted) {
+    if (await cancelledBeforeStep(options, checkpoint)) {
       cancelled = true;
-      checkpoint();
       break;
     }
     const batch: BatchExample[] = [];
