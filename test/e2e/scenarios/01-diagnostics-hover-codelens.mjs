@@ -44,9 +44,26 @@ export default {
     assert.match(rows.mood, new RegExp(`Ln ${undefinedLine}\\b`), `the undefined variable should be reported on line ${undefinedLine}: ${rows.mood}`);
     assert.match(rows.yaml, new RegExp(`Ln ${yamlLine}\\b`), `the YAML error should be reported on line ${yamlLine}: ${rows.yaml}`);
     await wb.page.keyboard.press('Control+Shift+M'); // close the panel again: more editor visible
+    const lensWaitStart = Date.now();
 
     const lens = wb.page.locator('.monaco-editor .codelens-decoration', { hasText: 'Run' }).first();
-    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    // Once, in a full CI run (not reproduced in 5 local runs), no lenses showed while the
+    // Problems panel held the focus; a person clicks into the editor, and so does the test then.
+    let nudged = false;
+    await waitFor(
+      'the CodeLens line above the template',
+      async () => {
+        if (await lens.isVisible()) return true;
+        if (!nudged && Date.now() - lensWaitStart > 10_000) {
+          nudged = true;
+          log('no CodeLens after 10 s: clicking into the editor');
+          await wb.page.locator('.monaco-editor .view-lines').first().click();
+        }
+        return false;
+      },
+      40_000,
+      500,
+    );
     const lensText = ((await wb.page.locator('.monaco-editor .codelens-decoration').first().textContent()) ?? '').replace(/\s+/g, ' ');
     log(`CodeLens: ${lensText}`);
     assert.match(lensText, /Run/);
