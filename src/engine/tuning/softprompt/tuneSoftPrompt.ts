@@ -148,38 +148,29 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
       emit(e);
       run?.appendEvent({ type: 'progress', step: e.step, totalSteps: e.totalSteps, loss: e.loss, train_acc: e.train_acc, dev_acc: e.dev_acc, elapsed_s: e.elapsed_s, steps_per_s: e.steps_per_s });
     };
+    // What both trainers share: length, evaluation, checkpoints, pause/cancel and progress.
+    const common = {
+      steps: settings.steps,
+      seed: settings.seed,
+      evalEvery: settings.evalEvery,
+      checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
+      checkpointDir: join(out, 'checkpoint'),
+      resumeFrom,
+      signal: req.signal,
+      beforeStep: req.beforeStep,
+      onCheckpoint,
+      onProgress,
+    };
     const result =
       method === 'gradient'
         ? await trainSoftPrompt(objective, data, p0, {
-            steps: settings.steps,
+            ...common,
             lr: settings.lr,
             optimizer: settings.optimizer as OptimizerKind,
             batchSize: settings.batchSize,
-            evalEvery: settings.evalEvery,
             patience: settings.patience,
-            seed: settings.seed,
-            checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
-            checkpointDir: join(out, 'checkpoint'),
-            resumeFrom,
-            signal: req.signal,
-            beforeStep: req.beforeStep,
-            onCheckpoint,
-            onProgress,
           })
-        : await trainBbt(objective, data, p0, {
-            steps: settings.steps,
-            seed: settings.seed,
-            embeddingStd: tableStd(table),
-            evalEvery: settings.evalEvery,
-            batchSize: Math.max(settings.batchSize, 32),
-            checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
-            checkpointDir: join(out, 'checkpoint'),
-            resumeFrom,
-            signal: req.signal,
-            beforeStep: req.beforeStep,
-            onCheckpoint,
-            onProgress,
-          });
+        : await trainBbt(objective, data, p0, { ...common, embeddingStd: tableStd(table), batchSize: Math.max(settings.batchSize, 32) });
     saveSoftPrompt(out, {
       numVirtualTokens: n,
       tokenDim: sessions.hidden,
