@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../helpers/fixtures';
+
+// `npm run demo` is the README's main job: run the built CLI as it does (npm test builds dist/
+// first), with few steps, in a scratch folder that receives the run record.
+const cli = join(repoRoot(), 'dist', 'cli.js');
+
+test('the demo evaluates the hand-written prompt, tunes a soft prompt and prints both accuracies', { skip: !existsSync(cli) && 'dist/cli.js is not built (npm run build)' }, () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'demo-'));
+  const r = spawnSync(process.execPath, [cli, 'demo', '--steps', '20', '--device', 'cpu'], { cwd, encoding: 'utf8', timeout: 180_000 });
+  assert.equal(r.status, 0, r.stderr);
+  // The embedded model and task give the independently measured 59.4% for the template.
+  assert.match(r.stdout, /dev accuracy before: 59\.4% \(hand-written prompt\)/);
+  const after = r.stdout.match(/dev accuracy after: +([\d.]+)% \(8-token soft prompt\)/);
+  assert.ok(after, r.stdout);
+  assert.match(r.stdout, /step +20\/20 +loss [\d.]+ .*dev accuracy/);
+  assert.match(r.stdout, /v0: \S+/, 'nearest tokens are printed');
+  const record = r.stdout.match(/run record: (\S+run\.json)/);
+  assert.ok(record && existsSync(record[1]!), 'the run is recorded in the current folder');
+  assert.ok(record[1]!.startsWith(cwd));
+});
