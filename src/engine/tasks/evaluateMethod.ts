@@ -1,9 +1,9 @@
 // The engine method `evaluate`: a .prompt file's classification task, queued on its model like
 // every long task (so it never runs beside a tuning run on the same model), with progress events.
-import { expectRecord, expectString, type Json, optionalString } from '../../protocol/guards';
+import { expectRecord, type Json, optionalString } from '../../protocol/guards';
 import { runQueued } from '../host/queuedTask';
 import type { RequestContext } from '../host/methods';
-import { parseDevice } from '../runtime/executionProviders';
+import { parsePromptFileParams } from './promptFileParams';
 import { type EvaluatePromptFileOptions, evaluatePromptFile, evaluationTaskResult, type PromptEvaluation } from './evaluatePromptFile';
 
 type EvaluateParams = Omit<EvaluatePromptFileOptions, 'signal' | 'onProgress'>;
@@ -11,17 +11,10 @@ type EvaluateParams = Omit<EvaluatePromptFileOptions, 'signal' | 'onProgress'>;
 export function parseEvaluateParams(params: Json): EvaluateParams {
   const where = 'params';
   const p = expectRecord(params, where);
-  const device = optionalString(p, 'device', where);
   return {
-    promptFile: expectString(p, 'promptFile', where),
+    ...parsePromptFileParams(p, where),
     data: optionalString(p, 'data', where),
-    model: optionalString(p, 'model', where),
-    device: device === undefined ? undefined : parseDevice(device, 'params.device'),
-    cacheDir: optionalString(p, 'cacheDir', where),
-    offline: p.offline === true ? true : undefined,
     workspaceDir: optionalString(p, 'workspaceDir', where),
-    softPrompt: optionalString(p, 'softPrompt', where),
-    noSoftPrompt: p.noSoftPrompt === true ? true : undefined,
   };
 }
 

@@ -3,30 +3,21 @@
 // file's `config` (temperature, maxOutputTokens, topK, topP, stopSequences), streaming tokens.
 import { dirname } from 'node:path';
 import { parsePromptFile, readPromptFile, renderPromptFile, stripSoftPromptMarkers } from '../../language/analysis/promptFile';
-import { expectRecord, expectString, isRecord, type Json, optionalNumber, optionalString, ProtocolError } from '../../protocol/guards';
+import { expectRecord, isRecord, type Json, optionalNumber, optionalString, ProtocolError } from '../../protocol/guards';
 import type { RequestContext } from '../host/methods';
-import { parseDevice } from '../runtime/executionProviders';
 import { modelService } from '../runtime/modelService';
 import { loadSoftPrompt } from '../tuning/softprompt/peft';
 import { generateWithSoftPrompt } from '../tuning/softprompt/softPromptGeneration';
 import { modelSpecOf, softPromptDirOf } from './evaluatePromptFile';
+import { type PromptFileParams, parsePromptFileParams } from './promptFileParams';
 import { promptTextForModel } from './promptText';
 
-export interface RunPromptParams {
-  promptFile: string;
+export interface RunPromptParams extends PromptFileParams {
   /** The document's current text, when it differs from the file on disk (unsaved edits). */
   source?: string;
   input: Record<string, unknown>;
-  model?: string;
-  device?: ReturnType<typeof parseDevice>;
-  cacheDir?: string;
-  offline?: boolean;
   seed?: number;
   maxTokens?: number;
-  /** A saved soft prompt (PEFT adapter folder); default: the file's promptsmith.softPrompt.adapter. */
-  softPrompt?: string;
-  /** Ignore the file's promptsmith.softPrompt.adapter. */
-  noSoftPrompt?: boolean;
 }
 
 /** What `runPrompt` answers (the generation, plus what was actually sent to the model). */
@@ -47,19 +38,12 @@ export function parseRunPromptParams(params: Json): RunPromptParams {
   const where = 'params';
   const p = expectRecord(params, where);
   if (p.input !== undefined && !isRecord(p.input)) throw new ProtocolError('params.input: expected an object');
-  const device = optionalString(p, 'device', where);
   return {
-    promptFile: expectString(p, 'promptFile', where),
+    ...parsePromptFileParams(p, where),
     source: optionalString(p, 'source', where),
     input: (p.input as Record<string, unknown> | undefined) ?? {},
-    model: optionalString(p, 'model', where),
-    device: device === undefined ? undefined : parseDevice(device, 'params.device'),
-    cacheDir: optionalString(p, 'cacheDir', where),
-    offline: p.offline === true ? true : undefined,
     seed: optionalNumber(p, 'seed', where),
     maxTokens: optionalNumber(p, 'maxTokens', where),
-    softPrompt: optionalString(p, 'softPrompt', where),
-    noSoftPrompt: p.noSoftPrompt === true ? true : undefined,
   };
 }
 
