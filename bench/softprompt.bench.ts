@@ -5,7 +5,7 @@
 //     prompt tuning run on the best template.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadTokenizer } from '../src/engine/runtime/tokenizer';
+import { loadTokenizer } from '../src/modelFiles/tokenizer';
 import { Rng } from '../src/engine/tuning/optim/rng';
 import { type BatchExample, buildBatch } from '../src/engine/tuning/softprompt/batchFeeds';
 import { initialSoftPrompt } from '../src/engine/tuning/softprompt/init';

@@ -2,8 +2,8 @@
 // EngineClient. Ctrl-C cancels the running request (then the engine is killed after the grace).
 import { join } from 'node:path';
 import { EngineClient } from '../engine/client/engineClient';
-import { ENGINE_DEVICES, type EngineDevice, type ModelEvent, parseModelEvent } from '../protocol/engineApi';
-import type { Json } from '../protocol/guards';
+import type { EngineEvent } from '../protocol/engineApi';
+import { ENGINE_DEVICES, type EngineDevice, type ModelEvent } from '../protocol/modelApi';
 import type { FlagSpec } from './args';
 import { UsageError } from './args';
 
@@ -78,11 +78,10 @@ export async function withEngine<T>(fn: (client: EngineClient, signal: AbortSign
   }
 }
 
-/** Splits model events: tokens to `onToken`, progress to stderr. */
-export function eventRouter(onToken?: (text: string) => void): (event: Json) => void {
-  return (raw) => {
-    const event = parseModelEvent(raw);
+/** Splits model events: tokens to `onToken`, download/export progress to stderr. */
+export function eventRouter(onToken?: (text: string) => void): (event: EngineEvent) => void {
+  return (event) => {
     if (event.type === 'token') onToken?.(event.text);
-    else progressToStderr(event);
+    else if (event.type === 'download' || event.type === 'export') progressToStderr(event);
   };
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `promptsmith` command line: the same engine as the extension, for scripts and CI.
+import { EngineClientError } from '../engine/client/engineClient';
 import { formatFlags, parseArgs, UsageError } from './args';
 import type { CliCommand } from './command';
 import { commands } from './commands/index';
@@ -59,6 +60,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`promptsmith ${command.name}: ${err.message}\nUsage: promptsmith ${command.usage}\n`);
       return 2;
+    }
+    // Ctrl-C: the engine stopped the task; 130 is the shell's code for an interrupt.
+    if (err instanceof EngineClientError && err.code === 'E_CANCELLED') {
+      process.stderr.write(`promptsmith ${command.name}: cancelled\n`);
+      return 130;
     }
     process.stderr.write(`promptsmith ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`);
     if (process.env.PROMPTSMITH_DEBUG) console.error(err);

@@ -2,6 +2,7 @@
 // soft prompt, and the model/device flags, turned into the engine request's common fields.
 import { resolve } from 'node:path';
 import { type FlagSpec, type ParsedArgs, UsageError } from './args';
+import type { PromptFileParams } from '../protocol/methods/promptFileParams';
 import { deviceFromFlags, modelFlags } from './engineForCli';
 
 export const promptFileFlags: Record<string, FlagSpec> = {
@@ -12,7 +13,7 @@ export const promptFileFlags: Record<string, FlagSpec> = {
 };
 
 /** The <file.prompt> argument and the request fields every prompt-file method takes. */
-export function promptFileRequest(args: ParsedArgs): { file: string; request: Record<string, unknown> } {
+export function promptFileRequest(args: ParsedArgs): { file: string; request: PromptFileParams } {
   const [file, ...extra] = args.positionals;
   if (!file) throw new UsageError('missing <file.prompt>');
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);

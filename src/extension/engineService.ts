@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EngineClient } from '../engine/client/engineClient';
-import type { Json } from '../protocol/guards';
+import type { EngineEvent, EngineMethod, ParamsOf, ResultOf } from '../protocol/engineApi';
 import type { PromptsmithContext } from './context';
 
 export class UntrustedWorkspaceError extends Error {
@@ -33,12 +33,12 @@ export class EngineService implements vscode.Disposable {
     return this.client;
   }
 
-  async request<R = Json>(method: string, params: Json, options: { token?: vscode.CancellationToken; onEvent?(event: Json): void } = {}): Promise<R> {
+  async request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options: { token?: vscode.CancellationToken; onEvent?(event: EngineEvent): void } = {}): Promise<ResultOf<M>> {
     if (!vscode.workspace.isTrusted) throw new UntrustedWorkspaceError();
     const controller = new AbortController();
     const sub = options.token?.onCancellationRequested(() => controller.abort());
     try {
-      return (await this.engine.request(method, params, { signal: controller.signal, onEvent: options.onEvent })) as R;
+      return await this.engine.request(method, params, { signal: controller.signal, onEvent: options.onEvent });
     } finally {
       sub?.dispose();
     }

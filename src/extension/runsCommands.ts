@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { readRunSummary } from '../engine/host/runStoreReader';
-import type { RunMeta } from '../engine/host/runMeta';
+import { readRunSummary } from '../runs/runReader';
+import type { RunMeta } from '../runs/runMeta';
 import { isValidRunId, MAX_APPLY_TEXT } from '../protocol/panelMessages';
 import type { TaskKind } from '../protocol/taskEvents';
 import type { PromptsmithContext } from './context';
@@ -24,7 +24,7 @@ export function registerRunResumer(kind: TaskKind, resumer: RunResumer): vscode.
   return new vscode.Disposable(() => resumers.delete(kind));
 }
 
-const KIND_NAMES: Record<TaskKind, string> = { eval: 'evaluation', soft: 'soft prompt', rl: 'RL prompt', manual: 'manual' };
+const KIND_NAMES: Record<TaskKind, string> = { eval: 'evaluation', soft: 'soft prompt', rl: 'RL prompt', random: 'random prompt search', finetune: 'fine tuning', compare: 'comparison', manual: 'manual' };
 
 export function registerRunsFeature(ctx: PromptsmithContext): void {
   registerStatusBar(ctx);

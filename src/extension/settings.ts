@@ -1,7 +1,7 @@
 // The extension's settings (promptsmith.*), read fresh on every use so changes apply at once.
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import type { EngineDevice } from '../protocol/engineApi';
+import type { EngineDevice } from '../protocol/modelApi';
 
 export interface PromptsmithSettings {
   model: string | undefined;

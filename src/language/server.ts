@@ -14,7 +14,7 @@ import {
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { loadTokenizer, type TextTokenizer } from '../engine/runtime/tokenizer';
+import { loadTokenizer, type TextTokenizer } from '../modelFiles/tokenizer';
 import { analyzePromptSource, type PromptAnalysis } from './analysis/diagnostics';
 import { checkEnvironment, localTokenizerDir, nodeEnvironment, partialNames } from './analysis/environmentChecks';
 import { LineIndex } from './analysis/lineIndex';

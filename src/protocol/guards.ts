@@ -46,3 +46,62 @@ export function expectOneOf<T extends string>(obj: Record<string, unknown>, key:
 export function toJson(value: unknown): Json {
   return JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))) as Json;
 }
+
+export function optionalBoolean(obj: Record<string, unknown>, key: string, where: string): boolean | undefined {
+  const v = obj[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw new ProtocolError(`${where}.${key}: expected true or false`);
+  return v;
+}
+
+/** A whole number ≥ min, or undefined when absent. */
+export function optionalInteger(obj: Record<string, unknown>, key: string, where: string, min: number): number | undefined {
+  const v = optionalNumber(obj, key, where);
+  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new ProtocolError(`${where}.${key}: expected a whole number ≥ ${min}`);
+  return v;
+}
+
+export function optionalOneOf<T extends string>(obj: Record<string, unknown>, key: string, allowed: readonly T[], where: string): T | undefined {
+  return obj[key] === undefined ? undefined : expectOneOf(obj, key, allowed, where);
+}
+
+export function expectArray(obj: Record<string, unknown>, key: string, where: string): unknown[] {
+  const v = obj[key];
+  if (!Array.isArray(v)) throw new ProtocolError(`${where}.${key}: expected an array`);
+  return v;
+}
+
+export function stringArray(obj: Record<string, unknown>, key: string, where: string): string[] {
+  const v = expectArray(obj, key, where);
+  v.forEach((s, i) => {
+    if (typeof s !== 'string') throw new ProtocolError(`${where}.${key}[${i}]: expected a string`);
+  });
+  return v as string[];
+}
+
+export function numberArray(obj: Record<string, unknown>, key: string, where: string): number[] {
+  const v = expectArray(obj, key, where);
+  v.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new ProtocolError(`${where}.${key}[${i}]: expected a finite number`);
+  });
+  return v as number[];
+}
+
+/** A map of name → finite number (metrics, probabilities). */
+export function numberRecord(value: unknown, where: string): Record<string, number> {
+  const r = expectRecord(value, where);
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(r)) out[key] = expectNumber(r, key, where);
+  return out;
+}
+
+/** A number, or null where the engine sends NaN/Infinity (JSON has neither). */
+export function numberOrNull(obj: Record<string, unknown>, key: string, where: string): number | null {
+  return obj[key] === null ? null : expectNumber(obj, key, where);
+}
+
+export function expectBoolean(obj: Record<string, unknown>, key: string, where: string): boolean {
+  const v = obj[key];
+  if (typeof v !== 'boolean') throw new ProtocolError(`${where}.${key}: expected true or false`);
+  return v;
+}

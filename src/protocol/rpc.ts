@@ -1,13 +1,14 @@
 // The envelope of every message between a client (extension host or CLI) and the engine process.
 // Requests carry a method and params; the engine answers once (response) and may stream events
 // (progress, tokens) tagged with the request id before that. A client may cancel a request.
-import { expectNumber, expectOneOf, expectRecord, expectString, isRecord, type Json, ProtocolError } from './guards';
+import { expectNumber, expectOneOf, expectRecord, expectString, isRecord, ProtocolError } from './guards';
 
 export interface RpcRequest {
   kind: 'request';
   id: number;
   method: string;
-  params: Json;
+  /** Validated by the method's params parser (engineApi.ts) before the handler sees it. */
+  params: unknown;
 }
 
 export interface RpcCancel {
@@ -22,13 +23,14 @@ export interface RpcErrorInfo {
 }
 
 export type RpcResponse =
-  | { kind: 'response'; id: number; ok: true; result: Json }
+  | { kind: 'response'; id: number; ok: true; result: unknown }
   | { kind: 'response'; id: number; ok: false; error: RpcErrorInfo };
 
 export interface RpcEvent {
   kind: 'event';
   id: number;
-  event: Json;
+  /** Validated by parseEngineEvent on receipt. */
+  event: unknown;
 }
 
 export type ClientToEngine = RpcRequest | RpcCancel;
@@ -40,7 +42,7 @@ export function parseClientMessage(raw: unknown): ClientToEngine {
   const kind = expectOneOf(m, 'kind', ['request', 'cancel'] as const, 'message');
   const id = expectNumber(m, 'id', 'message');
   if (kind === 'cancel') return { kind, id };
-  return { kind, id, method: expectString(m, 'method', 'message'), params: (m.params ?? null) as Json };
+  return { kind, id, method: expectString(m, 'method', 'message'), params: m.params ?? null };
 }
 
 /** Validates a message received from the engine. Throws ProtocolError naming the bad field. */
@@ -48,8 +50,8 @@ export function parseEngineMessage(raw: unknown): EngineToClient {
   const m = expectRecord(raw, 'message');
   const kind = expectOneOf(m, 'kind', ['response', 'event'] as const, 'message');
   const id = expectNumber(m, 'id', 'message');
-  if (kind === 'event') return { kind, id, event: (m.event ?? null) as Json };
-  if (m.ok === true) return { kind, id, ok: true, result: (m.result ?? null) as Json };
+  if (kind === 'event') return { kind, id, event: m.event ?? null };
+  if (m.ok === true) return { kind, id, ok: true, result: m.result ?? null };
   if (m.ok === false && isRecord(m.error)) {
     return { kind, id, ok: false, error: { message: expectString(m.error, 'message', 'message.error'), code: expectString(m.error, 'code', 'message.error') } };
   }

@@ -1,19 +1,20 @@
-// Typed events a task (evaluation, soft prompt tuning, RL prompt tuning) streams while it runs.
-// The engine emits them, the run store appends them to metrics.jsonl, the extension forwards them
-// to the runs panel. Every receiver validates them with parseTaskEvent.
+// Typed events a task (evaluation, soft prompt tuning, RL prompt tuning, …) streams while it runs.
+// The engine emits them on the task's request, the task queue appends them to the run's
+// metrics.jsonl, the extension forwards them to the runs panel. Every receiver validates them
+// with parseTaskEvent. `run`, `device` and `message` travel on the same channel but describe the
+// request rather than the run's curves, so they are not appended to metrics.jsonl.
 import {
   expectNumber,
   expectOneOf,
   expectRecord,
   expectString,
   isRecord,
-  type Json,
   optionalNumber,
   optionalString,
   ProtocolError,
 } from './guards';
 
-export const TASK_KINDS = ['eval', 'soft', 'rl', 'manual'] as const;
+export const TASK_KINDS = ['eval', 'soft', 'rl', 'random', 'finetune', 'compare', 'manual'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export const TASK_STATUSES = ['queued', 'running', 'paused', 'cancelled', 'failed', 'completed'] as const;
@@ -48,6 +49,8 @@ export interface BestPromptRow {
   reward?: number;
   train_acc?: number;
   dev_acc?: number;
+  /** Held-out accuracy: measured for the final prompts only, never used to select them. */
+  test_acc?: number;
 }
 
 /** The current table of best prompts (replaces the previous table). */
@@ -88,9 +91,37 @@ export interface ResultEvent {
   result: TaskResult;
 }
 
-export type TaskEvent = ProgressEvent | BestPromptsEvent | StatusEvent | CheckpointEvent | ResultEvent;
+/** Sent once, before the task starts: the run folder this request records into. */
+export interface RunEvent {
+  type: 'run';
+  runId: string;
+  dir: string;
+}
 
-const EVENT_TYPES = ['progress', 'bestPrompts', 'status', 'checkpoint', 'result'] as const;
+/** The execution provider the task actually runs on (known once its sessions are open). */
+export interface DeviceEvent {
+  type: 'device';
+  device: string;
+}
+
+/** Something the user should know while the task runs (a fallback, a data warning). */
+export interface MessageEvent {
+  type: 'message';
+  level: 'info' | 'warning';
+  message: string;
+}
+
+export type TaskEvent = ProgressEvent | BestPromptsEvent | StatusEvent | CheckpointEvent | ResultEvent | RunEvent | DeviceEvent | MessageEvent;
+
+/** The events a run's metrics.jsonl holds (the others describe the request, not the run). */
+export type RecordedTaskEvent = ProgressEvent | BestPromptsEvent | StatusEvent | CheckpointEvent | ResultEvent;
+
+const EVENT_TYPES = ['progress', 'bestPrompts', 'status', 'checkpoint', 'result', 'run', 'device', 'message'] as const;
+const RECORDED_TYPES: readonly string[] = ['progress', 'bestPrompts', 'status', 'checkpoint', 'result'];
+
+export function isRecordedEvent(event: TaskEvent): event is RecordedTaskEvent {
+  return RECORDED_TYPES.includes(event.type);
+}
 
 /** Validates a task event; throws ProtocolError naming the bad field. Unknown fields are dropped. */
 export function parseTaskEvent(raw: unknown, where = 'event'): TaskEvent {
@@ -111,6 +142,12 @@ export function parseTaskEvent(raw: unknown, where = 'event'): TaskEvent {
       return { type, step: expectNumber(e, 'step', where), path: expectString(e, 'path', where) };
     case 'result':
       return { type, result: parseTaskResult(e.result, `${where}.result`) };
+    case 'run':
+      return { type, runId: expectString(e, 'runId', where), dir: expectString(e, 'dir', where) };
+    case 'device':
+      return { type, device: expectString(e, 'device', where) };
+    case 'message':
+      return { type, level: e.level === 'warning' ? 'warning' : 'info', message: expectString(e, 'message', where) };
   }
 }
 
@@ -142,7 +179,7 @@ export function parseBestPromptRow(raw: unknown, where: string): BestPromptRow {
     tokens: expectArrayOf(r.tokens, `${where}.tokens`, 'string'),
     ids: expectArrayOf(r.ids, `${where}.ids`, 'number'),
   };
-  for (const key of ['reward', 'train_acc', 'dev_acc'] as const) {
+  for (const key of ['reward', 'train_acc', 'dev_acc', 'test_acc'] as const) {
     const value = optionalNumber(r, key, where);
     if (value !== undefined) row[key] = value;
   }
@@ -178,11 +215,6 @@ function expectArrayOf<T extends 'string' | 'number'>(raw: unknown, where: strin
 /** A status event stamped now. */
 export function statusEvent(status: TaskStatus, message?: string): StatusEvent {
   return message === undefined ? { type: 'status', status, at: new Date().toISOString() } : { type: 'status', status, at: new Date().toISOString(), message };
-}
-
-/** Task events are plain JSON; this is the cast the RPC layer needs. */
-export function taskEventToJson(event: TaskEvent): Json {
-  return event as unknown as Json;
 }
 
 export function isTaskEventLike(raw: unknown): boolean {

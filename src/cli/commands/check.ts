@@ -2,11 +2,11 @@
 // command line, for CI. Exit 1 when any file has an error.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadTokenizer, type TextTokenizer } from '../../engine/runtime/tokenizer';
+import { loadTokenizer, type TextTokenizer } from '../../modelFiles/tokenizer';
 import { analyzePromptSource } from '../../language/analysis/diagnostics';
 import { checkEnvironment, nodeEnvironment } from '../../language/analysis/environmentChecks';
 import { LineIndex } from '../../language/analysis/lineIndex';
-import type { PromptFileProblem } from '../../language/analysis/promptFile';
+import type { PromptFileProblem } from '../../promptFile/promptFile';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 

@@ -4,9 +4,6 @@
 // print the dev accuracy after, with the tuned virtual tokens' nearest vocabulary tokens.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { PromptEvaluation } from '../../engine/tasks/evaluatePromptFile';
-import type { TuneSoftResult } from '../../engine/tuning/softprompt/tuneSoftPrompt';
-import { toJson } from '../../protocol/guards';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
 
@@ -17,23 +14,12 @@ export function demoPromptFile(): string {
   return file;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-interface DemoEvent {
-  type?: string;
-  step?: number;
-  totalSteps?: number;
-  loss?: number;
-  dev_acc?: number;
-  train_acc?: number;
-  steps_per_s?: number;
-  message?: string;
-}
+const pct = (x: number | null) => (x === null ? '  —  ' : `${(x * 100).toFixed(1)}%`);
 
 export const demoCommand: CliCommand = {
   name: 'demo',
   usage: 'demo [--steps N] [--device D]',
-  summary: 'Soft prompt tuning on the embedded model and task, with before/after accuracy',
+  summary: 'Soft prompt tuning on the embedded model and task, with train/dev/test accuracy before and after',
   flags: {
     steps: { kind: 'number', description: 'training steps (default: the demo prompt’s setting)' },
     device: { kind: 'string', description: 'auto|cpu|cuda|dml|coreml|webgpu (default auto)' },
@@ -48,27 +34,28 @@ export const demoCommand: CliCommand = {
     out(`task    ${promptFile}\n\n`);
     await withEngine(async (client, signal) => {
       out('1. the hand-written prompt on the dev set (before)\n');
-      const before = (await client.request('evaluate', toJson({ promptFile, device }), { signal })) as unknown as PromptEvaluation;
+      const before = await client.request('evaluate', { promptFile, device }, { signal });
       out(`   model  ${before.model}\n   device ${before.device}\n`);
       out(`   accuracy ${pct(before.accuracy)} on ${before.n} rows (calibrated ${pct(before.calibrated.accuracy)})\n\n`);
 
       out('2. tuning a soft prompt on the training set (model frozen, gradients by our ONNX autodiff)\n');
       const started = Date.now();
-      const result = (await client.request('tuneSoft', toJson({ promptFile, device, workspaceDir, overrides: { steps } }), {
+      const result = await client.request('tuneSoft', { promptFile, device, workspaceDir, overrides: steps === undefined ? undefined : { steps } }, {
         signal,
-        onEvent: (raw) => {
-          const e = raw as DemoEvent;
-          if (e.type === 'message' && e.message) out(`   ${e.message}\n`);
-          if (e.type !== 'progress' || e.step === undefined) return;
+        onEvent: (e) => {
+          if (e.type === 'message') out(`   ${e.message}\n`);
+          if (e.type !== 'progress') return;
           const line = `   step ${String(e.step).padStart(4)}/${e.totalSteps}  loss ${e.loss?.toFixed(4) ?? '—'}  ${(e.steps_per_s ?? 0).toFixed(1)} steps/s`;
           if (e.dev_acc !== undefined) out(`\r${line}  dev accuracy ${pct(e.dev_acc)}\n`);
           else if (process.stdout.isTTY) out(`\r${line}`);
         },
-      })) as unknown as TuneSoftResult;
+      });
       const seconds = (Date.now() - started) / 1000;
-      out(`\n3. result (${result.steps_run} steps in ${seconds.toFixed(0)} s on ${result.device}, best at step ${result.best_step})\n`);
-      out(`   dev accuracy before: ${pct(before.accuracy)} (hand-written prompt)\n`);
-      out(`   dev accuracy after:  ${pct(result.dev_acc)} (${result.num_virtual_tokens}-token soft prompt)\n`);
+      out(`\n3. result (${result.steps_run} steps in ${seconds.toFixed(0)} s on ${result.device}, best on dev at step ${result.best_step})\n`);
+      out('                                      train    dev      test (held out)\n');
+      out(`   hand-written prompt                ${pct(result.manual_train_acc)}    ${pct(result.manual_dev_acc)}    ${pct(result.manual_test_acc)}\n`);
+      out(`   ${`${result.num_virtual_tokens}-token soft prompt`.padEnd(35)}${pct(result.train_acc)}    ${pct(result.dev_acc)}    ${pct(result.test_acc)}\n`);
+      out(`   (dev selected the soft prompt; test was never used for anything but this line)\n`);
       out(`   nearest vocabulary tokens of the first virtual tokens:\n`);
       for (const [i, tokens] of result.nearest_tokens.slice(0, 5).entries()) out(`     v${i}: ${tokens.join(' ')}\n`);
       out(`   adapter (PEFT format): ${result.out}\n`);

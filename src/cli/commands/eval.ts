@@ -1,9 +1,7 @@
 // `promptsmith eval <file.prompt> [--data FILE]`: accuracy of the prompt on its task's dev set
 // (or any labelled JSONL/CSV), per-label metrics, the worst rows, and the calibrated accuracy.
 import { resolve } from 'node:path';
-import type { PromptEvaluation } from '../../engine/tasks/evaluatePromptFile';
 import { formatEvaluation } from '../../engine/tasks/formatEvaluation';
-import { toJson } from '../../protocol/guards';
 import type { CliCommand } from '../command';
 import { withEngine } from '../engineForCli';
 import { promptFileFlags, promptFileRequest } from '../promptFileFlags';
@@ -21,23 +19,22 @@ export const evalCommand: CliCommand = {
     const { request } = promptFileRequest(args);
     const f = args.flags;
     const json = f['json'] === true;
-    const result = (await withEngine((client, signal) =>
+    const result = await withEngine((client, signal) =>
       client.request(
         'evaluate',
-        toJson({
+        {
           ...request,
           data: typeof f['data'] === 'string' ? resolve(f['data']) : undefined,
           workspaceDir: f['record'] === true ? process.cwd() : undefined,
-        }),
+        },
         {
           signal,
-          onEvent: (event) => {
-            const e = event as { type?: string; step?: number; totalSteps?: number };
+          onEvent: (e) => {
             if (!json && e.type === 'progress') process.stderr.write(`\revaluating ${e.step}/${e.totalSteps}`);
           },
         },
       ),
-    )) as unknown as PromptEvaluation;
+    );
     if (json) {
       const { worst, ...rest } = result;
       process.stdout.write(`${JSON.stringify({ ...rest, worst: worst.map(({ line, gold, predicted, probs }) => ({ line, gold, predicted, probs })) })}\n`);

@@ -1,7 +1,5 @@
 // `promptsmith run <file.prompt> [--input k=v …]`: render the prompt for the inputs and generate
 // with its model (the file's `config` sets temperature, maxOutputTokens, …), streaming to stdout.
-import type { RunPromptResult } from '../../engine/tasks/runPromptMethod';
-import { toJson } from '../../protocol/guards';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { eventRouter, withEngine } from '../engineForCli';
@@ -31,18 +29,18 @@ export const runCommand: CliCommand = {
     const { request } = promptFileRequest(args);
     const f = args.flags;
     const json = f['json'] === true;
-    const result = (await withEngine((client, signal) =>
+    const result = await withEngine((client, signal) =>
       client.request(
         'runPrompt',
-        toJson({
+        {
           ...request,
           input: parseInputs((f['input'] as string[] | undefined) ?? []),
           seed: f['seed'] as number | undefined,
           maxTokens: f['max-tokens'] as number | undefined,
-        }),
+        },
         { signal, onEvent: eventRouter(json ? undefined : (text) => process.stdout.write(text)) },
       ),
-    )) as unknown as RunPromptResult;
+    );
     if (json) {
       process.stdout.write(`${JSON.stringify({ text: result.text, ids: result.ids, prompt: result.prompt, model: result.model, device: result.device, tokens_per_s: result.tokensPerS, finish_reason: result.finishReason, soft_prompt: result.soft_prompt })}\n`);
     } else {

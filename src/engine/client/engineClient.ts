@@ -4,8 +4,7 @@
 // requests fail with E_ENGINE_CRASHED and the next request starts a fresh process.
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { EngineMethodTypes } from '../../protocol/engineApi';
-import type { Json } from '../../protocol/guards';
+import { type EngineEvent, type EngineMethod, type ParamsOf, parseEngineEvent, RESULT_PARSERS, type ResultOf } from '../../protocol/engineApi';
 import { type ClientToEngine, parseEngineMessage } from '../../protocol/rpc';
 
 export class EngineClientError extends Error {
@@ -31,16 +30,17 @@ export interface EngineClientOptions {
   execArgv?: string[];
 }
 
-export interface RequestOptions<E = Json> {
-  onEvent?(event: E): void;
+export interface RequestOptions {
+  /** Every event the request streams, validated (a malformed one is logged and dropped). */
+  onEvent?(event: EngineEvent): void;
   signal?: AbortSignal;
 }
 
 interface Pending {
-  method: string;
-  resolve(result: Json): void;
+  method: EngineMethod;
+  resolve(result: unknown): void;
   reject(err: Error): void;
-  onEvent?(event: Json): void;
+  onEvent?(event: EngineEvent): void;
   /** Set once cancel was asked: the process may be killed for it. */
   cancelled: boolean;
   killTimer?: NodeJS.Timeout;
@@ -63,13 +63,8 @@ export class EngineClient {
     return this.child?.pid;
   }
 
-  request<M extends keyof EngineMethodTypes>(
-    method: M,
-    params: EngineMethodTypes[M]['params'],
-    options?: RequestOptions<EngineMethodTypes[M]['event']>,
-  ): Promise<EngineMethodTypes[M]['result']>;
-  request(method: string, params: Json, options?: RequestOptions): Promise<Json>;
-  request(method: string, params: unknown, options: RequestOptions<never> = {}): Promise<unknown> {
+  /** Sends a request; resolves with its validated result, or rejects with an EngineClientError. */
+  request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
     if (this.disposed) return Promise.reject(new EngineClientError('E_DISPOSED', 'the engine client was disposed'));
     if (options.signal?.aborted) return Promise.reject(new EngineClientError('E_CANCELLED', `'${method}' was cancelled before it started`));
     let child: ChildProcess;
@@ -79,15 +74,15 @@ export class EngineClient {
       return Promise.reject(err);
     }
     const id = this.nextId++;
-    return new Promise<Json>((resolve, reject) => {
-      const entry: Pending = { method, resolve, reject, onEvent: options.onEvent as ((e: Json) => void) | undefined, cancelled: false };
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      const entry: Pending = { method, resolve: resolve as (result: unknown) => void, reject, onEvent: options.onEvent, cancelled: false };
       this.pending.set(id, entry);
       if (options.signal) {
         const onAbort = () => this.cancel(id);
         options.signal.addEventListener('abort', onAbort, { once: true });
         entry.detach = () => options.signal!.removeEventListener('abort', onAbort);
       }
-      this.send(child, { kind: 'request', id, method, params: (params ?? null) as Json });
+      this.send(child, { kind: 'request', id, method, params: params ?? null });
     });
   }
 
@@ -150,22 +145,41 @@ export class EngineClient {
     try {
       message = parseEngineMessage(raw);
     } catch (err) {
-      (this.options.onLog ?? ((t: string) => process.stderr.write(t)))(`promptsmith: dropped malformed engine message: ${(err as Error).message}\n`);
+      this.log(`promptsmith: dropped malformed engine message: ${(err as Error).message}\n`);
       return;
     }
     const entry = this.pending.get(message.id);
     if (!entry) return;
     if (message.kind === 'event') {
+      if (!entry.onEvent) return;
+      let event: EngineEvent;
       try {
-        entry.onEvent?.(message.event);
+        event = parseEngineEvent(message.event);
+      } catch (err) {
+        this.log(`promptsmith: dropped a malformed '${entry.method}' event: ${(err as Error).message}\n`);
+        return;
+      }
+      try {
+        entry.onEvent(event);
       } catch {
         // A listener's bug must not break the request.
       }
       return;
     }
     this.settle(message.id, entry);
-    if (message.ok) entry.resolve(message.result);
-    else entry.reject(new EngineClientError(message.error.code, message.error.message));
+    if (!message.ok) {
+      entry.reject(new EngineClientError(message.error.code, message.error.message));
+      return;
+    }
+    try {
+      entry.resolve(RESULT_PARSERS[entry.method](message.result));
+    } catch (err) {
+      entry.reject(new EngineClientError('E_BAD_RESPONSE', `the engine's answer to '${entry.method}' is malformed: ${(err as Error).message}`));
+    }
+  }
+
+  private log(text: string): void {
+    (this.options.onLog ?? ((t: string) => process.stderr.write(t)))(text);
   }
 
   private settle(id: number, entry: Pending): void {

@@ -2,7 +2,16 @@
 // failing handler answers with an error; nothing a client sends can crash the process.
 import { ProtocolError } from '../../protocol/guards';
 import { type EngineToClient, parseClientMessage } from '../../protocol/rpc';
-import { methods } from './methods';
+import { type EngineMethod, isEngineMethod, PARAMS_PARSERS } from '../../protocol/engineApi';
+import { methods } from './methods/index';
+import type { RequestContext } from './methods/requestContext';
+
+/** Validates the params with the method's parser (a ProtocolError → E_BAD_REQUEST), then runs it. */
+function dispatch<M extends EngineMethod>(method: M, raw: unknown, ctx: RequestContext) {
+  const parse: (raw: unknown) => Parameters<(typeof methods)[M]>[0] = PARAMS_PARSERS[method];
+  const handler: (params: Parameters<(typeof methods)[M]>[0], ctx: RequestContext) => Promise<unknown> = methods[method];
+  return handler(parse(raw), ctx);
+}
 
 export class EngineError extends Error {
   constructor(
@@ -42,8 +51,7 @@ export function startEngineHost(): void {
       return;
     }
     const { id, method, params } = message;
-    const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
-    if (!handler) {
+    if (!isEngineMethod(method)) {
       send({ kind: 'response', id, ok: false, error: { code: 'E_UNKNOWN_METHOD', message: `unknown engine method '${method}'` } });
       return;
     }
@@ -51,7 +59,7 @@ export function startEngineHost(): void {
     running.set(id, controller);
     // Run on a later tick so a handler that throws synchronously is answered like any failure.
     Promise.resolve()
-      .then(() => handler(params, { emit: (event) => send({ kind: 'event', id, event }), signal: controller.signal }))
+      .then(() => dispatch(method, params, { emit: (event) => send({ kind: 'event', id, event }), signal: controller.signal }))
       .then(
         (result) => send({ kind: 'response', id, ok: true, result }, method === 'shutdown' ? () => process.exit(0) : undefined),
         (err: unknown) => {
@@ -64,4 +72,7 @@ export function startEngineHost(): void {
       .finally(() => running.delete(id));
   });
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C in a terminal reaches the whole process group: the client decides (it sends a cancel,
+  // so the task writes its checkpoint); the engine ends when its client goes away.
+  process.on('SIGINT', () => {});
 }

@@ -1,40 +1,38 @@
 // The engine's task queue: tasks on the same model run one at a time (in order); tasks on other
 // models run alongside. Cancel is cooperative (an AbortSignal the task checks between steps);
-// pause is cooperative too (the task awaits `ctx.checkpoint()` between steps, which waits while
-// paused). Every status change is an event and, when the task has a run, a line in its record.
-import { isFinalStatus, type StatusEvent, statusEvent, type TaskEvent, type TaskResult, type TaskStatus } from '../../protocol/taskEvents';
-import type { RunHandle } from './runStore';
+// pause is cooperative too (the task awaits `ctx.beforeStep()` between steps, which waits while
+// paused). The queue is the one writer of run records: every status change, every recorded
+// event, the device actually used and the final result go into the task's run folder.
+import type { TaskInfo } from '../../protocol/methods/taskControl';
+import { isFinalStatus, isRecordedEvent, type StatusEvent, statusEvent, type TaskEvent, type TaskResult, type TaskStatus } from '../../protocol/taskEvents';
+import type { RunHandle } from '../../runs/runWriter';
+import type { TaskHooks } from '../tasks/taskHooks';
 
-export interface TaskContext {
+export interface TaskContext extends Required<TaskHooks> {
   readonly taskId: number;
   readonly signal: AbortSignal;
-  /** The run this task records into, if any (progress events are appended to it by emit). */
+  /** The run this task records into, if any. */
   readonly run: RunHandle | undefined;
-  /** Reports an event: to the run's metrics.jsonl and to the queue's listeners. */
-  emit(event: TaskEvent): void;
-  /** Call between steps: throws if cancelled, waits while paused. */
-  checkpoint(): Promise<void>;
 }
 
-export interface TaskSpec {
+/** What a task hands back: its answer to the caller, and the summary its run records. */
+export interface TaskOutcome<R> {
+  value: R;
+  record: TaskResult;
+}
+
+export interface TaskSpec<R> {
   /** Tasks with the same model key never run at the same time. */
   model: string;
   label: string;
   run?: RunHandle;
-  execute(ctx: TaskContext): Promise<TaskResult>;
-}
-
-export interface TaskInfo {
-  id: number;
-  model: string;
-  label: string;
-  runId?: string;
-  status: TaskStatus;
+  execute(ctx: TaskContext): Promise<TaskOutcome<R>>;
 }
 
 export type TaskListener = (taskId: number, event: TaskEvent, info: TaskInfo) => void;
 
 export class TaskCancelledError extends Error {
+  readonly code = 'E_CANCELLED';
   constructor(label: string) {
     super(`task '${label}' was cancelled`);
     this.name = 'TaskCancelledError';
@@ -43,8 +41,10 @@ export class TaskCancelledError extends Error {
 
 interface Entry {
   info: TaskInfo;
-  spec: TaskSpec;
+  run: RunHandle | undefined;
+  label: string;
   controller: AbortController;
+  observe?: (event: TaskEvent) => void;
   /** Resolves the pause wait; set while paused. */
   unpause?: () => void;
   pauseWait?: Promise<void>;
@@ -62,18 +62,21 @@ export class TaskQueue {
     return () => this.listeners.delete(listener);
   }
 
-  /** Queues a task; returns its id at once and the result when it finishes. */
-  enqueue(spec: TaskSpec): { id: number; done: Promise<TaskResult> } {
+  /**
+   * Queues a task; returns its id at once and its value when it finishes. `observe` sees every
+   * event of this task from its 'queued' status on (the request that started it forwards them).
+   */
+  enqueue<R>(spec: TaskSpec<R>, observe?: (event: TaskEvent) => void): { id: number; done: Promise<R> } {
     const id = this.nextId++;
     const info: TaskInfo = { id, model: spec.model, label: spec.label, status: 'queued' };
     if (spec.run) info.runId = spec.run.id;
-    const entry: Entry = { info, spec, controller: new AbortController() };
+    const entry: Entry = { info, run: spec.run, label: spec.label, controller: new AbortController(), observe };
     this.entries.set(id, entry);
     this.changeStatus(entry, 'queued');
     const previous = this.tails.get(spec.model) ?? Promise.resolve();
     const done = previous.then(
-      () => this.execute(entry),
-      () => this.execute(entry),
+      () => this.execute(entry, spec),
+      () => this.execute(entry, spec),
     );
     const tail = done.catch(() => undefined);
     this.tails.set(spec.model, tail);
@@ -87,7 +90,7 @@ export class TaskQueue {
     return [...this.entries.values()].map((e) => ({ ...e.info }));
   }
 
-  /** Cooperative cancel: a queued task never starts; a running one stops at its next checkpoint. */
+  /** Cooperative cancel: a queued task never starts; a running one stops at its next step. */
   cancel(id: number, reason = 'cancelled by the user'): boolean {
     const entry = this.entries.get(id);
     if (!entry || isFinalStatus(entry.info.status)) return false;
@@ -122,8 +125,8 @@ export class TaskQueue {
     for (const id of this.entries.keys()) this.cancel(id, reason);
   }
 
-  private async execute(entry: Entry): Promise<TaskResult> {
-    const { spec, controller, info } = entry;
+  private async execute<R>(entry: Entry, spec: TaskSpec<R>): Promise<R> {
+    const { controller, info } = entry;
     if (controller.signal.aborted) {
       this.finish(entry, 'cancelled', 'cancelled before it started');
       throw new TaskCancelledError(spec.label);
@@ -134,18 +137,18 @@ export class TaskQueue {
       signal: controller.signal,
       run: spec.run,
       emit: (event) => this.emit(entry, event),
-      checkpoint: async () => {
+      beforeStep: async () => {
         if (entry.pauseWait) await entry.pauseWait;
         if (controller.signal.aborted) throw new TaskCancelledError(spec.label);
       },
     };
     try {
-      const result = await spec.execute(ctx);
+      const outcome = await spec.execute(ctx);
       if (controller.signal.aborted) throw new TaskCancelledError(spec.label);
-      spec.run?.writeResult(result);
-      this.emit(entry, { type: 'result', result });
+      spec.run?.writeResult(outcome.record);
+      this.emit(entry, { type: 'result', result: outcome.record });
       this.finish(entry, 'completed');
-      return result;
+      return outcome.value;
     } catch (err) {
       if (controller.signal.aborted) {
         const reason = typeof controller.signal.reason === 'string' ? controller.signal.reason : 'cancelled';
@@ -170,13 +173,20 @@ export class TaskQueue {
 
   private emit(entry: Entry, event: TaskEvent): void {
     // The record comes first: if writing it fails the task should learn about it (it throws).
-    if (entry.spec.run && event.type !== 'result') entry.spec.run.appendEvent(event);
-    for (const listener of this.listeners) {
-      try {
-        listener(entry.info.id, event, { ...entry.info });
-      } catch {
-        // A listener (e.g. a closed IPC channel) must not break the task.
-      }
+    if (entry.run) {
+      if (event.type === 'device') entry.run.update({ device: event.device });
+      else if (isRecordedEvent(event) && event.type !== 'result') entry.run.appendEvent(event);
     }
+    for (const listener of this.listeners) safely(() => listener(entry.info.id, event, { ...entry.info }));
+    if (entry.observe) safely(() => entry.observe?.(event));
+  }
+}
+
+/** A listener (e.g. a closed IPC channel) must not break the task. */
+function safely(notify: () => void): void {
+  try {
+    notify();
+  } catch {
+    // ignored on purpose
   }
 }

@@ -4,7 +4,6 @@
 export type RuntimeErrorCode =
   | 'E_MODEL_NOT_FOUND'
   | 'E_BAD_MODEL'
-  | 'E_BAD_TOKENIZER'
   | 'E_OFFLINE'
   | 'E_DOWNLOAD'
   | 'E_DEVICE'

@@ -4,11 +4,11 @@
 // with the reason recorded so the user sees why.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession, cudaProviderFilesPresent, type OrtSession } from './ort';
+import { ENGINE_DEVICES, type EngineDevice } from '../../protocol/modelApi';
 import { RuntimeError } from './errors';
+import { createSession, cudaProviderFilesPresent, type OrtSession } from './ort';
 
-export const DEVICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
-export type Device = (typeof DEVICES)[number];
+export type Device = EngineDevice;
 export type Provider = Exclude<Device, 'auto'>;
 
 export interface ProviderFallback {
@@ -25,11 +25,11 @@ export interface SessionOnProvider {
 }
 
 export function isDevice(value: string): value is Device {
-  return (DEVICES as readonly string[]).includes(value);
+  return (ENGINE_DEVICES as readonly string[]).includes(value);
 }
 
 export function parseDevice(value: string, where: string): Device {
-  if (!isDevice(value)) throw new RuntimeError('E_BAD_INPUT', `${where}: unknown device '${value}' (expected one of ${DEVICES.join(', ')})`);
+  if (!isDevice(value)) throw new RuntimeError('E_BAD_INPUT', `${where}: unknown device '${value}' (expected one of ${ENGINE_DEVICES.join(', ')})`);
   return value;
 }
 

@@ -7,7 +7,7 @@ import { forward, type KvCache, type ModelIo } from './forward';
 import type { LanguageModel } from './languageModel';
 import type { OrtSession } from './ort';
 import { pickToken, type SamplingOptions, seededRandom } from './sampling';
-import type { ChatMessage } from './tokenizer';
+import type { ChatMessage } from '../../modelFiles/tokenizer';
 
 export interface GenerateOptions extends SamplingOptions {
   /** New tokens at most (default 64). */

@@ -6,7 +6,7 @@ import { describeModel, type ModelIo } from './forward';
 import { type ModelFolder, type ResolveOptions, resolveModelFolder } from './modelFolder';
 import type { OrtSession } from './ort';
 import { SessionCache } from './sessionCache';
-import { type ChatMessage, loadTokenizer, type TextTokenizer } from './tokenizer';
+import { type ChatMessage, loadTokenizer, type TextTokenizer } from '../../modelFiles/tokenizer';
 
 export interface ActiveSession {
   session: OrtSession;

@@ -5,7 +5,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureOnnxFolder } from '../onnx/export/exportModel';
 import { RuntimeError } from './errors';
-import { type DownloadProgress, looksLikeHubId, resolveHubModel } from './hub';
+import { looksLikeHubId } from '../../modelFiles/hubCache';
+import { type DownloadProgress, resolveHubModel } from './hub';
 import { chooseOnnxFile } from './onnxVariant';
 
 export type ModelKind = 'causal' | 'masked';

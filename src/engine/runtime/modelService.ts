@@ -13,7 +13,7 @@ import type {
   ModelRef,
   ScoreParams,
   ScoreResultWire,
-} from '../../protocol/engineApi';
+} from '../../protocol/modelApi';
 import { classify } from './classify';
 import { generate } from './generation';
 import { LanguageModel, processSessionCache } from './languageModel';

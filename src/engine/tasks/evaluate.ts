@@ -4,7 +4,8 @@
 // and the same after contextual calibration.
 import { calibrate, contentFreePrior } from './calibration';
 import type { DatasetRow } from './dataset';
-import { argmaxLabel, type ClassificationMetrics, classificationMetrics } from './metrics';
+import type { ClassificationMetrics, ExampleResult } from '../../protocol/methods/evaluate';
+import { argmaxLabel, classificationMetrics } from './metrics';
 
 /** Summed log-probability of each continuation after its prompt (same length arrays). */
 export type ScoreFn = (prompts: string[], continuations: string[], signal?: AbortSignal) => Promise<number[]>;
@@ -22,14 +23,6 @@ export interface EvaluateOptions {
   batchSize?: number;
   onProgress?(done: number, total: number): void;
   signal?: AbortSignal;
-}
-
-export interface ExampleResult {
-  line: number;
-  prompt: string;
-  gold: string;
-  predicted: string;
-  probs: Record<string, number>;
 }
 
 export interface EvaluationResult extends ClassificationMetrics {

@@ -1,60 +1,45 @@
-// `Evaluate` for a .prompt file: its task's dev set (or any dataset given), scored on the
-// model with every label's verbalizer; recorded as an 'eval' run when a workspace is given.
-import { dirname, resolve } from 'node:path';
-import { type ParsedPromptFile, readPromptFile, renderPromptFile, resolveModelRef } from '../../language/analysis/promptFile';
+// `Evaluate` for a .prompt file: its task's dev set (or any dataset given), scored on the model
+// with every label's verbalizer (or with a saved soft prompt). Plain: the engine's `evaluate`
+// method queues it and records the run.
+import { dirname } from 'node:path';
+import { modelSpecOf, type ParsedPromptFile, readPromptFile, renderPromptFile, softPromptDirOf } from '../../promptFile/promptFile';
+import type { EvaluateParams, PromptEvaluation } from '../../protocol/methods/evaluate';
 import type { TaskResult } from '../../protocol/taskEvents';
-import { createRun, type RunHandle } from '../host/runStore';
-import type { Device } from '../runtime/executionProviders';
-import { analyzeSchema } from '../../language/analysis/schemaAnalysis';
+import { analyzeSchema } from '../../promptFile/schemaAnalysis';
 import { modelService } from '../runtime/modelService';
 import { score } from '../runtime/scoring';
-import { evaluatePromptFileWithSoftPrompt, type SoftPromptFileEvaluation } from '../tuning/softprompt/softPromptFileEvaluation';
+import { evaluatePromptFileWithSoftPrompt } from '../tuning/softprompt/softPromptFileEvaluation';
 import { CONTENT_FREE_INPUTS } from './calibration';
 import { loadDataset } from './dataset';
-import { type EvaluationResult, evaluateClassification } from './evaluate';
+import { evaluateClassification } from './evaluate';
 import { promptTextForModel } from './promptText';
+import type { TaskHooks } from './taskHooks';
 import { resolveTaskSpec } from './taskSpec';
 
-export interface EvaluatePromptFileOptions {
-  promptFile: string;
-  /** Overrides the task's dev set (any JSONL/CSV whose fields match the schema, plus `label`). */
-  data?: string;
-  /** Overrides the file's `model:` (folder or hub id). */
-  model?: string;
-  device?: Device;
-  cacheDir?: string;
-  offline?: boolean;
-  /** When set, the evaluation is recorded as a run under `<workspace>/.promptsmith/runs`. */
-  workspaceDir?: string;
-  /** A saved soft prompt (PEFT adapter folder) to evaluate with; default: the file's promptsmith.softPrompt.adapter. */
-  softPrompt?: string;
-  /** Ignore the file's promptsmith.softPrompt.adapter (plain template). */
-  noSoftPrompt?: boolean;
-  signal?: AbortSignal;
-  onProgress?(done: number, total: number): void;
-}
+export interface EvaluatePromptFileOptions extends Omit<EvaluateParams, 'workspaceDir'>, TaskHooks {}
 
-export interface PromptEvaluation extends Omit<EvaluationResult, 'examples'>, Partial<Pick<SoftPromptFileEvaluation, 'manual_accuracy' | 'soft_prompt' | 'num_virtual_tokens' | 'loss'>> {
-  device: string;
+/** What an evaluation will score, known before any model is loaded (the run record needs it). */
+export interface EvaluationPlan {
+  parsed: ParsedPromptFile;
+  /** The resolved model: an absolute folder or a hub id. */
   model: string;
+  /** The labelled dataset scored. */
   data: string;
-  runDir?: string;
+  labels: Record<string, string>;
+  /** The adapter folder, when a soft prompt is used. */
+  softPrompt?: string;
 }
 
-/** The adapter folder an evaluation or run uses: the explicit one, else the file's `promptsmith.softPrompt.adapter` (relative to the file). */
-export function softPromptDirOf(parsed: ParsedPromptFile, promptFile: string, options: { softPrompt?: string; noSoftPrompt?: boolean }): string | undefined {
-  if (options.noSoftPrompt) return undefined;
-  if (options.softPrompt !== undefined) return resolve(options.softPrompt);
-  const adapter = parsed.softPrompt?.adapter;
-  return adapter === undefined ? undefined : resolve(dirname(promptFile), adapter);
-}
-
-/** The model a prompt file asks for: an explicit override, else its `model:` key. */
-export function modelSpecOf(parsed: ParsedPromptFile, promptFile: string, override?: string): string {
-  const spec = override ?? parsed.model;
-  if (!spec) throw new Error(`${promptFile}: no model (add 'model:' to the front matter or set promptsmith.model)`);
-  const ref = resolveModelRef(spec, promptFile);
-  return ref.kind === 'folder' ? ref.path : ref.id;
+export function planEvaluation(options: EvaluatePromptFileOptions): EvaluationPlan {
+  const { promptFile } = options;
+  const parsed = readPromptFile(promptFile);
+  const task = resolveTaskSpec(parsed.task, promptFile);
+  const data = options.data ?? task.dev ?? task.train;
+  if (!data) throw new Error(`${promptFile}: promptsmith.task has no dev (or train) dataset, and no --data was given`);
+  const softPrompt = softPromptDirOf(parsed, promptFile, options);
+  // An adapter is trained for one model: the file's.
+  if (softPrompt && options.model !== undefined) throw new Error(`${promptFile}: a soft prompt (${softPrompt}) belongs to the file's model; --model cannot replace it`);
+  return { parsed, model: modelSpecOf(parsed, promptFile, options.model), data, labels: task.labels, softPrompt };
 }
 
 /** The template's variables set to a content-free value, for contextual calibration. */
@@ -63,66 +48,32 @@ function contentFreeInput(parsed: ParsedPromptFile, value: string): Record<strin
   return Object.fromEntries((declared.length > 0 ? declared : ['text']).map((n) => [n, value]));
 }
 
-/** Runs an evaluation, recorded as an 'eval' run (progress, result, status) when a workspace is given. */
-async function recordedEvaluation(
-  options: EvaluatePromptFileOptions,
-  parsed: ParsedPromptFile,
-  record: { model: string; device: string; settings: Record<string, string> },
-  evaluate: (onProgress: (done: number, total: number) => void) => Promise<Omit<PromptEvaluation, 'runDir'>>,
-): Promise<PromptEvaluation> {
-  let run: RunHandle | undefined;
-  if (options.workspaceDir) {
-    const name = parsed.path ? parsed.path.replace(/^.*[\\/]/, '').replace(/\.prompt$/, '') : 'prompt';
-    run = createRun(options.workspaceDir, { kind: 'eval', name, promptFile: options.promptFile, ...record });
-    run.setStatus('running');
-  }
+/** Progress events every `batch` rows, as `evaluateClassification` reports them. */
+function progressEmitter(hooks: TaskHooks): (done: number, total: number) => void {
   const started = Date.now();
-  try {
-    const result = await evaluate((done, total) => {
-      options.onProgress?.(done, total);
-      run?.appendEvent({ type: 'progress', step: done, totalSteps: total, elapsed_s: (Date.now() - started) / 1000 });
-    });
-    run?.update({ device: result.device });
-    const evaluation: PromptEvaluation = { ...result, runDir: run?.dir };
-    run?.writeResult(evaluationTaskResult(evaluation));
-    run?.setStatus('completed');
-    return evaluation;
-  } catch (err) {
-    run?.setStatus(options.signal?.aborted ? 'cancelled' : 'failed', (err as Error).message);
-    throw err;
-  } finally {
-    run?.close();
-  }
+  return (done, total) => hooks.emit?.({ type: 'progress', step: done, totalSteps: total, elapsed_s: (Date.now() - started) / 1000 });
 }
 
-
 export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Promise<PromptEvaluation> {
+  const plan = planEvaluation(options);
   const { promptFile } = options;
-  const parsed = readPromptFile(promptFile);
-  const task = resolveTaskSpec(parsed.task, promptFile);
-  const data = options.data ?? task.dev ?? task.train;
-  if (!data) throw new Error(`${promptFile}: promptsmith.task has no dev (or train) dataset, and no --data was given`);
-  const labels = Object.keys(task.labels);
-  const dataset = await loadDataset(data, { labels });
-  const modelSpec = modelSpecOf(parsed, promptFile, options.model);
-  const softPrompt = softPromptDirOf(parsed, promptFile, options);
-  if (softPrompt) return evaluateWithSoftPrompt(options, parsed, { data, modelSpec, softPrompt });
-  const model = await modelService.model({ model: modelSpec, device: options.device, cacheDir: options.cacheDir, offline: options.offline });
+  const { parsed, data } = plan;
+  const dataset = await loadDataset(data, { labels: Object.keys(plan.labels) });
+  if (plan.softPrompt) return evaluateWithSoftPrompt(options, plan, plan.softPrompt);
+  const model = await modelService.model({ model: plan.model, device: options.device, cacheDir: options.cacheDir, offline: options.offline });
+  options.emit?.({ type: 'device', device: model.provider });
   const baseDir = dirname(promptFile);
   const render = async (input: Record<string, unknown>) => promptTextForModel(await renderPromptFile(parsed, input, { baseDir, softPromptSlots: 'empty' }), model.tokenizer);
-
-  return recordedEvaluation(options, parsed, { model: modelSpec, device: model.provider, settings: { data } }, async (onProgress) => {
-    const { examples: _examples, ...summary } = await evaluateClassification({
-      rows: dataset.rows,
-      labels: task.labels,
-      render: (row) => render(row.fields),
-      contentFreePrompts: await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v)))),
-      score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
-      signal: options.signal,
-      onProgress,
-    });
-    return { ...summary, device: model.provider, model: modelSpec, data };
+  const { examples: _examples, ...summary } = await evaluateClassification({
+    rows: dataset.rows,
+    labels: plan.labels,
+    render: (row) => render(row.fields),
+    contentFreePrompts: await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v)))),
+    score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
+    signal: options.signal,
+    onProgress: progressEmitter(options),
   });
+  return { ...summary, device: model.provider, model: plan.model, data };
 }
 
 export function evaluationTaskResult(e: PromptEvaluation): TaskResult {
@@ -133,21 +84,17 @@ export function evaluationTaskResult(e: PromptEvaluation): TaskResult {
   };
 }
 
-/** The evaluation with a saved soft prompt's virtual tokens, recorded like a plain one (the adapter noted in its settings). */
-async function evaluateWithSoftPrompt(options: EvaluatePromptFileOptions, parsed: ParsedPromptFile, what: { data: string; modelSpec: string; softPrompt: string }): Promise<PromptEvaluation> {
-  const { promptFile } = options;
-  // An adapter is trained for one model: the file's.
-  if (options.model !== undefined) throw new Error(`${promptFile}: a soft prompt (${what.softPrompt}) belongs to the file's model; --model cannot replace it`);
-  return recordedEvaluation(options, parsed, { model: what.modelSpec, device: options.device ?? 'auto', settings: { data: what.data, softPrompt: what.softPrompt } }, async (onProgress) => {
-    const result = await evaluatePromptFileWithSoftPrompt({
-      promptFile,
-      adapterDir: what.softPrompt,
-      data: what.data,
-      contentFreeInputs: CONTENT_FREE_INPUTS.map((v) => contentFreeInput(parsed, v)),
-      device: options.device,
-      signal: options.signal,
-      onProgress,
-    });
-    return { ...result, model: what.modelSpec, data: what.data };
+/** The evaluation with a saved soft prompt's virtual tokens (before BOS or at its slot, as tuned). */
+async function evaluateWithSoftPrompt(options: EvaluatePromptFileOptions, plan: EvaluationPlan, softPrompt: string): Promise<PromptEvaluation> {
+  const result = await evaluatePromptFileWithSoftPrompt({
+    promptFile: options.promptFile,
+    adapterDir: softPrompt,
+    data: plan.data,
+    contentFreeInputs: CONTENT_FREE_INPUTS.map((v) => contentFreeInput(plan.parsed, v)),
+    device: options.device,
+    signal: options.signal,
+    onProgress: progressEmitter(options),
   });
+  options.emit?.({ type: 'device', device: result.device });
+  return { ...result, model: plan.model, data: plan.data };
 }

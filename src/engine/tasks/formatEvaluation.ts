@@ -1,5 +1,5 @@
 // A plain-text report of an evaluation, shared by the CLI and the extension's output channel.
-import type { PromptEvaluation } from './evaluatePromptFile';
+import type { PromptEvaluation } from '../../protocol/methods/evaluate';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 

@@ -1,19 +1,6 @@
 // Classification metrics over predicted label probabilities: accuracy, per-label precision and
 // recall, and the confusion matrix (rows = gold label, columns = predicted label).
-
-export interface LabelMetrics {
-  precision: number;
-  recall: number;
-  support: number;
-}
-
-export interface ClassificationMetrics {
-  accuracy: number;
-  n: number;
-  per_label: Record<string, LabelMetrics>;
-  /** confusion[gold][predicted] = count */
-  confusion: Record<string, Record<string, number>>;
-}
+import type { ClassificationMetrics, LabelMetrics } from '../../protocol/methods/evaluate';
 
 /** The label with the highest probability (first in `labels` order on ties). */
 export function argmaxLabel(probs: Record<string, number>, labels: readonly string[]): string {

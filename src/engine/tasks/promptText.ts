@@ -1,7 +1,7 @@
 // From a rendered .prompt file to the exact text the model sees: base models get the messages'
 // text joined; chat models (a chat_template in tokenizer_config.json) get their chat template.
-import type { RenderedPromptFile } from '../../language/analysis/promptFile';
-import type { TextTokenizer } from '../runtime/tokenizer';
+import type { RenderedPromptFile } from '../../promptFile/promptFile';
+import type { TextTokenizer } from '../../modelFiles/tokenizer';
 
 /** Dotprompt says 'model' where chat templates say 'assistant'. */
 function chatRole(role: string): string {

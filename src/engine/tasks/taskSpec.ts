@@ -5,8 +5,10 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 export interface TaskSpec {
   /** Training set (JSONL or CSV), absolute. */
   train?: string;
-  /** Development set (JSONL or CSV), absolute. */
+  /** Development set (JSONL or CSV), absolute: tuning selects and stops early on it. */
   dev?: string;
+  /** Held-out test set, absolute: only ever reported, never used to select or stop. */
+  test?: string;
   /** label → verbalizer (the continuation whose log-probability scores the label). */
   labels: Record<string, string>;
 }
@@ -14,6 +16,7 @@ export interface TaskSpec {
 export interface RawTaskSpec {
   train?: string;
   dev?: string;
+  test?: string;
   labels?: Record<string, string>;
 }
 
@@ -29,5 +32,5 @@ export function resolveTaskSpec(raw: RawTaskSpec | undefined, promptFile: string
   }
   const base = dirname(promptFile);
   const abs = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(base, p));
-  return { train: abs(raw.train), dev: abs(raw.dev), labels };
+  return { train: abs(raw.train), dev: abs(raw.dev), test: abs(raw.test), labels };
 }

@@ -1,8 +1,8 @@
 // The input values for running a prompt: schema defaults, the values used last time (kept per
 // file in workspace state), or a quick input per variable; or one row of the task's dev set.
 import * as vscode from 'vscode';
-import type { ParsedPromptFile } from '../../language/analysis/promptFile';
-import { analyzeSchema } from '../../language/analysis/schemaAnalysis';
+import type { ParsedPromptFile } from '../../promptFile/promptFile';
+import { analyzeSchema } from '../../promptFile/schemaAnalysis';
 import { loadDataset } from '../../engine/tasks/dataset';
 import { resolveTaskSpec } from '../../engine/tasks/taskSpec';
 

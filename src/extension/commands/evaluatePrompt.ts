@@ -1,15 +1,15 @@
-// `promptsmith.evaluate`: classify every row of the prompt's dev set in the engine, report
-// accuracy (raw and calibrated), per-label metrics and the worst rows; recorded as a run.
+// `promptsmith.evaluate`: classify every row of the prompt's dev set in the engine as a task
+// session (live in the runs panel, recorded as an 'eval' run), then report accuracy (raw and
+// calibrated), per-label metrics and the worst rows.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { PromptEvaluation } from '../../engine/tasks/evaluatePromptFile';
 import { formatEvaluation } from '../../engine/tasks/formatEvaluation';
-import { type Json, toJson } from '../../protocol/guards';
 import type { PromptsmithContext } from '../context';
-import { engineService } from '../engineService';
 import { readSettings } from '../settings';
 import { getStatusBar } from '../statusBar';
-import { promptTarget, showCommandError } from './promptDocument';
+import { runTaskSession } from '../tasks/taskSession';
+import { percent } from '../tasks/taskText';
+import { promptTarget } from './promptDocument';
 
 export async function evaluatePromptCommand(ctx: PromptsmithContext, arg: unknown): Promise<void> {
   const target = await promptTarget(arg, { save: true });
@@ -20,48 +20,32 @@ export async function evaluatePromptCommand(ctx: PromptsmithContext, arg: unknow
   }
   const settings = readSettings(target.document.uri);
   const name = basename(target.document.uri.fsPath);
-  const status = getStatusBar();
-  try {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Promptsmith: evaluating ${name}`, cancellable: true },
-      (progress, token) => {
-        let last = 0;
-        return engineService().request<PromptEvaluation>(
-          'evaluate',
-          toJson({
-            promptFile: target.document.uri.fsPath,
-            model: target.modelOverride,
-            device: settings.device,
-            offline: settings.offline || undefined,
-            cacheDir: settings.cacheDir,
-            workspaceDir: target.workspaceDir,
-          }),
-          {
-            token,
-            onEvent: (event: Json) => {
-              const e = event as { type?: string; step?: number; totalSteps?: number };
-              if (e.type !== 'progress' || !e.totalSteps || e.step === undefined) return;
-              progress.report({ increment: ((e.step - last) / e.totalSteps) * 100, message: `${e.step}/${e.totalSteps} rows` });
-              last = e.step;
-              status?.setTask(`evaluate ${name}`, e.step / e.totalSteps);
-            },
-          },
-        );
-      },
-    );
-    status?.setModel(result.model, result.device);
-    ctx.output.info(`Evaluation of ${target.document.uri.fsPath}\n${formatEvaluation(result)}`);
-    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-    const choice = await vscode.window.showInformationMessage(
-      `Promptsmith: ${name} — accuracy ${pct(result.accuracy)} (calibrated ${pct(result.calibrated.accuracy)}) on ${result.n} rows, ${result.device}.`,
-      'Show Details',
-      'Show Runs',
-    );
-    if (choice === 'Show Details') ctx.output.show(true);
-    if (choice === 'Show Runs') await vscode.commands.executeCommand('promptsmith.showRuns');
-  } catch (err) {
-    showCommandError(`evaluating ${name}`, err, ctx.output);
-  } finally {
-    status?.clearTask();
-  }
+  const outcome = await runTaskSession(ctx, {
+    method: 'evaluate',
+    params: {
+      promptFile: target.document.uri.fsPath,
+      model: target.modelOverride,
+      device: settings.device,
+      offline: settings.offline || undefined,
+      cacheDir: settings.cacheDir,
+      workspaceDir: target.workspaceDir,
+    },
+    kind: 'eval',
+    label: `evaluate ${name}`,
+    title: `evaluating ${name}`,
+    model: target.parsed.model ?? target.modelOverride ?? '',
+    device: settings.device,
+    promptFile: target.document.uri.fsPath,
+  });
+  if (!outcome.ok) return;
+  const result = outcome.result;
+  getStatusBar()?.setModel(result.model, result.device);
+  ctx.output.info(`Evaluation of ${target.document.uri.fsPath}\n${formatEvaluation(result)}`);
+  const choice = await vscode.window.showInformationMessage(
+    `Promptsmith: ${name} — accuracy ${percent(result.accuracy)} (calibrated ${percent(result.calibrated.accuracy)}) on ${result.n} rows of ${basename(result.data)}, ${result.device}.`,
+    'Show Details',
+    'Show Runs',
+  );
+  if (choice === 'Show Details') ctx.output.show(true);
+  if (choice === 'Show Runs') await vscode.commands.executeCommand('promptsmith.showRuns');
 }

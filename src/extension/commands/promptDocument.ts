@@ -1,7 +1,7 @@
 // Which .prompt document a command acts on: the URI a CodeLens or menu passed, else the active
 // editor's. Commands need the file on disk, so unsaved changes are saved first.
 import * as vscode from 'vscode';
-import { parsePromptFile, type ParsedPromptFile } from '../../language/analysis/promptFile';
+import { parsePromptFile, type ParsedPromptFile } from '../../promptFile/promptFile';
 import { readSettings } from '../settings';
 
 export interface PromptTarget {

@@ -2,8 +2,6 @@
 // a read-only document beside it, with tokens/s and the device. Cancellable from the notification.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { RunPromptResult } from '../../engine/tasks/runPromptMethod';
-import { type Json, toJson } from '../../protocol/guards';
 import type { PromptsmithContext } from '../context';
 import { engineService } from '../engineService';
 import type { OutputDocuments } from '../outputDocuments';
@@ -24,9 +22,9 @@ export async function runPromptCommand(ctx: PromptsmithContext, outputs: OutputD
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Promptsmith: running ${name}`, cancellable: true },
       (progress, token) =>
-        engineService().request<RunPromptResult>(
+        engineService().request(
           'runPrompt',
-          toJson({
+          {
             promptFile: target.document.uri.fsPath,
             source: target.document.getText(),
             input,
@@ -34,13 +32,12 @@ export async function runPromptCommand(ctx: PromptsmithContext, outputs: OutputD
             device: settings.device,
             offline: settings.offline || undefined,
             cacheDir: settings.cacheDir,
-          }),
+          },
           {
             token,
-            onEvent: (event: Json) => {
-              const e = event as { type?: string; text?: string; fraction?: number; message?: string };
-              if (e.type === 'token' && typeof e.text === 'string') outputs.append(out, e.text);
-              else if (e.type === 'export' && typeof e.message === 'string') progress.report({ message: e.message });
+            onEvent: (e) => {
+              if (e.type === 'token') outputs.append(out, e.text);
+              else if (e.type === 'export') progress.report({ message: e.message });
             },
           },
         ),

@@ -1,6 +1,6 @@
 // Turns run store records into what the panel shows (list rows and run details). Plain fs through
 // the run store reader, no 'vscode', so it is unit-tested on real run folders.
-import { listRuns, readRun, type RunSummary } from '../../engine/host/runStoreReader';
+import { listRuns, readRun, type RunSummary } from '../../runs/runReader';
 import { isValidRunId, type RunDetailView, type RunListItem, seriesFromEvents } from '../../protocol/panelMessages';
 import type { ProgressEvent } from '../../protocol/taskEvents';
 

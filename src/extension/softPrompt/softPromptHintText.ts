@@ -1,7 +1,7 @@
 // What the editor shows about a tuned soft prompt: the CodeLens title (each virtual token's
 // closest vocabulary token), the hover (the full nearest-token table with cosine similarity), and
 // where in the .prompt file it goes. Pure text in, text out.
-import { parsePromptFile } from '../../language/analysis/promptFile';
+import { parsePromptFile } from '../../promptFile/promptFile';
 import type { HintToken, SoftPromptHint } from './softPromptRuns';
 
 /** The CodeLens title starts with this; the e2e tests look for it. */

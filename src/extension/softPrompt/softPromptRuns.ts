@@ -4,7 +4,7 @@
 // comes back as one line naming the file.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { listRuns, type RunSummary } from '../../engine/host/runStoreReader';
+import { listRuns, type RunSummary } from '../../runs/runReader';
 import { NEAREST_TOKENS_FILE } from '../../engine/tuning/softprompt/nearestTokens';
 import { ADAPTER_CONFIG } from '../../engine/tuning/softprompt/peft';
 import { isRecord } from '../../protocol/guards';
@@ -25,6 +25,9 @@ export interface SoftPromptHint {
   nearest: HintToken[][];
   devAcc?: number;
   manualDevAcc?: number;
+  /** Held-out accuracy, when the task has a test split (reported, never selected on). */
+  testAcc?: number;
+  manualTestAcc?: number;
   /** The `{{softprompt "name"}}` slot the run filled, if it used one. */
   slot?: string;
   endedAt?: string;
@@ -32,9 +35,10 @@ export interface SoftPromptHint {
 
 export type HintRead = { hint: SoftPromptHint; problem?: undefined } | { hint?: undefined; problem: string };
 
-/** Where the engine keeps a run's adapter (and nearest_tokens.json beside it). */
-export function adapterDir(runDir: string): string {
-  return join(runDir, 'adapter');
+/** Where a run's adapter is (and nearest_tokens.json beside it): its `out` folder, else adapter/ in the run. */
+export function adapterDir(run: Pick<RunSummary, 'dir' | 'meta'>): string {
+  const out = run.meta?.settings.out;
+  return typeof out === 'string' ? out : join(run.dir, 'adapter');
 }
 
 function samePath(a: string, b: string): boolean {
@@ -90,7 +94,7 @@ export function readSoftPromptHint(run: RunSummary): HintRead {
   try {
     const resultFile = join(run.dir, 'result.json');
     const result = existsSync(resultFile) ? parseTaskResult(readJson(resultFile), resultFile) : undefined;
-    const nearestFile = join(adapterDir(run.dir), NEAREST_TOKENS_FILE);
+    const nearestFile = join(adapterDir(run), NEAREST_TOKENS_FILE);
     let nearest: HintToken[][];
     if (existsSync(nearestFile)) nearest = parseNearestTokens(readJson(nearestFile), nearestFile);
     else {
@@ -98,14 +102,15 @@ export function readSoftPromptHint(run: RunSummary): HintRead {
       if (!best) return { problem: `${nearestFile}: missing, and ${resultFile} has no best prompt to show` };
       nearest = best.tokens.map((token, i) => [{ id: best.ids[i] ?? -1, token }]);
     }
-    const configFile = join(adapterDir(run.dir), ADAPTER_CONFIG);
+    const configFile = join(adapterDir(run), ADAPTER_CONFIG);
     const config = existsSync(configFile) ? readJson(configFile) : undefined;
     const configured = isRecord(config) && typeof config.num_virtual_tokens === 'number' ? config.num_virtual_tokens : undefined;
     const hint: SoftPromptHint = { runId: run.id, runDir: run.dir, numVirtualTokens: configured ?? nearest.length, nearest };
-    const devAcc = result?.metrics.dev_acc;
-    const manual = result?.metrics.manual_dev_acc;
-    if (devAcc !== undefined) hint.devAcc = devAcc;
-    if (manual !== undefined) hint.manualDevAcc = manual;
+    const metrics = result?.metrics ?? {};
+    if (metrics.dev_acc !== undefined) hint.devAcc = metrics.dev_acc;
+    if (metrics.manual_dev_acc !== undefined) hint.manualDevAcc = metrics.manual_dev_acc;
+    if (metrics.test_acc !== undefined) hint.testAcc = metrics.test_acc;
+    if (metrics.manual_test_acc !== undefined) hint.manualTestAcc = metrics.manual_test_acc;
     if (typeof run.meta.settings.slot === 'string') hint.slot = run.meta.settings.slot;
     if (run.meta.timings.endedAt) hint.endedAt = run.meta.timings.endedAt;
     return { hint };

@@ -2,9 +2,9 @@
 // Handlebars syntax, schemas, variables, config keys and Promptsmith settings. Offsets are
 // source offsets. Checks that read other files (datasets, the model's tokenizer) are in
 // environmentChecks.ts.
-import { type ParsedPromptFile, parsePromptFile, type PromptFileProblem, spanOf } from './promptFile';
-import { CONFIG_SETTINGS, checkSettingValue, DOTPROMPT_KEYS } from './promptsmithSettings';
-import { analyzeSchema, type SchemaInfo } from './schemaAnalysis';
+import { type ParsedPromptFile, parsePromptFile, type PromptFileProblem, spanOf } from '../../promptFile/promptFile';
+import { CONFIG_SETTINGS, checkSettingValue, DOTPROMPT_KEYS } from '../../promptFile/promptsmithSettings';
+import { analyzeSchema, type SchemaInfo } from '../../promptFile/schemaAnalysis';
 import { analyzeTemplate, type TemplateAnalysis } from './templateAnalysis';
 
 export interface PromptAnalysis {

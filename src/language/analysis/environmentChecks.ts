@@ -3,9 +3,9 @@
 // passed in, so the language server can cache tokenizers and tests can use real folders.
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { cachedSnapshot, defaultHubCacheDir, looksLikeHubId } from '../../engine/runtime/hub';
+import { cachedSnapshot, defaultHubCacheDir, looksLikeHubId } from '../../modelFiles/hubCache';
 import type { PromptAnalysis } from './diagnostics';
-import { type PromptFileProblem, resolveModelRef, spanOf } from './promptFile';
+import { type PromptFileProblem, resolveModelRef, spanOf } from '../../promptFile/promptFile';
 
 /** The part of the runtime's TextTokenizer the analysis needs. */
 export interface TokenizerLike {

@@ -4,7 +4,7 @@
 import Handlebars from 'handlebars';
 import { HELPERS } from './helperDocs';
 import { LineIndex } from './lineIndex';
-import { SOFT_PROMPT_NAME } from './softPromptSlots';
+import { SOFT_PROMPT_NAME } from '../../promptFile/softPromptSlots';
 import { scanTemplate, type Tag } from './templateScanner';
 
 export interface TemplateRef {

@@ -4,8 +4,8 @@
 import { type CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver';
 import type { PromptAnalysis } from '../analysis/diagnostics';
 import { DATA_VARIABLES, HELPERS } from '../analysis/helperDocs';
-import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS, type SettingsTable } from '../analysis/promptsmithSettings';
-import type { SchemaField } from '../analysis/schemaAnalysis';
+import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS, type SettingsTable } from '../../promptFile/promptsmithSettings';
+import type { SchemaField } from '../../promptFile/schemaAnalysis';
 
 const NESTED_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   input: { schema: 'Input variables: Picoschema (`name: string, description`) or JSON Schema.', default: 'Default values of the input variables.' },

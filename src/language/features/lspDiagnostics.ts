@@ -1,6 +1,6 @@
 // Analysis problems → LSP diagnostics (severity, stable code, source, data for quick fixes).
 import { type Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver';
-import type { PromptFileProblem } from '../analysis/promptFile';
+import type { PromptFileProblem } from '../../promptFile/promptFile';
 import { type LineIndex, rangeOf } from './ranges';
 
 const SEVERITY = {

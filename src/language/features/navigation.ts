@@ -4,7 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DocumentLink, Range } from 'vscode-languageserver';
 import type { PromptAnalysis } from '../analysis/diagnostics';
-import { spanOf } from '../analysis/promptFile';
+import { spanOf } from '../../promptFile/promptFile';
 import { type LineIndex, rangeOf } from './ranges';
 
 /** The schema key a template variable at `offset` is declared by, as a range in the same file. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errorCode } from '../../../src/engine/host/engineHost';
-import { parseClassifyParams, parseGenerateParams, parseModelEvent, parseScoreParams } from '../../../src/protocol/engineApi';
+import { parseClassifyParams, parseGenerateParams, parseModelEvent, parseScoreParams } from '../../../src/protocol/modelApi';
 import { ProtocolError } from '../../../src/protocol/guards';
 
 test('valid params parse to their typed form', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { checkCommand, checkPromptFile, expandPromptPaths } from '../../../src/cli/commands/check';
-import { readPromptFile, renderPromptFile, splitSoftPromptMarkers } from '../../../src/language/analysis/promptFile';
+import { readPromptFile, renderPromptFile, splitSoftPromptMarkers } from '../../../src/promptFile/promptFile';
 
 const repoRoot = resolve(__dirname, '../../..');
 

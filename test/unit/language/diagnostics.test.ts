@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { Dotprompt } from 'dotprompt';
 import { analyzePromptSource } from '../../../src/language/analysis/diagnostics';
 import { checkEnvironment, nodeEnvironment } from '../../../src/language/analysis/environmentChecks';
-import { parsePromptFile, renderPromptFile } from '../../../src/language/analysis/promptFile';
+import { parsePromptFile, renderPromptFile } from '../../../src/promptFile/promptFile';
 
 const repoRoot = resolve(__dirname, '../../..');
 const validDir = join(repoRoot, 'test/unit/language/fixtures/valid');
@@ -97,7 +97,7 @@ test('environment: missing datasets and partials, unencodable verbalizers (real 
   const file = join(validDir, 'virtual.prompt');
   const src = `---\nmodel: ${models}\npromptsmith.task:\n  train: data/nope.jsonl\n  labels: { a: " happy", b: "\\uE000" }\n---\n{{> missing}} x`;
   const analysis = analyzePromptSource(src);
-  const { loadTokenizer } = await import('../../../src/engine/runtime/tokenizer');
+  const { loadTokenizer } = await import('../../../src/modelFiles/tokenizer');
   const problems = checkEnvironment(analysis, nodeEnvironment(file, loadTokenizer));
   const out = problems.map((p) => `${p.code} ${JSON.stringify(src.slice(p.start, p.end))}`);
   assert.ok(out.includes('dataset-missing "data/nope.jsonl"'), out.join('\n'));

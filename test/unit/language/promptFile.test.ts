@@ -10,7 +10,7 @@ import {
   SOFT_PROMPT_MARKER,
   spanOf,
   splitSoftPromptMarkers,
-} from '../../../src/language/analysis/promptFile';
+} from '../../../src/promptFile/promptFile';
 
 const sentiment = `# Copyright 2025 Someone
 # SPDX-License-Identifier: Apache-2.0
@@ -125,7 +125,7 @@ test('model references: relative folders resolve against the file, ids stay ids'
 });
 
 test('soft prompt slots can render empty for plain runs', async () => {
-  const { stripSoftPromptMarkers } = await import('../../../src/language/analysis/promptFile');
+  const { stripSoftPromptMarkers } = await import('../../../src/promptFile/promptFile');
   const p = parsePromptFile('---\ninput: { schema: { text: string } }\n---\n{{text}}{{softprompt "mood"}} They were');
   assert.equal((await renderPromptFile(p, { text: 'A.' }, { softPromptSlots: 'empty' })).text, 'A. They were');
   assert.equal(stripSoftPromptMarkers((await renderPromptFile(p, { text: 'A.' })).text), 'A. They were');

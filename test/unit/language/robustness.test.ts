@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { analyzePromptSource } from '../../../src/language/analysis/diagnostics';
-import { parsePromptFile, renderPromptFile } from '../../../src/language/analysis/promptFile';
+import { parsePromptFile, renderPromptFile } from '../../../src/promptFile/promptFile';
 
 function timed(label: string, source: string) {
   const start = performance.now();

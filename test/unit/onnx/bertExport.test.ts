@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { SafetensorsCheckpoint } from '../../../src/engine/onnx/safetensors';
 import { ort, type OrtSession } from '../../../src/engine/runtime/ort';
-import { loadTokenizer } from '../../../src/engine/runtime/tokenizer';
+import { loadTokenizer } from '../../../src/modelFiles/tokenizer';
 import { tinyModelDir } from '../helpers/fixtures';
 import { assertClose, int64, type Logits, readConfig, row } from './tinyDecoding';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureLlama2cImport, findLlama2cFiles, importLlama2c } from '../../../src/engine/onnx/export/llama2c';
 import { SafetensorsCheckpoint } from '../../../src/engine/onnx/safetensors';
-import { loadTokenizer } from '../../../src/engine/runtime/tokenizer';
+import { loadTokenizer } from '../../../src/modelFiles/tokenizer';
 import { sharedDir, storiesHfDir } from '../helpers/fixtures';
 import { openSession, readConfig, row, runFull } from './tinyDecoding';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { exportModel } from '../../../src/engine/onnx/export/exportModel';
 import { RANDOM_NOTE, TINY_MODEL_KINDS, writeTinyCheckpoint } from '../../../src/engine/onnx/export/tinyModels';
-import { loadTokenizer } from '../../../src/engine/runtime/tokenizer';
+import { loadTokenizer } from '../../../src/modelFiles/tokenizer';
 import { tinyModelDir } from '../helpers/fixtures';
 import { assertClose, openSession, readConfig, row, runFull, runIncremental } from './tinyDecoding';
 

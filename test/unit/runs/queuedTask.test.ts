@@ -3,37 +3,36 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { controlTasks, parseTaskControlParams, runQueued } from '../../../src/engine/host/queuedTask';
-import { createRun } from '../../../src/engine/host/runStore';
+import { controlTasks } from '../../../src/engine/host/methods/taskControl';
+import { runTask } from '../../../src/engine/host/taskRuns';
+import { parseTaskControlParams } from '../../../src/protocol/methods/taskControl';
+import { createRun } from '../../../src/runs/runWriter';
 import { TaskCancelledError, type TaskContext, TaskQueue } from '../../../src/engine/host/taskQueue';
-import type { Json } from '../../../src/protocol/guards';
+import type { EngineEvent } from '../../../src/protocol/engineApi';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
 
 async function steps(ctx: TaskContext, n: number) {
   for (let step = 1; step <= n; step++) {
-    await ctx.checkpoint();
+    await ctx.beforeStep();
     ctx.emit({ type: 'progress', step, totalSteps: n, elapsed_s: step });
     await tick();
   }
-  return { metrics: { n } };
+  return { value: { n }, record: { metrics: { n } } };
 }
 
 test('a queued request streams its task events and is cancelled by the RPC cancel', async () => {
-  const emitted: Json[] = [];
+  const emitted: EngineEvent[] = [];
   const controller = new AbortController();
-  const pending = runQueued({ emit: (e) => emitted.push(e), signal: controller.signal }, { model: 'q-model-1', label: 'long', execute: (ctx) => steps(ctx, 500) });
-  while (emitted.filter((e) => (e as { type: string }).type === 'progress').length < 3) await tick();
+  const pending = runTask({ emit: (e) => emitted.push(e), signal: controller.signal }, { model: 'q-model-1', label: 'long', execute: (ctx) => steps(ctx, 500) });
+  while (emitted.filter((e) => e.type === 'progress').length < 3) await tick();
   controller.abort();
   await assert.rejects(pending, TaskCancelledError);
-  const types = emitted.map((e) => {
-    const ev = e as { type: string; status?: string };
-    return ev.type === 'status' ? ev.status : ev.type;
-  });
-  assert.deepEqual(types.slice(0, 3), ['running', 'progress', 'progress']);
+  const types = emitted.map((e) => (e.type === 'status' ? e.status : e.type));
+  assert.deepEqual(types.slice(0, 3), ['queued', 'running', 'progress']);
   assert.equal(types.at(-1), 'cancelled');
-  const done = await runQueued({ emit: () => {}, signal: new AbortController().signal }, { model: 'q-model-1', label: 'short', execute: (ctx) => steps(ctx, 2) });
-  assert.deepEqual(done.metrics, { n: 2 });
+  const done = await runTask({ emit: () => {}, signal: new AbortController().signal }, { model: 'q-model-1', label: 'short', execute: (ctx) => steps(ctx, 2) });
+  assert.deepEqual(done, { n: 2 });
 });
 
 test('taskControl finds a task by run id to pause, resume and cancel it; bad params are named', async () => {
@@ -48,11 +47,11 @@ test('taskControl finds a task by run id to pause, resume and cancel it; bad par
       run,
       execute: async (ctx) => {
         for (let i = 0; i < 1000; i++) {
-          await ctx.checkpoint();
+          await ctx.beforeStep();
           log.push(i);
           await tick();
         }
-        return { metrics: {} };
+        return { value: undefined, record: { metrics: {} } };
       },
     });
     while (log.length < 2) await tick();

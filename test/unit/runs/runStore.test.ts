@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
-import { RUN_SCHEMA_VERSION } from '../../../src/engine/host/runMeta';
-import { createRun, openRun } from '../../../src/engine/host/runStore';
-import { listRuns, readMetrics, readRun } from '../../../src/engine/host/runStoreReader';
+import { RUN_SCHEMA_VERSION } from '../../../src/runs/runMeta';
+import { createRun, openRun } from '../../../src/runs/runWriter';
+import { listRuns, readMetrics, readRun } from '../../../src/runs/runReader';
 
 // A worker thread of this same file appends events to one run, to test concurrent writers.
 if (!isMainThread) {
@@ -126,7 +126,7 @@ function defineTests(): void {
       const byName = new Map(listRuns(ws).map((r) => [r.id.split('-').pop(), r]));
       assert.match(byName.get('damaged')!.problem!, /run\.json: not valid JSON/);
       assert.match(byName.get('future')!.problem!, /run\.json: schemaVersion 2 is newer than this Promptsmith supports \(1\)/);
-      assert.match(byName.get('wrongkind')!.problem!, /run\.json\.kind: expected one of eval, soft, rl, manual/);
+      assert.match(byName.get('wrongkind')!.problem!, /run\.json\.kind: expected one of eval, soft, rl, random, finetune, compare, manual/);
       assert.throws(() => openRun(a.dir), /run\.json/);
       const detail = readRun(b.dir);
       assert.ok(detail.problem);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createRun } from '../../../src/engine/host/runStore';
+import { createRun } from '../../../src/runs/runWriter';
 import { listWorkspaceRuns, runDetailView } from '../../../src/extension/panel/runViews';
 import { parseExtensionToPanel } from '../../../src/protocol/panelMessages';
 

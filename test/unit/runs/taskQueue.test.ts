@@ -3,23 +3,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createRun } from '../../../src/engine/host/runStore';
-import { readRun } from '../../../src/engine/host/runStoreReader';
+import { createRun } from '../../../src/runs/runWriter';
+import { readRun } from '../../../src/runs/runReader';
 import { TaskCancelledError, type TaskContext, TaskQueue } from '../../../src/engine/host/taskQueue';
 import type { TaskStatus } from '../../../src/protocol/taskEvents';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
 
-/** A small real task: `steps` steps, each awaiting the queue's checkpoint and emitting progress. */
+/** A small real task: `steps` steps, each awaiting the queue's pause point and emitting progress. */
 function stepper(steps: number, log: string[], name: string) {
   return async (ctx: TaskContext) => {
     for (let step = 1; step <= steps; step++) {
-      await ctx.checkpoint();
+      await ctx.beforeStep();
       log.push(`${name}${step}`);
       ctx.emit({ type: 'progress', step, totalSteps: steps, loss: 1 / step, elapsed_s: step * 0.01 });
       await tick();
     }
-    return { metrics: { steps } };
+    return { value: { steps }, record: { metrics: { steps } } };
   };
 }
 
@@ -82,7 +82,7 @@ test('pause holds a task at its checkpoint until resume', async () => {
   assert.ok(log.length <= atPause + 1, 'at most the step in flight finishes while paused');
   assert.equal(queue.resume(t.id), true);
   const result = await t.done;
-  assert.deepEqual(result.metrics, { steps: 6 });
+  assert.deepEqual(result, { steps: 6 });
   assert.equal(log.length, 6);
 });
 
@@ -101,7 +101,7 @@ test('a failing task is marked failed with its error, and the next task still ru
     });
     const good = queue.enqueue({ model: 'm', label: 'good', execute: stepper(1, [], 'g') });
     await assert.rejects(bad.done, /line 4/);
-    assert.deepEqual((await good.done).metrics, { steps: 1 });
+    assert.deepEqual(await good.done, { steps: 1 });
     const meta = readRun(run.dir).meta!;
     assert.equal(meta.status, 'failed');
     assert.match(meta.message!, /line 4: missing "label"/);

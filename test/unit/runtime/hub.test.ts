@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { defaultHubCacheDir, looksLikeHubId, offlineFromEnv, repoCacheDir, resolveHubModel } from '../../../src/engine/runtime/hub';
+import { resolveHubModel } from '../../../src/engine/runtime/hub';
+import { defaultHubCacheDir, looksLikeHubId, offlineFromEnv, repoCacheDir } from '../../../src/modelFiles/hubCache';
 import { resolveModelFolder } from '../../../src/engine/runtime/modelFolder';
 import { identityModelBytes } from './identityModel';
 

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadTokenizer } from '../../../src/engine/runtime/tokenizer';
+import { loadTokenizer } from '../../../src/modelFiles/tokenizer';
 import { skipNoStories, storiesHf, storiesReference } from './sharedModels';
 
 test('stories260k tokenizer reproduces reference encode_cases and greedy_text', { skip: skipNoStories }, () => {

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { displayToken, HINT_TITLE_PREFIX, hintAnchor, hintHoverMarkdown, hintTitle, hintTooltip } from '../../../src/extension/softPrompt/softPromptHintText';
 import type { SoftPromptHint } from '../../../src/extension/softPrompt/softPromptRuns';
-import { overridesFromRunSettings, parseRunAnnouncement, parseTuneSoftSummary, progressText, resultMessage } from '../../../src/extension/softPrompt/tuneSoftEvents';
+import { resultMessage } from '../../../src/extension/softPrompt/tuneSoftEvents';
+import { progressText } from '../../../src/extension/tasks/taskText';
+import { parseEngineEvent } from '../../../src/protocol/engineApi';
+import { parseTuneSoftResult } from '../../../src/protocol/methods/tuneSoft';
 
 function hint(firsts: string[], extra: Partial<SoftPromptHint> = {}): SoftPromptHint {
   return {
@@ -110,23 +113,37 @@ test('hint anchor: the named {{softprompt}} slot, else the template’s first li
   assert.equal(plain.slice(d.start, d.end), 'Just {{text}}');
 });
 
-test('progress line, run announcement, result summary and message, resume overrides', () => {
+test('progress line, the run announcement, the result message by split', () => {
   assert.equal(progressText({ type: 'progress', step: 12, totalSteps: 100, loss: 0.51234, elapsed_s: 3 }), 'step 12/100 · loss 0.5123');
   assert.equal(progressText({ type: 'progress', step: 20, totalSteps: 100, loss: 0.5, dev_acc: 0.71875, elapsed_s: 3 }), 'step 20/100 · loss 0.5000 · dev acc 71.9%');
   assert.equal(progressText({ type: 'progress', step: 21, totalSteps: 100, elapsed_s: 3 }, 0.5), 'step 21/100 · dev acc 50.0%');
 
-  assert.deepEqual(parseRunAnnouncement({ type: 'run', runId: 'r1', dir: '/ws/r1' }), { runId: 'r1', dir: '/ws/r1' });
-  assert.equal(parseRunAnnouncement({ type: 'run', runId: 3, dir: '/x' }), undefined);
-  assert.equal(parseRunAnnouncement({ type: 'status', status: 'running' }), undefined);
+  assert.deepEqual(parseEngineEvent({ type: 'run', runId: 'r1', dir: '/ws/r1' }), { type: 'run', runId: 'r1', dir: '/ws/r1' });
+  assert.throws(() => parseEngineEvent({ type: 'run', runId: 3, dir: '/x' }), /event\.runId/);
 
-  const summary = parseTuneSoftSummary({ out: '/ws/run/adapter', dev_acc: 0.75, manual_dev_acc: null, best_step: 4, method: 'gradient', device: 'cpu', num_virtual_tokens: 8, run_dir: '/ws/run' });
-  assert.equal(summary.manualDevAcc, undefined);
-  assert.equal(resultMessage('a.prompt', summary), 'Promptsmith: soft prompt for a.prompt — dev accuracy 75.0% (8 virtual tokens, gradient on cpu).');
+  const summary = parseTuneSoftResult({
+    out: '/ws/run/adapter',
+    train_acc: 0.9,
+    dev_acc: 0.75,
+    test_acc: null,
+    manual_train_acc: 0.6,
+    manual_dev_acc: 0.59375,
+    manual_test_acc: null,
+    best_step: 4,
+    steps_run: 10,
+    stopped_early: false,
+    cancelled: false,
+    method: 'gradient',
+    device: 'cpu',
+    num_virtual_tokens: 8,
+    nearest_tokens: [],
+    nearest: [],
+    run_dir: '/ws/run',
+  });
+  assert.equal(resultMessage('a.prompt', summary), 'Promptsmith: soft prompt for a.prompt — dev 75.0% (hand-written 59.4%); 8 virtual tokens, gradient on cpu.');
   assert.equal(
-    resultMessage('a.prompt', { ...summary, manualDevAcc: 0.59375 }),
-    'Promptsmith: soft prompt for a.prompt — dev accuracy 75.0% vs 59.4% for the manual template (8 virtual tokens, gradient on cpu).',
+    resultMessage('a.prompt', { ...summary, test_acc: 0.7, manual_test_acc: 0.795 }),
+    'Promptsmith: soft prompt for a.prompt — dev 75.0% (hand-written 59.4%), test 70.0% (hand-written 79.5%); 8 virtual tokens, gradient on cpu.',
   );
-  assert.throws(() => parseTuneSoftSummary({ dev_acc: 1 }), /result\.out/);
-
-  assert.deepEqual(overridesFromRunSettings({ steps: 4, lr: 0.05, span: { start: 1, end: 2 }, seed: null, optimizer: 'adam' }), { steps: 4, lr: 0.05, optimizer: 'adam' });
+  assert.throws(() => parseTuneSoftResult({ dev_acc: 1 }), /result\.out/);
 });

@@ -7,13 +7,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
-import { readRunSummary } from '../../../src/engine/host/runStoreReader';
+import { readRunSummary } from '../../../src/runs/runReader';
 import { loadSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
-import { tuneSoftMethod } from '../../../src/engine/tuning/softprompt/tuneSoftMethod';
+import { methods } from '../../../src/engine/host/methods/index';
 import { hintTitle } from '../../../src/extension/softPrompt/softPromptHintText';
-import { adapterDir, newestSoftPromptHint } from '../../../src/extension/softPrompt/softPromptRuns';
-import { parseRunAnnouncement, parseTuneSoftSummary } from '../../../src/extension/softPrompt/tuneSoftEvents';
-import type { Json } from '../../../src/protocol/guards';
+import { newestSoftPromptHint } from '../../../src/extension/softPrompt/softPromptRuns';
+import type { EngineEvent } from '../../../src/protocol/engineApi';
+import { PARAMS_PARSERS, RESULT_PARSERS } from '../../../src/protocol/engineApi';
+import type { TuneSoftResult } from '../../../src/protocol/methods/tuneSoft';
 import { storiesHfDir, tinysentDir } from '../helpers/fixtures';
 
 const modelDir = storiesHfDir();
@@ -45,37 +46,41 @@ function writePrompt(): string {
 }
 
 interface Attempt {
-  events: Record<string, Json>[];
-  result?: Json;
+  events: EngineEvent[];
+  result?: TuneSoftResult;
   error?: Error;
 }
 
-/** Calls the engine method as the extension does; `cancelAtStep` aborts the request like the Cancel button. */
-async function tune(params: Record<string, Json>, cancelAtStep?: number): Promise<Attempt> {
+/**
+ * Calls the engine method as the engine host does for the extension's request (params and result
+ * through the protocol's validators); `cancelAtStep` aborts the request like the Cancel button.
+ */
+async function tune(params: Record<string, string>, cancelAtStep?: number): Promise<Attempt> {
   const controller = new AbortController();
   const attempt: Attempt = { events: [] };
-  const emit = (event: Json) => {
-    const e = event as Record<string, Json>;
+  const emit = (e: EngineEvent) => {
     attempt.events.push(e);
     if (e.type === 'progress' && e.step === cancelAtStep) controller.abort();
   };
   try {
-    attempt.result = await tuneSoftMethod({ device: 'cpu', workspaceDir: ws, ...params }, { emit, signal: controller.signal });
+    const raw = await methods.tuneSoft(PARAMS_PARSERS.tuneSoft({ device: 'cpu', workspaceDir: ws, ...params }), { emit, signal: controller.signal });
+    attempt.result = RESULT_PARSERS.tuneSoft(JSON.parse(JSON.stringify(raw)));
   } catch (err) {
     attempt.error = err as Error;
   }
   return attempt;
 }
 
-const steps = (a: Attempt) => a.events.filter((e) => e.type === 'progress').map((e) => e.step);
+const steps = (a: Attempt) => a.events.flatMap((e) => (e.type === 'progress' ? [e.step] : []));
+const runOf = (a: Attempt) => a.events.find((e) => e.type === 'run');
 
 test('cancel, then Resume by run folder: same record, same soft prompt as an uninterrupted run, hint from the run', { skip }, async () => {
   const file = writePrompt();
 
   const cancelled = await tune({ promptFile: file }, 2);
   assert.ok(cancelled.error, 'a cancelled request rejects');
-  const announced = parseRunAnnouncement(cancelled.events[0]);
-  assert.ok(announced, `the first event names the run: ${JSON.stringify(cancelled.events[0])}`);
+  const announced = runOf(cancelled);
+  assert.ok(announced && cancelled.events[0] === announced, `the first event names the run: ${JSON.stringify(cancelled.events[0])}`);
   assert.equal(basename(announced.dir), announced.runId);
   assert.deepEqual(steps(cancelled), [1, 2]);
   const stopped = readRunSummary(announced.dir);
@@ -83,34 +88,36 @@ test('cancel, then Resume by run folder: same record, same soft prompt as an uni
   assert.ok(stopped.resumable);
   assert.equal(newestSoftPromptHint(ws, file), undefined, 'a cancelled run gives no hint');
 
-  // Resume as the panel's resumer does: the run folder, and the run's recorded overrides (none).
+  // Resume as the panel's resumer does: the run folder (the engine reuses its recorded settings).
   const resumed = await tune({ promptFile: file, resume: announced.dir });
   assert.equal(resumed.error, undefined, resumed.error?.message);
-  assert.deepEqual(parseRunAnnouncement(resumed.events[0]), announced, 'the resumed request names the same run');
+  assert.deepEqual(resumed.events[0], announced, 'the resumed request names the same run');
   assert.deepEqual(steps(resumed), [3, 4], 'continues after the checkpoint written at the cancel');
-  const statuses = resumed.events.filter((e) => e.type === 'status').map((e) => e.status);
-  assert.deepEqual(statuses, ['running', 'completed']);
+  const statuses = resumed.events.flatMap((e) => (e.type === 'status' ? [e.status] : []));
+  assert.deepEqual(statuses, ['queued', 'running', 'completed']);
   const done = readRunSummary(announced.dir);
   assert.equal(done.meta?.status, 'completed');
   assert.equal(done.meta?.attempts, 2);
-  const summary = parseTuneSoftSummary(resumed.result);
-  assert.equal(summary.out, adapterDir(announced.dir));
+  const summary = resumed.result!;
+  assert.equal(summary.out, join(announced.dir, 'adapter'));
+
+  // The hint reads the newest run: take it now, before the uninterrupted run below is recorded.
+  const read = newestSoftPromptHint(ws, file);
 
   const straight = await tune({ promptFile: file, out: join(ws, 'straight') });
   assert.equal(straight.error, undefined, straight.error?.message);
   assert.deepEqual(steps(straight), [1, 2, 3, 4]);
   assert.deepEqual(loadSoftPrompt(summary.out, 64).embeddings, loadSoftPrompt(join(ws, 'straight'), 64).embeddings);
 
-  // After a reload the editor finds this run and shows what the engine returned.
-  const read = newestSoftPromptHint(ws, file);
+  // After a reload the editor finds the resumed run and shows what the engine returned.
   assert.equal(read?.problem, undefined);
   const hint = read!.hint!;
   assert.equal(hint.runId, announced.runId);
   assert.equal(hint.numVirtualTokens, 3);
-  assert.equal(hint.devAcc, summary.devAcc);
+  assert.equal(hint.devAcc, summary.dev_acc);
   assert.equal(hint.manualDevAcc, 38 / 64); // tinysent/README.md: the manual template's dev accuracy
-  const nearest = (resumed.result as { nearest: { id: number; token: string; similarity: number }[][] }).nearest;
+  const nearest = summary.nearest;
   assert.deepEqual(hint.nearest, nearest);
   assert.equal(hint.nearest[0]!.length, 5);
-  assert.equal(hintTitle(hint), `◆ soft prompt (3 tokens, dev ${summary.devAcc!.toFixed(2)}): ${nearest.map((r) => r[0]!.token).join(' ')}`);
+  assert.equal(hintTitle(hint), `◆ soft prompt (3 tokens, dev ${summary.dev_acc!.toFixed(2)}): ${nearest.map((r) => r[0]!.token).join(' ')}`);
 });

@@ -11,10 +11,11 @@ import { evaluatePromptFile } from '../../../src/engine/tasks/evaluatePromptFile
 import { evaluateSoftPrompt } from '../../../src/engine/tuning/softprompt/evaluateSoftPrompt';
 import { saveSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
 import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
-import { loadTokenizer } from '../../../src/engine/runtime/tokenizer';
+import { loadTokenizer } from '../../../src/modelFiles/tokenizer';
 import { seededRandom } from '../../../src/engine/runtime/sampling';
 import { analyzePromptSource } from '../../../src/language/analysis/diagnostics';
 import { checkEnvironment, nodeEnvironment } from '../../../src/language/analysis/environmentChecks';
+import { callMethod } from '../helpers/engineMethods';
 import { storiesHfDir, storiesModel, storiesOnnxDir, tinysentDir } from '../helpers/fixtures';
 
 const skip = storiesHfDir() && tinysentDir() ? false : 'needs ../shared/models/stories260k-hf and ../shared/data/tinysent (absent)';
@@ -88,7 +89,7 @@ test('eval with a before-BOS adapter reproduces evaluateSoftPrompt, and the reco
   const workspace = join(tmp, 'ws');
   mkdirSync(workspace, { recursive: true });
   const events: number[] = [];
-  const ours = await evaluatePromptFile({ promptFile: file, softPrompt: adapter, device: 'cpu', workspaceDir: workspace, onProgress: (done) => events.push(done) });
+  const ours = await callMethod('evaluate', { promptFile: file, softPrompt: adapter, device: 'cpu', workspaceDir: workspace }, { onEvent: (e) => e.type === 'progress' && events.push(e.step) });
   const reference = await evaluateSoftPrompt({ promptFile: file, adapterDir: adapter, device: 'cpu' });
   assert.equal(ours.accuracy, reference.accuracy);
   assert.equal(ours.manual_accuracy, reference.manual_accuracy);

@@ -8,7 +8,7 @@ import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surge
 import type { SoftPromptAdapter } from '../../../src/engine/tuning/softprompt/peft';
 import { cachedSoftPromptDecoders, softPromptDecoder } from '../../../src/engine/tuning/softprompt/softPromptDecoder';
 import { generateWithSoftPrompt } from '../../../src/engine/tuning/softprompt/softPromptGeneration';
-import { SOFT_PROMPT_MARKER } from '../../../src/language/analysis/promptFile';
+import { SOFT_PROMPT_MARKER } from '../../../src/promptFile/promptFile';
 import { forward } from '../../../src/engine/runtime/forward';
 import { generate } from '../../../src/engine/runtime/generation';
 import { LanguageModel } from '../../../src/engine/runtime/languageModel';

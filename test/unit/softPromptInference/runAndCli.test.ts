@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runPromptMethod } from '../../../src/engine/tasks/runPromptMethod';
 import { saveSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
 import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
-import { loadTokenizer } from '../../../src/engine/runtime/tokenizer';
-import type { Json } from '../../../src/protocol/guards';
+import { loadTokenizer } from '../../../src/modelFiles/tokenizer';
+import type { RunPromptParams, RunPromptResult } from '../../../src/protocol/methods/runPrompt';
+import { callMethod } from '../helpers/engineMethods';
 import { storiesHfDir, storiesModel, storiesOnnxDir, tinysentDir } from '../helpers/fixtures';
 import { cliBundle } from '../host/engineBundle';
 
@@ -45,14 +45,10 @@ function promptFile(name: string, template: string, extra: string[] = []): strin
   return file;
 }
 
-async function runPrompt(params: Record<string, Json>): Promise<{ result: Record<string, Json>; streamed: string }> {
-  const events: Json[] = [];
-  const result = (await runPromptMethod({ input: { text: STORY }, device: 'cpu', ...params }, { emit: (e) => events.push(e), signal: new AbortController().signal })) as Record<string, Json>;
-  const streamed = events
-    .filter((e) => (e as { type?: string }).type === 'token')
-    .map((e) => (e as { text: string }).text)
-    .join('');
-  return { result, streamed };
+async function runPrompt(params: Partial<RunPromptParams> & { promptFile: string }): Promise<{ result: RunPromptResult; streamed: string }> {
+  const tokens: string[] = [];
+  const result = await callMethod('runPrompt', { input: { text: STORY }, device: 'cpu', ...params }, { onEvent: (e) => e.type === 'token' && tokens.push(e.text) });
+  return { result, streamed: tokens.join('') };
 }
 
 function cli(args: string[]) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { evaluatePromptFile } from '../../../src/engine/tasks/evaluatePromptFile';
+import { callMethod } from '../helpers/engineMethods';
 import { STORIES_ABSENT, storiesOnnxDir, tinysentDir } from '../helpers/fixtures';
 
 const data = tinysentDir();
@@ -53,7 +54,7 @@ test('dev accuracy of manual templates matches the independent measurement', { s
 test('an evaluation is recorded as a run with its result', { skip: !data && STORIES_ABSENT }, async () => {
   const model = await storiesOnnxDir();
   const dir = mkdtempSync(join(tmpdir(), 'eval-run-'));
-  const result = await evaluatePromptFile({ promptFile: promptFile(dir, '{{text}} They were', model), device: 'cpu', workspaceDir: dir });
+  const result = await callMethod('evaluate', { promptFile: promptFile(dir, '{{text}} They were', model), device: 'cpu', workspaceDir: dir });
   assert.ok(result.runDir);
   const runs = readdirSync(join(dir, '.promptsmith', 'runs'));
   assert.equal(runs.length, 1);

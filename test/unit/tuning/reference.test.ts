@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadTokenizer } from '../../../src/engine/runtime/tokenizer';
+import { loadTokenizer } from '../../../src/modelFiles/tokenizer';
 import { Adam } from '../../../src/engine/tuning/optim/adam';
 import type { BatchExample } from '../../../src/engine/tuning/softprompt/batchFeeds';
 import { exampleLoss, SoftPromptObjective } from '../../../src/engine/tuning/softprompt/objective';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { SOFT_PROMPT_MARKER } from '../../../src/language/analysis/promptFile';
+import { SOFT_PROMPT_MARKER } from '../../../src/promptFile/promptFile';
 import { buildBatch } from '../../../src/engine/tuning/softprompt/batchFeeds';
 import { nearestTokens } from '../../../src/engine/tuning/softprompt/nearestTokens';
 import { ADAPTER_CONFIG, loadSoftPrompt, saveSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
@@ -13,6 +13,7 @@ import { promptIds } from '../../../src/engine/tuning/softprompt/placement';
 import { addSoftPromptInput, findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
 import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';
 import { loadSoftPromptTask, splitExamples } from '../../../src/engine/tuning/softprompt/taskData';
+import { parseSoftPromptOverrides } from '../../../src/protocol/methods/tuneSoft';
 import { mergeSettings } from '../../../src/engine/tuning/softprompt/tuneSoftPrompt';
 import { storiesHfDir, tinysentDir } from '../helpers/fixtures';
 
@@ -117,7 +118,9 @@ test('settings: file values over defaults, overrides over the file, bad values n
   assert.equal(s.lr, 0.01);
   assert.equal(s.optimizer, 'adafactor');
   assert.throws(() => mergeSettings({ init: 'TEXT' }, {}), /initText/);
-  assert.throws(() => mergeSettings({}, { tokens: 0 }), /softPrompt\.tokens/);
+  // Values are checked where they enter (front matter, request, CLI flag) against one table.
+  assert.throws(() => parseSoftPromptOverrides({ tokens: 0 }, 'params.overrides'), /params\.overrides\.tokens: must be at least 1, got 0/);
+  assert.throws(() => parseSoftPromptOverrides({ adapter: 'x' }, 'params.overrides'), /params\.overrides\.adapter/);
 });
 
 test('a {{softprompt "name"}} slot in a real .prompt file puts the virtual ids there (after BOS and the text before it)', { skip: modelDir && tinysentDir() ? false : 'needs ../shared models and data' }, async () => {

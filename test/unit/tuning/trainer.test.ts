@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadTokenizer } from '../../../src/engine/runtime/tokenizer';
+import { loadTokenizer } from '../../../src/modelFiles/tokenizer';
 import { Rng } from '../../../src/engine/tuning/optim/rng';
 import type { BatchExample } from '../../../src/engine/tuning/softprompt/batchFeeds';
 import { tableStd, trainBbt } from '../../../src/engine/tuning/softprompt/bbt';

@@ -5,19 +5,20 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { parseArgs, UsageError } from '../../../src/cli/args';
-import { tuneSoftCommand } from '../../../src/cli/commands/tuneSoft';
+import { spawnSync } from 'node:child_process';
+import type { EngineEvent } from '../../../src/protocol/engineApi';
 import { ProtocolError } from '../../../src/protocol/guards';
-import type { Json } from '../../../src/protocol/guards';
+import { parseTuneSoftParams } from '../../../src/protocol/methods/tuneSoft';
 import { encodeModel } from '../../../src/engine/onnx/codec';
 import type { OnnxModel } from '../../../src/engine/onnx/ir';
 import { evaluateSoftPrompt } from '../../../src/engine/tuning/softprompt/evaluateSoftPrompt';
 import { loadSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
 import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
 import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';
-import { parseTuneSoftParams, tuneSoftMethod } from '../../../src/engine/tuning/softprompt/tuneSoftMethod';
 import { tuneSoftPrompt } from '../../../src/engine/tuning/softprompt/tuneSoftPrompt';
+import { callMethod } from '../helpers/engineMethods';
 import { storiesHfDir, tinysentDir } from '../helpers/fixtures';
+import { cliBundle } from '../host/engineBundle';
 
 const modelDir = storiesHfDir();
 const dataDir = tinysentDir();
@@ -50,28 +51,31 @@ function promptFile(model = modelDir!): string {
 
 test('engine method tuneSoft: progress events, PEFT adapter (re-evaluated), nearest tokens, manual baseline, run record', { skip }, async () => {
   const file = promptFile();
-  const events: Json[] = [];
+  const events: EngineEvent[] = [];
   const out = join(tmp, 'adapter-gradient');
-  const result = (await tuneSoftMethod({ promptFile: file, out, device: 'cpu' }, { emit: (e) => events.push(e), signal: new AbortController().signal })) as Record<string, Json>;
-  const kinds = (type: string) => events.filter((e) => (e as { type: string }).type === type) as Record<string, Json>[];
+  const result = await callMethod('tuneSoft', { promptFile: file, out, workspaceDir: tmp, device: 'cpu' }, { onEvent: (e) => events.push(e) });
   assert.deepEqual(
-    kinds('progress').map((e) => e.step),
+    events.flatMap((e) => (e.type === 'progress' ? [e.step] : [])),
     [1, 2, 3, 4],
   );
-  // Through the engine's task queue: running → completed, then the panel's result.
+  // Through the engine's task queue: queued → running → completed, then the panel's result.
   assert.deepEqual(
-    kinds('status').map((e) => e.status),
-    ['running', 'completed'],
+    events.flatMap((e) => (e.type === 'status' ? [e.status] : [])),
+    ['queued', 'running', 'completed'],
   );
-  const taskResult = kinds('result')[0]!.result as Record<string, Record<string, Json>>;
-  assert.equal(taskResult.metrics!.dev_acc, result.dev_acc);
+  const taskResult = events.flatMap((e) => (e.type === 'result' ? [e.result] : []))[0]!;
+  assert.equal(taskResult.metrics.dev_acc, result.dev_acc);
   assert.equal(result.out, out);
   assert.equal(result.method, 'gradient');
   assert.equal(result.device, 'cpu');
   // tinysent/README.md: `{text} They were`, ' happy'/' sad', zero-shot dev accuracy 0.594 (38/64).
   assert.equal(result.manual_dev_acc, 38 / 64);
-  assert.equal((result.nearest_tokens as string[][]).length, 2);
-  assert.equal((result.nearest_tokens as string[][])[0]!.length, 5);
+  assert.equal(result.nearest_tokens.length, 2);
+  assert.equal(result.nearest_tokens[0]!.length, 5);
+  // No test split in this task: nothing claims a held-out number.
+  assert.equal(result.test_acc, null);
+  assert.equal(result.manual_test_acc, null);
+  assert.ok(result.train_acc !== null && result.train_acc >= 0 && result.train_acc <= 1);
   // The saved adapter is the best prompt on dev: evaluating it again gives the same accuracy.
   const again = await evaluateSoftPrompt({ promptFile: file, adapterDir: out, device: 'cpu' });
   assert.equal(again.accuracy, result.dev_acc);
@@ -83,12 +87,16 @@ test('engine method tuneSoft: progress events, PEFT adapter (re-evaluated), near
   assert.equal(adapter.init, 'TEXT');
   assert.ok(adapter.embeddings.every(Number.isFinite));
 
-  // Without --out the engine records a run: adapter, metrics and status in .promptsmith/runs/….
-  const recorded = (await tuneSoftMethod({ promptFile: file, workspaceDir: tmp, device: 'cpu', overrides: { steps: 2 } }, { emit: () => {}, signal: new AbortController().signal })) as Record<string, string>;
+  // With --out the run is recorded too, and it names the adapter folder outside it.
+  assert.equal(JSON.parse(readFileSync(join(result.run_dir!, 'run.json'), 'utf8')).settings.out, out);
+
+  // Without --out the adapter goes into the run folder: adapter, metrics and status in .promptsmith/runs/….
+  const recorded = await callMethod('tuneSoft', { promptFile: file, workspaceDir: tmp, device: 'cpu', overrides: { steps: 2 } });
   const runDir = recorded.run_dir!;
   assert.ok(runDir.startsWith(join(tmp, '.promptsmith', 'runs')), runDir);
   assert.equal(recorded.out, join(runDir, 'adapter'));
   assert.equal(loadSoftPrompt(recorded.out, 64).numVirtualTokens, 2);
+  assert.equal(loadSoftPrompt(recorded.out, 64).baseModel, modelDir, 'the base model is an absolute folder, never relative to the .prompt file');
   assert.equal(JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')).status, 'completed');
   const metrics = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(
@@ -105,27 +113,16 @@ test('engine method tuneSoft: progress events, PEFT adapter (re-evaluated), near
   assert.throws(() => parseTuneSoftParams({}), /params\.promptFile/);
 });
 
-test('CLI: tune soft --json --method bbt prints progress lines and a final result', { skip }, async () => {
+test('CLI: tune soft --json --method bbt prints flat progress lines and, last, the result with every split', { skip }, () => {
   const file = promptFile();
   const out = join(tmp, 'adapter-bbt');
-  const lines: string[] = [];
-  const write = process.stdout.write;
-  // Only the command's JSON lines are taken; anything else (the test runner's own channel) passes.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    if (typeof chunk === 'string' && chunk.startsWith('{"type"')) {
-      lines.push(...chunk.split('\n').filter((l) => l !== ''));
-      return true;
-    }
-    return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-  }) as typeof process.stdout.write;
-  let code: number;
-  try {
-    code = await tuneSoftCommand.run(parseArgs([file, '--json', '--method', 'bbt', '--steps', '2', '--out', out, '--device', 'cpu'], tuneSoftCommand.flags));
-  } finally {
-    process.stdout.write = write;
-  }
-  assert.equal(code, 0);
-  const events = lines.map((l) => JSON.parse(l));
+  const cli = (args: string[]) => spawnSync(process.execPath, [cliBundle(), ...args], { cwd: tmp, encoding: 'utf8', timeout: 120_000 });
+  const r = cli(['tune', 'soft', file, '--json', '--method', 'bbt', '--steps', '2', '--out', out, '--device', 'cpu']);
+  assert.equal(r.status, 0, r.stderr);
+  const events = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.deepEqual(
     events.filter((e) => e.type === 'progress').map((e) => e.step),
     [1, 2],
@@ -136,9 +133,13 @@ test('CLI: tune soft --json --method bbt prints progress lines and a final resul
   assert.equal(result.out, out);
   assert.equal(result.method, 'bbt');
   assert.ok(result.dev_acc >= 0 && result.dev_acc <= 1);
+  assert.ok(result.train_acc >= 0 && result.train_acc <= 1);
+  assert.equal(result.test_acc, null);
   assert.equal(result.nearest_tokens.length, 2);
   assert.equal(loadSoftPrompt(out, 64).numVirtualTokens, 2);
-  await assert.rejects(tuneSoftCommand.run(parseArgs([file, '--optimizer', 'sgd'], tuneSoftCommand.flags)), (e: Error) => e instanceof UsageError && /--optimizer/.test(e.message));
+  const bad = cli(['tune', 'soft', file, '--optimizer', 'sgd']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--optimizer: expected one of adafactor, adam/);
 });
 
 /** The training graph with x + 0·Sinh(x) after the embedding lookup: same numbers, but Sinh has no gradient rule. */
@@ -164,11 +165,10 @@ test('a graph the autodiff refuses falls back to BBT with a message naming the o
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(modelDir!, f), join(dir, f));
   writeFileSync(join(dir, 'onnx', 'model.onnx'), encodeModel(withUndifferentiableOp(loadTrainingGraph(modelDir!))));
   const file = promptFile(dir);
-  const events: Json[] = [];
-  const result = (await tuneSoftMethod({ promptFile: file, out: join(tmp, 'adapter-fallback'), device: 'cpu', overrides: { steps: 1 } }, { emit: (e) => events.push(e), signal: new AbortController().signal })) as Record<string, Json>;
+  const messages: string[] = [];
+  const result = await tuneSoftPrompt({ promptFile: file, out: join(tmp, 'adapter-fallback'), device: 'cpu', overrides: { steps: 1 }, emit: (e) => e.type === 'message' && messages.push(e.message) });
   assert.equal(result.method, 'bbt');
-  const message = events.find((e) => (e as { type: string }).type === 'message') as { message: string };
-  assert.match(message.message, /Sinh.*falling back to gradient-free Black-Box Tuning/);
+  assert.match(messages[0]!, /Sinh.*falling back to gradient-free Black-Box Tuning/);
   // Same forward numbers as the original model: the manual baseline is unchanged.
   assert.equal(result.manual_dev_acc, 38 / 64);
 });
@@ -178,12 +178,12 @@ test('--resume of an output folder continues from its checkpoint: 4 steps + resu
   const straight = join(tmp, 'straight');
   const split = join(tmp, 'split');
   const steps: number[] = [];
-  const run = (out: string, total: number, resume?: string) =>
-    tuneSoftPrompt({ promptFile: file, out, resume, device: 'cpu', overrides: { steps: total }, onEvent: (e) => e.type === 'progress' && steps.push(e.step) });
+  const run = (out: string, total: number, resume?: boolean) =>
+    tuneSoftPrompt({ promptFile: file, out, resume, device: 'cpu', overrides: { steps: total }, emit: (e) => e.type === 'progress' && steps.push(e.step) });
   const a = await run(straight, 6);
   await run(split, 4);
   steps.length = 0;
-  const b = await run(split, 6, split);
+  const b = await run(split, 6, true);
   // Only the steps after the checkpoint ran.
   assert.deepEqual(steps, [5, 6]);
   assert.equal(b.steps_run, 6);

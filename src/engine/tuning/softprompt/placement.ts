@@ -1,8 +1,8 @@
 // Where the virtual tokens go in the token sequence. As PEFT: before the whole input, BOS
 // included (so position ids count them). Or, when the template has a `{{softprompt "name"}}`
 // slot, at that slot: the renderer leaves a marker in the text that we split on.
-import { splitSoftPromptMarkers } from '../../../language/analysis/promptFile';
-import type { TextTokenizer } from '../../runtime/tokenizer';
+import { splitSoftPromptMarkers } from '../../../promptFile/promptFile';
+import type { TextTokenizer } from '../../../modelFiles/tokenizer';
 import { virtualTokenIds } from './surgery';
 
 export interface PlacementContext {

@@ -3,10 +3,11 @@
 // same loss graph tuning uses, forward only. The result has the plain evaluation's shape
 // (accuracy, per-label metrics, confusion, contextual calibration, worst rows) plus the plain
 // template's accuracy on the same rows (`manual_accuracy`) and the adapter folder.
-import { renderPromptFile, stripSoftPromptMarkers } from '../../../language/analysis/promptFile';
+import { renderPromptFile, stripSoftPromptMarkers } from '../../../promptFile/promptFile';
 import type { Device } from '../../runtime/executionProviders';
 import { calibrate, contentFreePrior } from '../../tasks/calibration';
-import { type EvaluationResult, type ExampleResult, softmaxScores } from '../../tasks/evaluate';
+import type { ExampleResult } from '../../../protocol/methods/evaluate';
+import { type EvaluationResult, softmaxScores } from '../../tasks/evaluate';
 import { argmaxLabel, classificationMetrics } from '../../tasks/metrics';
 import type { BatchExample } from './batchFeeds';
 import { SoftPromptObjective } from './objective';

@@ -1,9 +1,9 @@
 // The classification task of a .prompt file, ready for soft prompts: its model folder, labels
 // and verbalizer token ids, and each dataset row rendered through the template. Shared by
 // tuning (tuneSoftPrompt) and by evaluating a saved adapter (evaluateSoftPrompt).
-import { type ParsedPromptFile, readPromptFile, renderPromptFile, resolveModelRef } from '../../../language/analysis/promptFile';
+import { type ParsedPromptFile, readPromptFile, renderPromptFile, resolveModelRef } from '../../../promptFile/promptFile';
 import { resolveModelFolder } from '../../runtime/modelFolder';
-import { loadTokenizer, type TextTokenizer } from '../../runtime/tokenizer';
+import { loadTokenizer, type TextTokenizer } from '../../../modelFiles/tokenizer';
 import { type DatasetRow, loadDataset } from '../../tasks/dataset';
 import { type RawTaskSpec, resolveTaskSpec } from '../../tasks/taskSpec';
 import type { BatchExample } from './batchFeeds';
@@ -25,6 +25,8 @@ export interface SoftPromptTask {
   classTokens: number[][];
   train?: RenderedSplit;
   dev?: RenderedSplit;
+  /** Held-out: loaded for tuning so the result can report it; never selected on. */
+  test?: RenderedSplit;
 }
 
 async function renderSplit(parsed: ParsedPromptFile, file: string, labels: string[]): Promise<RenderedSplit> {
@@ -60,6 +62,7 @@ export async function loadSoftPromptTask(promptFile: string, options: { needTrai
     classTokens,
     train: options.needTrain && spec.train ? await renderSplit(parsed, spec.train, labels) : undefined,
     dev: devFile ? await renderSplit(parsed, devFile, labels) : undefined,
+    test: options.needTrain && spec.test ? await renderSplit(parsed, spec.test, labels) : undefined,
   };
 }
 

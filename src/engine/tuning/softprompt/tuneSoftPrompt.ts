@@ -1,20 +1,22 @@
 // The "tune soft prompt" task: from a .prompt file (model, task datasets and labels,
 // promptsmith.softPrompt settings) to a PEFT adapter folder, with progress events, cancel,
-// checkpoints and resume. Shared by the CLI (`promptsmith tune soft`) and the engine method.
+// checkpoints and resume. Plain: the engine's `tuneSoft` method queues it and records the run.
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
-import type { PromptsmithSoftPrompt } from '../../../language/analysis/promptFile';
-import { writeJsonAtomic } from '../../host/runMeta';
-import { createRun, type RunHandle } from '../../host/runStore';
+import { join } from 'node:path';
+import { modelSpecOf, type PromptsmithSoftPrompt } from '../../../promptFile/promptFile';
+import type { SoftPromptOverrides, TuneSoftResult } from '../../../protocol/methods/tuneSoft';
+import { writeJsonAtomic } from '../../../runs/atomicFile';
 import type { Device } from '../../runtime/executionProviders';
+import type { TaskHooks } from '../../tasks/taskHooks';
 import { Rng } from '../optim/rng';
 import { tableStd, trainBbt } from './bbt';
 import { BBT_CHECKPOINT_FILE } from './bbtCheckpoint';
+import type { BatchExample } from './batchFeeds';
 import { CHECKPOINT_FILE } from './checkpoint';
 import { initialSoftPrompt } from './init';
-import { NEAREST_TOKENS_FILE, type NearestToken, nearestTokens } from './nearestTokens';
+import { NEAREST_TOKENS_FILE, nearestTokens } from './nearestTokens';
 import { SoftPromptObjective } from './objective';
-import { PROMPT_TUNING_INITS, type PromptTuningInit, saveSoftPrompt } from './peft';
+import { type PromptTuningInit, saveSoftPrompt } from './peft';
 import { openSoftPromptSessions, releaseSessions } from './softPromptSession';
 import { loadSoftPromptTask, type RenderedSplit, splitExamples } from './taskData';
 import { type OptimizerKind, type TrainProgress, trainSoftPrompt } from './trainer';
@@ -37,129 +39,80 @@ export const SOFT_PROMPT_DEFAULTS: SoftPromptSettings = {
   seed: 0,
 };
 
-/** `device`: the execution provider the sessions actually opened on (known only once they are open). */
-export type TuneSoftEvent = TrainProgress | { type: 'message'; message: string } | { type: 'device'; device: string };
-
-export interface TuneSoftRequest {
+export interface TuneSoftOptions extends TaskHooks {
   promptFile: string;
-  /** Settings that win over the file's promptsmith.softPrompt. */
-  overrides?: Partial<PromptsmithSoftPrompt>;
-  /** Adapter folder; default: a new run folder under <workspace>/.promptsmith/runs. */
-  out?: string;
-  /** A previous run's output folder (or checkpoint) to continue. */
-  resume?: string;
-  workspaceDir?: string;
+  /** Settings that win over the file's promptsmith.softPrompt (already validated). */
+  overrides?: SoftPromptOverrides;
+  /** The adapter folder to write: PEFT files, nearest tokens, and checkpoint/. */
+  out: string;
+  /** Continue from the checkpoint in `<out>/checkpoint` (a fresh start, said so, when there is none). */
+  resume?: boolean;
   device?: Device;
   /** Checkpoint every this many steps (default: evalEvery). */
   checkpointEvery?: number;
   nearestK?: number;
-  /** A run record kept by the caller (the engine's task queue): its folder holds the adapter and
-   * the caller records events, status and result. Without it (and without `out`) a run is made here. */
-  run?: RunHandle;
-  /** Awaited before each training step (pause point). */
-  beforeStep?: () => Promise<void>;
   /** Called after each checkpoint write with its step and file. */
   onCheckpoint?: (step: number, file: string) => void;
-  signal?: AbortSignal;
-  onEvent?: (event: TuneSoftEvent) => void;
 }
 
-export interface TuneSoftResult {
-  out: string;
-  dev_acc: number;
-  /** Dev accuracy of the file's template with no soft prompt (the manual baseline). */
-  manual_dev_acc: number;
-  best_step: number;
-  steps_run: number;
-  stopped_early: boolean;
-  cancelled: boolean;
-  method: 'gradient' | 'bbt';
-  device: string;
-  num_virtual_tokens: number;
-  nearest_tokens: string[][];
-  nearest: NearestToken[][];
-  run_dir?: string;
-}
-
-export function mergeSettings(file: PromptsmithSoftPrompt | undefined, overrides: Partial<PromptsmithSoftPrompt> | undefined): SoftPromptSettings {
+/** File settings, then overrides, over the defaults; the one cross-field rule the table cannot say. */
+export function mergeSettings(file: PromptsmithSoftPrompt | undefined, overrides: SoftPromptOverrides | undefined): SoftPromptSettings {
   const defined = (o: object | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
   const s = { ...SOFT_PROMPT_DEFAULTS, ...defined(file), ...defined(overrides) } as SoftPromptSettings;
-  if (!Number.isInteger(s.tokens) || s.tokens < 1) throw new Error(`softPrompt.tokens must be a positive integer, got ${s.tokens}`);
-  if (!Number.isInteger(s.steps) || s.steps < 1) throw new Error(`softPrompt.steps must be a positive integer, got ${s.steps}`);
-  if (!(s.lr >= 0)) throw new Error(`softPrompt.lr must be a number ≥ 0, got ${s.lr}`);
-  if (!PROMPT_TUNING_INITS.includes(s.init as PromptTuningInit)) throw new Error(`softPrompt.init must be one of ${PROMPT_TUNING_INITS.join(', ')}, got ${s.init}`);
-  if (s.optimizer !== 'adam' && s.optimizer !== 'adafactor') throw new Error(`softPrompt.optimizer must be adam or adafactor, got ${s.optimizer}`);
-  if (s.method !== 'gradient' && s.method !== 'bbt') throw new Error(`softPrompt.method must be gradient or bbt, got ${s.method}`);
   if (s.init === 'TEXT' && !s.initText) throw new Error('softPrompt.init TEXT needs softPrompt.initText');
   return s;
 }
 
-export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResult> {
-  const emit = req.onEvent ?? (() => {});
+/** A progress event as the task channel carries it (dev loss stays inside the trainer). */
+function taskProgress(e: TrainProgress) {
+  const { dev_loss: _devLoss, ...progress } = e;
+  return progress;
+}
+
+export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSoftResult, 'run_dir'>> {
+  const emit = req.emit ?? (() => {});
   const task = await loadSoftPromptTask(req.promptFile, { needTrain: true });
-  const { parsed, modelDir, tokenizer, classTokens } = task;
+  const { parsed, tokenizer, classTokens } = task;
   const settings = mergeSettings(parsed.softPrompt, req.overrides);
   const n = settings.tokens;
 
-  const graph = loadTrainingGraph(modelDir);
+  const graph = loadTrainingGraph(task.modelDir);
   let method = settings.method;
   const sessions = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss: 'classification', device: req.device ?? 'auto', gradient: method === 'gradient' });
   const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: sessions.provider, gradient: false });
-  let run: RunHandle | undefined;
-  const external = req.run;
   try {
-    external?.update({ device: sessions.provider });
     emit({ type: 'device', device: sessions.provider });
     if (method === 'gradient' && !sessions.gradient) {
       method = 'bbt';
-      emit({ type: 'message', message: `The autodiff cannot differentiate this model (${sessions.autodiffError}); falling back to gradient-free Black-Box Tuning (BBT).` });
+      emit({ type: 'message', level: 'warning', message: `The autodiff cannot differentiate this model (${sessions.autodiffError}); falling back to gradient-free Black-Box Tuning (BBT).` });
     }
     const placed = (split: RenderedSplit | undefined, count: number) => splitExamples(task, split, { vocabSize: sessions.vocabSize, numVirtualTokens: count, slot: settings.slot });
     const data = { train: placed(task.train, n), dev: placed(task.dev, n) };
     const objective = new SoftPromptObjective(sessions, classTokens);
-    const manual = task.dev ? await new SoftPromptObjective(plain, classTokens).evaluate(undefined, placed(task.dev, 0)) : undefined;
+    const manual = new SoftPromptObjective(plain, classTokens);
 
     const table = sessions.table.data as Float32Array;
     const textIds = settings.initText ? tokenizer.encode(settings.initText, { addSpecialTokens: false }) : undefined;
     const p0 = initialSoftPrompt(settings.init as PromptTuningInit, { numVirtualTokens: n, hidden: sessions.hidden, vocabSize: sessions.vocabSize, table, rng: new Rng(settings.seed + 7919), textIds });
 
-    let out = req.out ?? req.resume ?? (external ? join(external.dir, 'adapter') : undefined);
-    if (!out) {
-      run = createRun(req.workspaceDir ?? dirname(req.promptFile), {
-        kind: 'soft',
-        name: basename(req.promptFile, '.prompt'),
-        promptFile: req.promptFile,
-        model: parsed.model ?? '',
-        device: sessions.provider,
-        settings: { ...settings, method },
-        seed: settings.seed,
-        status: 'running',
-      });
-      out = join(run.dir, 'adapter');
-    }
-    // --resume names a previous output folder (checkpoint/ inside) or a checkpoint itself.
+    const checkpointDir = join(req.out, 'checkpoint');
     const checkpointFile = method === 'gradient' ? CHECKPOINT_FILE : BBT_CHECKPOINT_FILE;
-    const resumeFrom = req.resume ? (existsSync(join(req.resume, 'checkpoint', checkpointFile)) ? join(req.resume, 'checkpoint') : req.resume) : undefined;
-    const onCheckpoint = (step: number, file: string) => {
-      req.onCheckpoint?.(step, file);
-      if (run) run.appendEvent({ type: 'checkpoint', step, path: relative(run.dir, dirname(file)).split('\\').join('/') });
-    };
-    const onProgress = (e: TrainProgress) => {
-      emit(e);
-      run?.appendEvent({ type: 'progress', step: e.step, totalSteps: e.totalSteps, loss: e.loss, train_acc: e.train_acc, dev_acc: e.dev_acc, elapsed_s: e.elapsed_s, steps_per_s: e.steps_per_s });
-    };
+    const hasCheckpoint = existsSync(join(checkpointDir, checkpointFile));
+    if (req.resume && !hasCheckpoint) {
+      emit({ type: 'message', level: 'info', message: `${join(checkpointDir, checkpointFile)} was never written (the run stopped before its first checkpoint): starting again from step 0.` });
+    }
     // What both trainers share: length, evaluation, checkpoints, pause/cancel and progress.
     const common = {
       steps: settings.steps,
       seed: settings.seed,
       evalEvery: settings.evalEvery,
       checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
-      checkpointDir: join(out, 'checkpoint'),
-      resumeFrom,
+      checkpointDir,
+      resumeFrom: req.resume && hasCheckpoint ? checkpointDir : undefined,
       signal: req.signal,
       beforeStep: req.beforeStep,
-      onCheckpoint,
-      onProgress,
+      onCheckpoint: req.onCheckpoint,
+      onProgress: (e: TrainProgress) => emit(taskProgress(e)),
     };
     const result =
       method === 'gradient'
@@ -171,20 +124,31 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
             patience: settings.patience,
           })
         : await trainBbt(objective, data, p0, { ...common, embeddingStd: tableStd(table), batchSize: Math.max(settings.batchSize, 32) });
-    saveSoftPrompt(out, {
+    saveSoftPrompt(req.out, {
       numVirtualTokens: n,
       tokenDim: sessions.hidden,
       embeddings: result.prompt,
       init: settings.init as PromptTuningInit,
       initText: settings.initText,
-      baseModel: parsed.model ?? '',
+      // An absolute folder or the hub id: PEFT reads this path from wherever the adapter goes.
+      baseModel: modelSpecOf(parsed, req.promptFile),
     });
     const nearest = nearestTokens(result.prompt, table, { numVirtualTokens: n, vocabSize: sessions.vocabSize, hidden: sessions.hidden }, req.nearestK ?? 5, (id) => tokenizer.idToToken(id) ?? `<${id}>`);
-    writeJsonAtomic(join(out, NEAREST_TOKENS_FILE), nearest);
-    const summary: TuneSoftResult = {
-      out,
-      dev_acc: result.devAcc,
-      manual_dev_acc: manual ? manual.accuracy : Number.NaN,
+    writeJsonAtomic(join(req.out, NEAREST_TOKENS_FILE), nearest);
+
+    // Every split, tuned and hand-written, measured the same way; test is only reported here.
+    // A cancelled run keeps its adapter and checkpoint but measures nothing more.
+    const accuracyOn = async (o: SoftPromptObjective, prompt: Float32Array | undefined, examples: BatchExample[]) =>
+      examples.length > 0 && !result.cancelled ? (await o.evaluate(prompt, examples, req.signal)).accuracy : null;
+    const test = { tuned: placed(task.test, n), manual: placed(task.test, 0) };
+    return {
+      out: req.out,
+      train_acc: await accuracyOn(objective, result.prompt, data.train),
+      dev_acc: Number.isFinite(result.devAcc) ? result.devAcc : null,
+      test_acc: await accuracyOn(objective, result.prompt, test.tuned),
+      manual_train_acc: await accuracyOn(manual, undefined, placed(task.train, 0)),
+      manual_dev_acc: await accuracyOn(manual, undefined, placed(task.dev, 0)),
+      manual_test_acc: await accuracyOn(manual, undefined, test.manual),
       best_step: result.bestStep,
       steps_run: result.stepsRun,
       stopped_early: result.stoppedEarly,
@@ -194,21 +158,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
       num_virtual_tokens: n,
       nearest_tokens: nearest.map((row) => row.map((t) => t.token)),
       nearest,
-      run_dir: (run ?? external)?.dir,
     };
-    if (run) {
-      const finite = (x: number) => (Number.isFinite(x) ? x : 0);
-      run.writeResult({
-        metrics: { dev_acc: finite(summary.dev_acc), manual_dev_acc: finite(summary.manual_dev_acc), best_step: summary.best_step },
-        artifacts: { adapter: 'adapter/adapter_config.json' },
-        summary: `soft prompt (${n} tokens, ${method}): dev accuracy ${summary.dev_acc} vs manual ${summary.manual_dev_acc}`,
-      });
-      run.setStatus(result.cancelled ? 'cancelled' : 'completed');
-    }
-    return summary;
-  } catch (err) {
-    run?.setStatus('failed', (err as Error).message);
-    throw err;
   } finally {
     await releaseSessions(sessions);
     await releaseSessions(plain);

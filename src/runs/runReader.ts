@@ -2,9 +2,9 @@
 // comes back as a one-line message naming the file, so the panel can show it instead of nothing.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BestPromptRow, isFinalStatus, parseTaskEvent, parseTaskResult, type TaskEvent, type TaskResult } from '../../protocol/taskEvents';
+import { type BestPromptRow, isFinalStatus, parseTaskEvent, parseTaskResult, type TaskEvent, type TaskResult } from '../protocol/taskEvents';
 import { parseRunMeta, type RunMeta } from './runMeta';
-import { runsRoot } from './runStore';
+import { runsRoot } from './runWriter';
 
 export interface RunSummary {
   id: string;

@@ -1,9 +1,7 @@
-// The record of one run: run.json's shape, its validation, and the atomic file write all run
-// files use. Plain fs: usable from the engine process, the CLI and the extension host alike.
-import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { expectNumber, expectOneOf, expectRecord, expectString, isRecord, type Json, optionalNumber, optionalString } from '../../protocol/guards';
-import { TASK_KINDS, TASK_STATUSES, type TaskKind, type TaskStatus } from '../../protocol/taskEvents';
+// The record of one run: run.json's shape and its validation. Plain data: usable from the engine
+// process, the CLI and the extension host alike.
+import { expectNumber, expectOneOf, expectRecord, expectString, isRecord, type Json, optionalNumber, optionalString } from '../protocol/guards';
+import { TASK_KINDS, TASK_STATUSES, type TaskKind, type TaskStatus } from '../protocol/taskEvents';
 
 /** Bump when run.json changes incompatibly; readers refuse other versions with a clear message. */
 export const RUN_SCHEMA_VERSION = 1;
@@ -89,20 +87,4 @@ export function parseRunMeta(raw: unknown, file: string): RunMeta {
     meta.lastCheckpoint = { step: expectNumber(c, 'step', `${file}.lastCheckpoint`), path: expectString(c, 'path', `${file}.lastCheckpoint`) };
   }
   return meta;
-}
-
-/** Writes a whole file so readers never see half of it: temp file in the same folder, then rename. */
-export function writeFileAtomic(path: string, content: string): void {
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    writeFileSync(temp, content);
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-}
-
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -35,6 +35,7 @@ export interface PromptFileProblem extends TextSpan {
 export interface PromptsmithTask {
   train?: string;
   dev?: string;
+  test?: string;
   /** label → verbalizer */
   labels?: Record<string, string>;
 }
@@ -368,6 +369,22 @@ export function resolveModelRef(model: string, promptFile: string | undefined): 
   const candidate = isAbsolute(expanded) ? expanded : resolve(base, expanded);
   if (/^(\.{1,2}[\\/]|[\\/]|~\/|[A-Za-z]:[\\/])/.test(model) || existsSync(candidate)) return { kind: 'folder', path: candidate };
   return { kind: 'id', id: model };
+}
+
+/** The adapter folder an evaluation or run uses: the explicit one, else the file's `promptsmith.softPrompt.adapter` (relative to the file). */
+export function softPromptDirOf(parsed: ParsedPromptFile, promptFile: string, options: { softPrompt?: string; noSoftPrompt?: boolean }): string | undefined {
+  if (options.noSoftPrompt) return undefined;
+  if (options.softPrompt !== undefined) return resolve(options.softPrompt);
+  const adapter = parsed.softPrompt?.adapter;
+  return adapter === undefined ? undefined : resolve(dirname(promptFile), adapter);
+}
+
+/** The model a prompt file asks for: an explicit override, else its `model:` key. */
+export function modelSpecOf(parsed: ParsedPromptFile, promptFile: string, override?: string): string {
+  const spec = override ?? parsed.model;
+  if (!spec) throw new Error(`${promptFile}: no model (add 'model:' to the front matter or set promptsmith.model)`);
+  const ref = resolveModelRef(spec, promptFile);
+  return ref.kind === 'folder' ? ref.path : ref.id;
 }
 
 // Soft prompt slots live in softPromptSlots.ts; re-exported here, where the engine looks for them.

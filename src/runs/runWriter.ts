@@ -5,9 +5,10 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Json } from '../../protocol/guards';
-import { isFinalStatus, parseTaskEvent, type TaskEvent, type TaskKind, type TaskResult, type TaskStatus } from '../../protocol/taskEvents';
-import { parseRunMeta, RUN_SCHEMA_VERSION, RUNS_FOLDER, type RunMeta, writeJsonAtomic } from './runMeta';
+import type { Json } from '../protocol/guards';
+import { isFinalStatus, parseTaskEvent, type RecordedTaskEvent, type TaskKind, type TaskResult, type TaskStatus } from '../protocol/taskEvents';
+import { writeJsonAtomic } from './atomicFile';
+import { parseRunMeta, RUN_SCHEMA_VERSION, RUNS_FOLDER, type RunMeta } from './runMeta';
 
 export interface NewRunInfo {
   kind: TaskKind;
@@ -28,7 +29,7 @@ export interface RunHandle {
   readonly id: string;
   meta(): RunMeta;
   /** Validates and appends one event to metrics.jsonl; status events also update run.json. */
-  appendEvent(event: TaskEvent): void;
+  appendEvent(event: RecordedTaskEvent): void;
   setStatus(status: TaskStatus, message?: string): void;
   writeResult(result: TaskResult): void;
   /** An empty folder to write a checkpoint into; publish it with commitCheckpoint. */
@@ -132,7 +133,7 @@ class FolderRun implements RunHandle {
     return structuredClone(this.record);
   }
 
-  appendEvent(event: TaskEvent): void {
+  appendEvent(event: RecordedTaskEvent): void {
     const valid = parseTaskEvent(event, `${this.id} event`);
     // One writeSync per line on an O_APPEND descriptor: the kernel places each whole line at the end.
     this.metricsFd ??= openSync(join(this.dir, 'metrics.jsonl'), 'a');

@@ -1,13 +1,13 @@
-// The request fields every prompt-file engine method takes (evaluate, runPrompt): the file, the
-// model override and device, and the soft prompt; the engine-side twin of cli/promptFileFlags.ts.
-import { expectString, optionalString } from '../../protocol/guards';
-import { type Device, parseDevice } from '../runtime/executionProviders';
+// The request fields every prompt-file method takes (evaluate, runPrompt, tuning): the file, the
+// model override and device, and the soft prompt; the wire twin of cli/promptFileFlags.ts.
+import { ENGINE_DEVICES, type EngineDevice } from '../modelApi';
+import { expectString, optionalBoolean, optionalOneOf, optionalString } from '../guards';
 
 export interface PromptFileParams {
   promptFile: string;
   /** Overrides the file's `model:` (folder or hub id). */
   model?: string;
-  device?: Device;
+  device?: EngineDevice;
   cacheDir?: string;
   offline?: boolean;
   /** A saved soft prompt (PEFT adapter folder); default: the file's promptsmith.softPrompt.adapter. */
@@ -17,14 +17,13 @@ export interface PromptFileParams {
 }
 
 export function parsePromptFileParams(p: Record<string, unknown>, where: string): PromptFileParams {
-  const device = optionalString(p, 'device', where);
   return {
     promptFile: expectString(p, 'promptFile', where),
     model: optionalString(p, 'model', where),
-    device: device === undefined ? undefined : parseDevice(device, `${where}.device`),
+    device: optionalOneOf(p, 'device', ENGINE_DEVICES, where),
     cacheDir: optionalString(p, 'cacheDir', where),
-    offline: p.offline === true ? true : undefined,
+    offline: optionalBoolean(p, 'offline', where),
     softPrompt: optionalString(p, 'softPrompt', where),
-    noSoftPrompt: p.noSoftPrompt === true ? true : undefined,
+    noSoftPrompt: optionalBoolean(p, 'noSoftPrompt', where),
   };
 }

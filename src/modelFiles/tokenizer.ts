@@ -4,7 +4,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { RuntimeError } from './errors';
+
+/** A tokenizer file that is missing or broken; the message names the file. */
+export class TokenizerError extends Error {
+  readonly code = 'E_BAD_TOKENIZER';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TokenizerError';
+  }
+}
 
 export interface ChatMessage {
   role: string;
@@ -34,16 +42,16 @@ function readJson(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new RuntimeError('E_BAD_TOKENIZER', `${file}: file not found`);
+    throw new TokenizerError(`${file}: file not found`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new RuntimeError('E_BAD_TOKENIZER', `${file}: not valid JSON (${(err as Error).message})`);
+    throw new TokenizerError(`${file}: not valid JSON (${(err as Error).message})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new RuntimeError('E_BAD_TOKENIZER', `${file}: expected a JSON object`);
+    throw new TokenizerError(`${file}: expected a JSON object`);
   }
   return value as Record<string, unknown>;
 }
@@ -77,14 +85,14 @@ export function loadTokenizer(modelDir: string): TextTokenizer {
   try {
     config = readJson(configFile);
   } catch (err) {
-    if (!(err instanceof RuntimeError) || !err.message.endsWith('file not found')) throw err;
+    if (!(err instanceof TokenizerError) || !err.message.endsWith('file not found')) throw err;
   }
   let inner: Tokenizer;
   try {
     inner = new Tokenizer(tokenizerJson, config);
     inner.encode('a');
   } catch (err) {
-    throw new RuntimeError('E_BAD_TOKENIZER', `${tokenizerFile}: cannot build the tokenizer (${(err as Error).message.split('\n')[0]})`);
+    throw new TokenizerError(`${tokenizerFile}: cannot build the tokenizer (${(err as Error).message.split('\n')[0]})`);
   }
   const idOf = (key: string): number | undefined => {
     const text = tokenText(config[key]);
@@ -128,12 +136,12 @@ export function loadTokenizer(modelDir: string): TextTokenizer {
     vocabSize: maxId + 1,
     hasChatTemplate: templateSource !== undefined,
     applyChatTemplate(messages, options) {
-      if (templateSource === undefined) throw new RuntimeError('E_BAD_TOKENIZER', `${configFile}: the model has no chat_template`);
+      if (templateSource === undefined) throw new TokenizerError(`${configFile}: the model has no chat_template`);
       try {
         template ??= new Template(templateSource);
         return template.render({ messages, add_generation_prompt: options?.addGenerationPrompt ?? true, ...specialTokens });
       } catch (err) {
-        throw new RuntimeError('E_BAD_TOKENIZER', `${configFile}: chat_template failed (${(err as Error).message.split('\n')[0]})`);
+        throw new TokenizerError(`${configFile}: chat_template failed (${(err as Error).message.split('\n')[0]})`);
       }
     },
   };

@@ -17,7 +17,8 @@ export type SettingsTable = Readonly<Record<string, SettingSpec>>;
 
 export const TASK_SETTINGS: SettingsTable = {
   train: { type: 'path', description: 'Training set (JSONL or CSV), relative to the .prompt file.' },
-  dev: { type: 'path', description: 'Development set (JSONL or CSV), relative to the .prompt file.' },
+  dev: { type: 'path', description: 'Development set (JSONL or CSV), relative to the .prompt file: tuning selects prompts and stops early on it.' },
+  test: { type: 'path', description: 'Held-out test set (JSONL or CSV), relative to the .prompt file: reported beside train and dev, never used to select or stop.' },
   labels: {
     type: 'labels',
     description: 'label → verbalizer: the continuation whose log-probability scores the label (e.g. `positive: " happy"`).',
@@ -133,4 +134,16 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
   return `${typeof value} ${String(value)}`;
+}
+
+/** Every key of `value` that is unknown to `table` or does not fit its spec, with why. */
+export function settingsProblems(table: SettingsTable, value: Record<string, unknown>): { name: string; why: string }[] {
+  const problems: { name: string; why: string }[] = [];
+  for (const [name, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    const spec = Object.hasOwn(table, name) ? table[name] : undefined;
+    const why = spec ? checkSettingValue(spec, v) : `unknown setting (known: ${Object.keys(table).join(', ')})`;
+    if (why) problems.push({ name, why });
+  }
+  return problems;
 }

@@ -1,0 +1,28 @@
+// The engine's request handlers, one per protocol method (src/protocol/engineApi.ts). A method
+// that runs long (evaluate, tuning) queues a task and records a run; see taskRuns.ts.
+import type { EngineMethod } from '../../../protocol/engineApi';
+import { modelService } from '../../runtime/modelService';
+import { evaluate } from './evaluate';
+import { classify, generate, loadModel, score, stats } from './model';
+import type { MethodHandler } from './requestContext';
+import { runPrompt } from './runPrompt';
+import { taskControl } from './taskControl';
+import { tuneSoft } from './tuneSoft';
+
+export const methods: { [M in EngineMethod]: MethodHandler<M> } = {
+  ping: async () => ({ pong: true, pid: process.pid }),
+  loadModel,
+  generate,
+  score,
+  classify,
+  stats,
+  evaluate,
+  runPrompt,
+  tuneSoft,
+  taskControl,
+  // The host exits once this answer is sent.
+  shutdown: async () => {
+    await modelService.dispose();
+    return { ok: true };
+  },
+};

@@ -1,0 +1,12 @@
+// What a long-running engine function (evaluate, tune soft, tune RL, fine tune, compare) gets
+// from whoever runs it: a cancel signal, a pause point before each step, and one channel for
+// its events. The engine's task queue provides all three; tests and benches pass what they need.
+import type { TaskEvent } from '../../protocol/taskEvents';
+
+export interface TaskHooks {
+  signal?: AbortSignal;
+  /** Awaited before each step: a paused task waits here; it throws once the task is cancelled. */
+  beforeStep?(): Promise<void>;
+  /** Progress, device, message, best-prompt and checkpoint events. */
+  emit?(event: TaskEvent): void;
+}

@@ -1,0 +1,60 @@
+// `runPrompt`: render a .prompt file (or the editor's unsaved text of it) for an input, apply the
+// model's chat template when it has one, and generate with the file's `config`, streaming tokens.
+import { expectNumber, expectOneOf, expectRecord, expectString, isRecord, numberArray, optionalNumber, optionalString, ProtocolError } from '../guards';
+import { FINISH_REASONS } from '../modelApi';
+import { type PromptFileParams, parsePromptFileParams } from './promptFileParams';
+
+export interface RunPromptParams extends PromptFileParams {
+  /** The document's current text, when it differs from the file on disk (unsaved edits). */
+  source?: string;
+  input: Record<string, unknown>;
+  seed?: number;
+  maxTokens?: number;
+}
+
+/** The generation, plus what was actually sent to the model. */
+export interface RunPromptResult {
+  ids: number[];
+  text: string;
+  device: string;
+  tokensPerS: number;
+  finishReason: (typeof FINISH_REASONS)[number];
+  prompt: string;
+  model: string;
+  /** The adapter folder and its size, when a soft prompt was used. */
+  soft_prompt?: string;
+  num_virtual_tokens?: number;
+}
+
+export function parseRunPromptParams(params: unknown): RunPromptParams {
+  const where = 'params';
+  const p = expectRecord(params, where);
+  if (p.input !== undefined && !isRecord(p.input)) throw new ProtocolError(`${where}.input: expected an object`);
+  return {
+    ...parsePromptFileParams(p, where),
+    source: optionalString(p, 'source', where),
+    input: (p.input as Record<string, unknown> | undefined) ?? {},
+    seed: optionalNumber(p, 'seed', where),
+    maxTokens: optionalNumber(p, 'maxTokens', where),
+  };
+}
+
+export function parseRunPromptResult(raw: unknown): RunPromptResult {
+  const where = 'runPrompt result';
+  const r = expectRecord(raw, where);
+  const result: RunPromptResult = {
+    ids: numberArray(r, 'ids', where),
+    text: expectString(r, 'text', where),
+    device: expectString(r, 'device', where),
+    tokensPerS: expectNumber(r, 'tokensPerS', where),
+    finishReason: expectOneOf(r, 'finishReason', FINISH_REASONS, where),
+    prompt: expectString(r, 'prompt', where),
+    model: expectString(r, 'model', where),
+  };
+  const softPrompt = optionalString(r, 'soft_prompt', where);
+  if (softPrompt !== undefined) {
+    result.soft_prompt = softPrompt;
+    result.num_virtual_tokens = optionalNumber(r, 'num_virtual_tokens', where);
+  }
+  return result;
+}
