@@ -2,7 +2,8 @@
 // that asks the extension to put the prompt into the .prompt file.
 import type { BestPromptRow } from '../src/protocol/taskEvents';
 import { button, el } from './dom';
-import { fmtNumber, fmtPercent } from './format';
+import { fmtNumber } from './format';
+import { formatPercent } from '../src/protocol/format';
 import { makeTable } from './table';
 import { post } from './vscodeApi';
 
@@ -14,8 +15,8 @@ export function bestPromptsTable(runId: string, rows: readonly BestPromptRow[], 
     el('code', { class: 'prompt-text', title: row.text }, [JSON.stringify(row.text)]),
     el('span', { class: 'tokens', title: `ids: ${row.ids.join(', ')}` }, [row.tokens.map((t) => JSON.stringify(t)).join(' ')]),
     fmtNumber(row.reward),
-    fmtPercent(row.train_acc),
-    fmtPercent(row.dev_acc),
+    formatPercent(row.train_acc),
+    formatPercent(row.dev_acc),
     options.canApply
       ? button('Apply', () => post({ type: 'applyPrompt', runId, text: row.text }), { secondary: true, title: `Apply prompt ${i + 1} to the .prompt file` })
       : '',

@@ -4,7 +4,8 @@ import { type MetricSeries, type RunDetailView, SERIES_METRICS, type SeriesMetri
 import { LineChart, PALETTE } from './chart';
 import { el } from './dom';
 import { downsampleMinMax } from './downsample';
-import { fmtNumber, fmtPercent } from './format';
+import { fmtNumber } from './format';
+import { formatPercent } from '../src/protocol/format';
 import { makeTable } from './table';
 
 const METRIC_LABEL: Record<SeriesMetric, string> = { loss: 'loss', reward: 'reward', train_acc: 'train accuracy', dev_acc: 'dev accuracy' };
@@ -48,8 +49,8 @@ export function renderCompare(
         String(d.series.step.at(-1) ?? 0),
         fmtNumber(pick('loss')),
         fmtNumber(pick('reward')),
-        fmtPercent(pick('train_acc')),
-        fmtPercent(pick('dev_acc')),
+        formatPercent(pick('train_acc')),
+        formatPercent(pick('dev_acc')),
         d.bestPrompts[0] ? JSON.stringify(d.bestPrompts[0].text) : '—',
       ];
     }),

@@ -1,15 +1,10 @@
-// Number and time formatting for the panel.
+// Number and time formatting for the panel (percentages: src/protocol/format.ts, shared).
 
 export function fmtNumber(value: number | undefined | null, digits = 4): string {
   if (value === undefined || value === null || !Number.isFinite(value)) return '—';
   const abs = Math.abs(value);
   if (abs !== 0 && (abs >= 1e5 || abs < 1e-3)) return value.toExponential(2);
   return String(Number(value.toPrecision(digits)));
-}
-
-export function fmtPercent(value: number | undefined | null): string {
-  if (value === undefined || value === null || !Number.isFinite(value)) return '—';
-  return `${(value * 100).toFixed(1)}%`;
 }
 
 /** Seconds → "1h 02m", "3m 05s", "12.3s". */

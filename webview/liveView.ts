@@ -2,7 +2,8 @@
 // device, and pause/resume/cancel.
 import { isFinalStatus } from '../src/protocol/taskEvents';
 import { button, el, replaceChildren } from './dom';
-import { fmtDuration, fmtNumber, fmtPercent } from './format';
+import { fmtDuration, fmtNumber } from './format';
+import { formatPercent } from '../src/protocol/format';
 import { bestPromptsTable } from './bestPromptsTable';
 import type { LiveRun, LiveRuns } from './liveRuns';
 import { RunCharts } from './runCharts';
@@ -116,8 +117,8 @@ export class LiveView {
       ...item('ETA', fmtDuration(p?.eta_s)),
       ...item('loss', fmtNumber(p?.loss)),
       ...item('reward', fmtNumber(p?.reward)),
-      ...item('train acc', fmtPercent(p?.train_acc)),
-      ...item('dev acc', fmtPercent(p?.dev_acc)),
+      ...item('train acc', formatPercent(p?.train_acc)),
+      ...item('dev acc', formatPercent(p?.dev_acc)),
     ]);
   }
 }

@@ -40,11 +40,15 @@ export const RL_SETTINGS: SettingsTable = {
   seed: { type: 'integer', description: 'Random seed.' },
 };
 
+/** PEFT's `prompt_tuning_init` values. */
+export const PROMPT_TUNING_INITS = ['RANDOM', 'SAMPLE_VOCAB', 'TEXT'] as const;
+export type PromptTuningInit = (typeof PROMPT_TUNING_INITS)[number];
+
 export const SOFT_PROMPT_SETTINGS: SettingsTable = {
   tokens: { type: 'integer', min: 1, max: 1000, default: 100, description: 'Number of virtual tokens n (`num_virtual_tokens`; paper: 1–150).' },
   init: {
     type: 'enum',
-    enum: ['RANDOM', 'SAMPLE_VOCAB', 'TEXT'],
+    enum: PROMPT_TUNING_INITS,
     default: 'RANDOM',
     description: 'Initialisation (`prompt_tuning_init`): RANDOM, SAMPLE_VOCAB or TEXT (uses `initText`).',
   },

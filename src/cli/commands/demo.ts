@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
+import { formatPercent } from '../../protocol/format';
 
 /** The demo task beside the bundle (dist/cli.js → examples/sentiment/sentiment.prompt). */
 export function demoPromptFile(): string {
@@ -14,7 +15,8 @@ export function demoPromptFile(): string {
   return file;
 }
 
-const pct = (x: number | null) => (x === null ? '  —  ' : `${(x * 100).toFixed(1)}%`);
+/** Right-aligned in a column of 6 so the table lines up. */
+const pct = (x: number | null | undefined) => formatPercent(x).padStart(6);
 
 export const demoCommand: CliCommand = {
   name: 'demo',

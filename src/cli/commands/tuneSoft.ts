@@ -10,18 +10,17 @@ import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
 import { taskEventPrinter } from '../taskOutput';
 import { settingFlags, settingsFromFlags } from '../settingsFlags';
+import { formatPercent } from '../../protocol/format';
 
 const TUNING_SETTINGS = ['tokens', 'init', 'initText', 'steps', 'lr', 'optimizer', 'method', 'seed', 'batchSize', 'evalEvery', 'patience'] as const;
-
-const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 
 function summary(r: TuneSoftResult): string {
   const lines = r.nearest_tokens.map((row, i) => `  [${i}] ${row.join(' ')}`);
   return [
     `saved ${r.out}`,
     `              train    dev      test`,
-    `soft prompt   ${pct(r.train_acc).padEnd(8)} ${pct(r.dev_acc).padEnd(8)} ${pct(r.test_acc)}`,
-    `hand-written  ${pct(r.manual_train_acc).padEnd(8)} ${pct(r.manual_dev_acc).padEnd(8)} ${pct(r.manual_test_acc)}`,
+    `soft prompt   ${formatPercent(r.train_acc).padEnd(8)} ${formatPercent(r.dev_acc).padEnd(8)} ${formatPercent(r.test_acc)}`,
+    `hand-written  ${formatPercent(r.manual_train_acc).padEnd(8)} ${formatPercent(r.manual_dev_acc).padEnd(8)} ${formatPercent(r.manual_test_acc)}`,
     `best step ${r.best_step} of ${r.steps_run}, ${r.method} on ${r.device}${r.run_dir ? `; run ${r.run_dir}` : ''}`,
     'nearest tokens:',
     ...lines,

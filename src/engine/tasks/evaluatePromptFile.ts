@@ -15,6 +15,7 @@ import { evaluateClassification } from './evaluate';
 import { promptTextForModel } from './promptText';
 import type { TaskHooks } from './taskHooks';
 import { resolveTaskSpec } from './taskSpec';
+import { formatPercent } from '../../protocol/format';
 
 export interface EvaluatePromptFileOptions extends Omit<EvaluateParams, 'workspaceDir'>, TaskHooks {}
 
@@ -77,10 +78,10 @@ export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Pr
 }
 
 export function evaluationTaskResult(e: PromptEvaluation): TaskResult {
-  const soft = e.soft_prompt === undefined ? '' : ` with soft prompt ${e.soft_prompt} (manual template ${((e.manual_accuracy ?? 0) * 100).toFixed(1)}%)`;
+  const soft = e.soft_prompt === undefined ? '' : ` with soft prompt ${e.soft_prompt} (manual template ${formatPercent(e.manual_accuracy)})`;
   return {
     metrics: { dev_acc: e.accuracy, calibrated_acc: e.calibrated.accuracy, n: e.n, ...(e.manual_accuracy === undefined ? {} : { manual_acc: e.manual_accuracy }) },
-    summary: `accuracy ${(e.accuracy * 100).toFixed(1)}% (calibrated ${(e.calibrated.accuracy * 100).toFixed(1)}%) on ${e.n} rows of ${e.data}${soft}`,
+    summary: `accuracy ${formatPercent(e.accuracy)} (calibrated ${formatPercent(e.calibrated.accuracy)}) on ${e.n} rows of ${e.data}${soft}`,
   };
 }
 

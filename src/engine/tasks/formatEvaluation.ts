@@ -1,16 +1,15 @@
 // A plain-text report of an evaluation, shared by the CLI and the extension's output channel.
 import type { PromptEvaluation } from '../../protocol/methods/evaluate';
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+import { formatPercent } from '../../protocol/format';
 
 export function formatEvaluation(e: PromptEvaluation): string {
   const lines = [
-    `accuracy ${pct(e.accuracy)} on ${e.n} rows (${e.data}), device ${e.device}`,
-    `calibrated accuracy ${pct(e.calibrated.accuracy)} (contextual calibration, Zhao et al. 2021)`,
+    `accuracy ${formatPercent(e.accuracy)} on ${e.n} rows (${e.data}), device ${e.device}`,
+    `calibrated accuracy ${formatPercent(e.calibrated.accuracy)} (contextual calibration, Zhao et al. 2021)`,
     '',
     'label          precision  recall  support',
   ];
-  for (const [label, m] of Object.entries(e.per_label)) lines.push(`${label.padEnd(14)} ${pct(m.precision).padStart(9)} ${pct(m.recall).padStart(7)} ${String(m.support).padStart(8)}`);
+  for (const [label, m] of Object.entries(e.per_label)) lines.push(`${label.padEnd(14)} ${formatPercent(m.precision).padStart(9)} ${formatPercent(m.recall).padStart(7)} ${String(m.support).padStart(8)}`);
   lines.push('', 'worst rows (lowest probability of the gold label):');
   for (const w of e.worst) {
     const text = w.prompt.length > 70 ? `${w.prompt.slice(0, 69)}…` : w.prompt;

@@ -8,7 +8,7 @@ import type { PromptsmithContext } from '../context';
 import { readSettings } from '../settings';
 import { getStatusBar } from '../statusBar';
 import { runTaskSession } from '../tasks/taskSession';
-import { percent } from '../tasks/taskText';
+import { formatPercent } from '../../protocol/format';
 import { promptTarget } from './promptDocument';
 
 export async function evaluatePromptCommand(ctx: PromptsmithContext, arg: unknown): Promise<void> {
@@ -42,7 +42,7 @@ export async function evaluatePromptCommand(ctx: PromptsmithContext, arg: unknow
   getStatusBar()?.setModel(result.model, result.device);
   ctx.output.info(`Evaluation of ${target.document.uri.fsPath}\n${formatEvaluation(result)}`);
   const choice = await vscode.window.showInformationMessage(
-    `Promptsmith: ${name} — accuracy ${percent(result.accuracy)} (calibrated ${percent(result.calibrated.accuracy)}) on ${result.n} rows of ${basename(result.data)}, ${result.device}.`,
+    `Promptsmith: ${name} — accuracy ${formatPercent(result.accuracy)} (calibrated ${formatPercent(result.calibrated.accuracy)}) on ${result.n} rows of ${basename(result.data)}, ${result.device}.`,
     'Show Details',
     'Show Runs',
   );

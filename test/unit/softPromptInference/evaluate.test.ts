@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { evaluatePromptFile } from '../../../src/engine/tasks/evaluatePromptFile';
-import { evaluateSoftPrompt } from '../../../src/engine/tuning/softprompt/evaluateSoftPrompt';
+import { evaluateSoftPrompt } from '../helpers/objectiveEvaluation';
 import { saveSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
 import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
 import { loadTokenizer } from '../../../src/modelFiles/tokenizer';

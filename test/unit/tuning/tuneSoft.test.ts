@@ -11,7 +11,7 @@ import { ProtocolError } from '../../../src/protocol/guards';
 import { parseTuneSoftParams } from '../../../src/protocol/methods/tuneSoft';
 import { encodeModel } from '../../../src/engine/onnx/codec';
 import type { OnnxModel } from '../../../src/engine/onnx/ir';
-import { evaluateSoftPrompt } from '../../../src/engine/tuning/softprompt/evaluateSoftPrompt';
+import { evaluateSoftPrompt } from '../helpers/objectiveEvaluation';
 import { loadSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
 import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
 import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';

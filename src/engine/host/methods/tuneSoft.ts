@@ -13,6 +13,7 @@ import { createRun, openRun, type RunHandle } from '../../../runs/runWriter';
 import { tuneSoftPrompt } from '../../tuning/softprompt/tuneSoftPrompt';
 import { pathInRun, runTask } from '../taskRuns';
 import type { MethodHandler } from './requestContext';
+import { formatPercent } from '../../../protocol/format';
 
 /** Left in an `out` folder so `resume` of that folder finds the run it belongs to. */
 const RUN_LINK_FILE = '.promptsmith-run.json';
@@ -76,12 +77,11 @@ export function softTaskResult(r: Omit<TuneSoftResult, 'run_dir'>, adapterPath: 
     if (value !== null) metrics[key] = value;
   }
   const accuracies = { ...(r.train_acc === null ? {} : { train_acc: r.train_acc }), ...(r.dev_acc === null ? {} : { dev_acc: r.dev_acc }), ...(r.test_acc === null ? {} : { test_acc: r.test_acc }) };
-  const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
   return {
     metrics,
     bestPrompts: [{ text: r.nearest.map((row) => row[0]?.token ?? '?').join(' '), tokens: r.nearest.map((row) => row[0]?.token ?? '?'), ids: r.nearest.map((row) => row[0]?.id ?? -1), ...accuracies }],
     artifacts: { adapter: adapterPath },
-    summary: `soft prompt (${r.num_virtual_tokens} tokens, ${r.method} on ${r.device}): dev ${pct(r.dev_acc)} (manual ${pct(r.manual_dev_acc)}), test ${pct(r.test_acc)} (manual ${pct(r.manual_test_acc)})`,
+    summary: `soft prompt (${r.num_virtual_tokens} tokens, ${r.method} on ${r.device}): dev ${formatPercent(r.dev_acc)} (manual ${formatPercent(r.manual_dev_acc)}), test ${formatPercent(r.test_acc)} (manual ${formatPercent(r.manual_test_acc)})`,
   };
 }
 

@@ -3,7 +3,7 @@
 //   SAMPLE_VOCAB rows of the embedding table at uniformly drawn token ids
 //   TEXT         the embeddings of the init text's tokens, cut or repeated to n tokens
 import type { Rng } from '../optim/rng';
-import type { PromptTuningInit } from './peft';
+import type { PromptTuningInit } from '../../../promptFile/promptsmithSettings';
 
 export interface InitContext {
   numVirtualTokens: number;

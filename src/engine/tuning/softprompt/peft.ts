@@ -1,11 +1,11 @@
 // Soft prompts saved the way HF PEFT saves a PromptTuningConfig adapter, so PEFT can load ours:
 // adapter_config.json + adapter_model.safetensors holding `prompt_embeddings [n, d]`.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../../onnx/safetensors';
 
-export type PromptTuningInit = 'RANDOM' | 'SAMPLE_VOCAB' | 'TEXT';
-export const PROMPT_TUNING_INITS: readonly PromptTuningInit[] = ['RANDOM', 'SAMPLE_VOCAB', 'TEXT'];
+import { PROMPT_TUNING_INITS, type PromptTuningInit } from '../../../promptFile/promptsmithSettings';
+import { writeJsonAtomic } from '../../../runs/atomicFile';
 
 export const ADAPTER_CONFIG = 'adapter_config.json';
 export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
@@ -46,9 +46,7 @@ export function saveSoftPrompt(dir: string, adapter: SoftPromptAdapter): void {
     tokenizer_kwargs: null,
   };
   writeSafetensors(join(dir, ADAPTER_WEIGHTS), [{ name: PROMPT_EMBEDDINGS, dtype: 'F32', shape: [n, d], data: embeddings }], { format: 'pt' });
-  const tmp = join(dir, `${ADAPTER_CONFIG}.tmp-${process.pid}`);
-  writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n');
-  renameSync(tmp, join(dir, ADAPTER_CONFIG));
+  writeJsonAtomic(join(dir, ADAPTER_CONFIG), config);
 }
 
 /** Loads and validates an adapter folder; `hiddenSize` (when given) must equal token_dim. */

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelSpecOf, type PromptsmithSoftPrompt } from '../../../promptFile/promptFile';
+import type { PromptTuningInit } from '../../../promptFile/promptsmithSettings';
 import type { SoftPromptOverrides, TuneSoftResult } from '../../../protocol/methods/tuneSoft';
 import { writeJsonAtomic } from '../../../runs/atomicFile';
 import type { Device } from '../../runtime/executionProviders';
@@ -16,7 +17,7 @@ import { CHECKPOINT_FILE } from './checkpoint';
 import { initialSoftPrompt } from './init';
 import { NEAREST_TOKENS_FILE, nearestTokens } from './nearestTokens';
 import { SoftPromptObjective } from './objective';
-import { type PromptTuningInit, saveSoftPrompt } from './peft';
+import { saveSoftPrompt } from './peft';
 import { openSoftPromptSessions, releaseSessions } from './softPromptSession';
 import { loadSoftPromptTask, type RenderedSplit, splitExamples } from './taskData';
 import { type OptimizerKind, type TrainProgress, trainSoftPrompt } from './trainer';

@@ -1,13 +1,13 @@
-// Evaluating a saved soft prompt (PEFT adapter folder) on a .prompt file's task: the accuracy of
-// the template with the adapter's virtual tokens vs the plain template, per example too. This is
-// what `eval --soft-prompt DIR` needs; it runs the same loss graph as tuning, forward only.
-import type { Device } from '../../runtime/executionProviders';
-import { argmax, SoftPromptObjective } from './objective';
-import { loadSoftPrompt } from './peft';
-import { openSoftPromptSessions, releaseSessions } from './softPromptSession';
-import { findEmbeddingGather } from './surgery';
-import { loadSoftPromptTask, splitExamples } from './taskData';
-import { loadTrainingGraph } from './trainingGraph';
+// Test reference: a saved soft prompt scored by the tuning objective itself (the path tuning
+// uses for dev accuracy), per example too. Evaluation (eval --soft-prompt) goes another way
+// (evaluatePromptFileWithSoftPrompt); tests check that both agree.
+import type { Device } from '../../../src/engine/runtime/executionProviders';
+import { argmax, SoftPromptObjective } from '../../../src/engine/tuning/softprompt/objective';
+import { loadSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
+import { openSoftPromptSessions, releaseSessions } from '../../../src/engine/tuning/softprompt/softPromptSession';
+import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
+import { loadSoftPromptTask, splitExamples } from '../../../src/engine/tuning/softprompt/taskData';
+import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';
 
 export interface SoftPromptEvaluation {
   accuracy: number;
