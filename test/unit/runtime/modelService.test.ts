@@ -10,7 +10,8 @@ const noEvents = { emit: () => undefined, signal: new AbortController().signal }
 
 test('models load once per (model, device, variant) and reload when their files change', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'service-'));
-  const service = new ModelService();
+  // Files are re-checked at most this often (0: on every request, so the change below is seen at once).
+  const service = new ModelService(0);
   try {
     cpSync(tinyModelDir('gpt2'), dir, { recursive: true });
     const ref = { model: dir, device: 'cpu' as const };
