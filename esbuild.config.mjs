@@ -4,9 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 
-/** Node bundles: the extension host, the engine process, the language server and the CLI. */
+/** Node bundles: the engine process, the language server and the CLI. */
 const nodeEntries = {
-  extension: 'src/extension/extension.ts',
   engine: 'src/engine/host/engineMain.ts',
   server: 'src/language/server.ts',
   cli: 'src/cli/main.ts',
@@ -20,17 +19,22 @@ const webviewEntries = Object.fromEntries(
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 const common = { bundle: true, define: { PROMPTSMITH_VERSION: JSON.stringify(version) }, sourcemap: true, logLevel: 'info', legalComments: 'none' };
 
+/** The extension host's bundles are parsed at activation: minified, and the language client apart. */
+const extensionEntries = {
+  extension: 'src/extension/extension.ts',
+  languageClient: 'src/extension/languageClientStart.ts',
+};
+
+const node = { platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist' };
 const builds = [
   {
     ...common,
+    ...node,
     entryPoints: Object.fromEntries(Object.entries(nodeEntries).filter(([, f]) => existsSync(f))),
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
     // vscode is provided by the host; onnxruntime-node carries native binaries and must stay a real module.
     external: ['vscode', 'onnxruntime-node'],
   },
+  { ...common, ...node, entryPoints: extensionEntries, external: ['vscode', 'onnxruntime-node'], minify: true },
 ];
 if (Object.keys(webviewEntries).length > 0) {
   builds.push({

@@ -1,41 +1,19 @@
-// Starts the .prompt language server (dist/server.js, a separate process over IPC) for
-// `dotprompt` documents. The server's CodeLens commands carry the document URI as a string;
-// the middleware turns it into a vscode.Uri, as VS Code's own menus pass it.
-import * as path from 'node:path';
-import * as vscode from 'vscode';
-import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+// Registers the .prompt language client (languageClientStart.ts) to start right after activation.
+import { join } from 'node:path';
 import type { PromptsmithContext } from './context';
+import type { startLanguageClient } from './languageClientStart';
 
+/**
+ * Starts the client after activation returns. The client library is half of the extension's
+ * code, so it is its own bundle (dist/languageClient.js), loaded here rather than parsed at
+ * activation; nothing waits for it (the server answers once it is up).
+ */
 export function registerLanguageClient(ctx: PromptsmithContext): void {
-  const serverModule = ctx.vscode.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: 'file', language: 'dotprompt' },
-      { scheme: 'untitled', language: 'dotprompt' },
-    ],
-    outputChannel: ctx.output,
-    // Datasets, partials and tokenizers appearing or changing re-run the file checks.
-    synchronize: {
-      fileEvents: ctx.own(vscode.workspace.createFileSystemWatcher('**/*.{jsonl,csv,prompt,json}')),
-      // `promptsmith.model` is the model of files without `model:` (token counts, verbalizer checks).
-      configurationSection: 'promptsmith',
-    },
-    initializationOptions: { model: vscode.workspace.getConfiguration('promptsmith').get<string>('model') ?? '' },
-    middleware: {
-      async provideCodeLenses(document, token, next) {
-        const lenses = await next(document, token);
-        for (const lens of lenses ?? []) {
-          if (lens.command?.arguments) lens.command.arguments = lens.command.arguments.map((a: unknown) => (typeof a === 'string' ? vscode.Uri.parse(a) : a));
-        }
-        return lenses;
-      },
-    },
-  };
-  const client = new LanguageClient('promptsmith.dotprompt', 'Promptsmith .prompt language server', serverOptions, clientOptions);
-  ctx.own({ dispose: () => void client.stop().catch(() => undefined) });
-  client.start().catch((err: unknown) => ctx.output.error(`The .prompt language server did not start: ${err instanceof Error ? err.message : String(err)}`));
+  setImmediate(() => {
+    // A runtime path, so the bundler leaves the require to run time.
+    const bundle = join(ctx.vscode.extensionPath, 'dist', 'languageClient.js');
+    const start = (require(bundle) as { startLanguageClient: typeof startLanguageClient }).startLanguageClient;
+    start(ctx).catch((err: unknown) => ctx.output.error(`The .prompt language server did not start: ${err instanceof Error ? err.message : String(err)}`));
+  });
 }
+

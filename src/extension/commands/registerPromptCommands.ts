@@ -4,15 +4,13 @@ import * as vscode from 'vscode';
 import type { PromptsmithContext } from '../context';
 import { registerEngineService } from '../engineService';
 import { OUTPUT_SCHEME, OutputDocuments } from '../outputDocuments';
-import { evaluatePromptCommand } from './evaluatePrompt';
-import { runPromptCommand } from './runPrompt';
-import { selectModelCommand } from './selectModel';
 
 export function registerPromptCommands(ctx: PromptsmithContext): void {
   registerEngineService(ctx);
   const outputs = ctx.own(new OutputDocuments());
   ctx.own(vscode.workspace.registerTextDocumentContentProvider(OUTPUT_SCHEME, outputs));
-  ctx.own(vscode.commands.registerCommand('promptsmith.run', (uri?: unknown) => runPromptCommand(ctx, outputs, uri)));
-  ctx.own(vscode.commands.registerCommand('promptsmith.evaluate', (uri?: unknown) => evaluatePromptCommand(ctx, uri)));
-  ctx.own(vscode.commands.registerCommand('promptsmith.selectModel', () => selectModelCommand(ctx)));
+  // Each command's code (prompt parsing, datasets, the task session) loads when it is first used.
+  ctx.own(vscode.commands.registerCommand('promptsmith.run', async (uri?: unknown) => (await import('./runPrompt')).runPromptCommand(ctx, outputs, uri)));
+  ctx.own(vscode.commands.registerCommand('promptsmith.evaluate', async (uri?: unknown) => (await import('./evaluatePrompt')).evaluatePromptCommand(ctx, uri)));
+  ctx.own(vscode.commands.registerCommand('promptsmith.selectModel', async () => (await import('./selectModel')).selectModelCommand(ctx)));
 }

@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import type { PromptsmithContext } from '../context';
 import { registerRunResumer } from '../runsCommands';
 import { registerSoftPromptHints } from './softPromptLens';
-import { resumeSoftRun, tuneSoftPromptCommand } from './tuneSoftPromptCommand';
+
+/** The command's code (prompt parsing, the task session) loads when it is first used. */
+const command = () => import('./tuneSoftPromptCommand');
 
 /** The language server's CodeLens passes the document URI as a string; menus pass a Uri. */
 function asUri(arg: unknown): unknown {
@@ -20,6 +22,6 @@ function asUri(arg: unknown): unknown {
 export function registerSoftPromptFeature(ctx: PromptsmithContext): void {
   const hints = registerSoftPromptHints(ctx);
   const completed = () => hints.refresh();
-  ctx.own(vscode.commands.registerCommand('promptsmith.tuneSoftPrompt', (arg?: unknown) => tuneSoftPromptCommand(ctx, asUri(arg), completed)));
-  ctx.own(registerRunResumer('soft', (dir, meta) => resumeSoftRun(ctx, dir, meta, completed)));
+  ctx.own(vscode.commands.registerCommand('promptsmith.tuneSoftPrompt', async (arg?: unknown) => (await command()).tuneSoftPromptCommand(ctx, asUri(arg), completed)));
+  ctx.own(registerRunResumer('soft', async (dir, meta) => (await command()).resumeSoftRun(ctx, dir, meta, completed)));
 }

@@ -5,8 +5,13 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptsmithContext } from '../context';
-import { hintAnchor, hintHoverMarkdown, hintTitle, hintTooltip } from './softPromptHintText';
-import { type HintRead, newestSoftPromptHint } from './softPromptRuns';
+import type { HintRead } from './softPromptRuns';
+
+/** Loaded with the first .prompt file shown, not at activation (they parse YAML and read runs). */
+async function hintCode() {
+  const [text, runs] = await Promise.all([import('./softPromptHintText'), import('./softPromptRuns')]);
+  return { ...text, ...runs };
+}
 
 const SELECTOR: vscode.DocumentSelector = { language: 'dotprompt', scheme: 'file' };
 
@@ -26,19 +31,21 @@ export class SoftPromptHints implements vscode.CodeLensProvider, vscode.HoverPro
     this.changed.fire();
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    const hint = this.hintFor(document);
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const code = await hintCode();
+    const hint = this.hintFor(document, code.newestSoftPromptHint);
     if (!hint) return [];
-    const range = this.anchorRange(document, hint.slot);
-    return [new vscode.CodeLens(range, { title: hintTitle(hint), tooltip: hintTooltip(hint), command: 'promptsmith.showRuns' })];
+    const range = this.anchorRange(document, code.hintAnchor(document.getText(), hint.slot));
+    return [new vscode.CodeLens(range, { title: code.hintTitle(hint), tooltip: code.hintTooltip(hint), command: 'promptsmith.showRuns' })];
   }
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
-    const hint = this.hintFor(document);
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    const code = await hintCode();
+    const hint = this.hintFor(document, code.newestSoftPromptHint);
     if (!hint) return undefined;
-    const range = this.anchorRange(document, hint.slot);
+    const range = this.anchorRange(document, code.hintAnchor(document.getText(), hint.slot));
     if (!range.contains(position)) return undefined;
-    const markdown = new vscode.MarkdownString(hintHoverMarkdown(hint));
+    const markdown = new vscode.MarkdownString(code.hintHoverMarkdown(hint));
     markdown.isTrusted = false;
     return new vscode.Hover(markdown, range);
   }
@@ -48,17 +55,16 @@ export class SoftPromptHints implements vscode.CodeLensProvider, vscode.HoverPro
     this.changed.dispose();
   }
 
-  private anchorRange(document: vscode.TextDocument, slot: string | undefined): vscode.Range {
-    const anchor = hintAnchor(document.getText(), slot);
+  private anchorRange(document: vscode.TextDocument, anchor: { start: number; end: number }): vscode.Range {
     return new vscode.Range(document.positionAt(anchor.start), document.positionAt(anchor.end));
   }
 
-  private hintFor(document: vscode.TextDocument) {
+  private hintFor(document: vscode.TextDocument, newest: (workspaceDir: string, promptFile: string) => HintRead | undefined) {
     const file = document.uri.fsPath;
     if (!this.cache.has(file)) {
       this.watchRuns();
       const workspaceDir = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath ?? dirname(file);
-      this.cache.set(file, newestSoftPromptHint(workspaceDir, file));
+      this.cache.set(file, newest(workspaceDir, file));
     }
     const read = this.cache.get(file);
     if (read?.problem !== undefined && !this.reported.has(read.problem)) {
