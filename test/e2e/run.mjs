@@ -90,7 +90,8 @@ before(
 );
 
 after(async () => {
-  if (env.failed && env.server) env.server.saveLogs(join(artifactsDir, 'logs'));
+  // Kept after a failure, or always with E2E_SAVE_LOGS=1 (to compare a passing run).
+  if ((env.failed || process.env.E2E_SAVE_LOGS) && env.server) env.server.saveLogs(join(artifactsDir, 'logs'));
   await shutdown();
   for (const [name, value] of Object.entries(env.timings)) log(`${name}: ${value}`);
   log(`total: ${((performance.now() - startedAt) / 1000).toFixed(1)} s; screenshots in ${artifactsDir}`);

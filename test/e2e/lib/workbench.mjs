@@ -38,6 +38,11 @@ export async function waitFor(what, check, ms = 30_000, every = 250) {
 export class Workbench {
   constructor(page, artifactsDir, prefix) {
     this.page = page;
+    // E2E_CONSOLE=1: the page's console (webviews included) on stderr, for debugging a scenario.
+    if (process.env.E2E_CONSOLE) {
+      page.on('console', (m) => process.stderr.write(`[console ${m.type()}] ${m.text()}\n`));
+      page.on('pageerror', (e) => process.stderr.write(`[pageerror] ${e.message}\n`));
+    }
     this.artifactsDir = artifactsDir;
     this.prefix = prefix;
     this.shots = 0;
