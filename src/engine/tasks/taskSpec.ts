@@ -7,6 +7,8 @@ export interface TaskSpec {
   train?: string;
   /** Development set (JSONL or CSV), absolute. */
   dev?: string;
+  /** Held-out test set (JSONL or CSV), absolute: only ever reported, never used for selection. */
+  test?: string;
   /** label → verbalizer (the continuation whose log-probability scores the label). */
   labels: Record<string, string>;
 }
@@ -14,6 +16,7 @@ export interface TaskSpec {
 export interface RawTaskSpec {
   train?: string;
   dev?: string;
+  test?: string;
   labels?: Record<string, string>;
 }
 
@@ -29,5 +32,5 @@ export function resolveTaskSpec(raw: RawTaskSpec | undefined, promptFile: string
   }
   const base = dirname(promptFile);
   const abs = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(base, p));
-  return { train: abs(raw.train), dev: abs(raw.dev), labels };
+  return { train: abs(raw.train), dev: abs(raw.dev), test: abs(raw.test), labels };
 }
