@@ -41,6 +41,8 @@ export interface FineTuneRequest {
   /** A previous run's output folder (or its checkpoint) to continue; also the output when `out` is absent. */
   resume?: string;
   device?: Device;
+  /** Bytes the run may use (default: free memory now); e.g. a GPU's memory when the caller knows it. */
+  memoryAvailable?: number;
   /** Checkpoint every this many steps (default: evalEvery). */
   checkpointEvery?: number;
   /** Awaited before each training step (pause point). */
@@ -112,9 +114,8 @@ async function evaluateAll(s: FineTuneSessions, task: FineTuneTask, signal?: Abo
 
 /** Builds the training graph and its sessions: every weight an input; LoRA adds adapters and freezes the rest. */
 async function openSessions(task: FineTuneTask, s: FineTuneSettings, device: Device): Promise<FineTuneSessions> {
-  const names = checkpointTensorShapes(task.modelDir);
-  const exported = buildOnnxModel(task.modelDir, { withPast: false });
-  const full = weightsAsInputs(exported, names);
+  // No variable keeps the exported graph: its weight initializers are garbage once copied into the vector.
+  const full = weightsAsInputs(buildOnnxModel(task.modelDir, { withPast: false }), checkpointTensorShapes(task.modelDir));
   if (s.method === 'full') return openFineTuneSessions(full.model, full.params, { loss: task.kind, device });
   // The LoRA init draws from its own stream, so data order does not depend on the adapter shapes.
   const lora = addLoraAdapters(full.model, { r: s.rank, alpha: s.alpha, targetModules: s.targetModules }, new Rng(s.seed + 104729));
@@ -143,7 +144,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
 
   const { estimate, total, trainable } = estimateFineTuneMemory(task, settings);
   emit({ type: 'memory', estimate });
-  checkTrainingMemory(estimate, `${settings.method === 'lora' ? `LoRA (r ${settings.rank})` : 'full'} fine tuning of ${task.modelDir}`, { force: !settings.memoryCheck });
+  checkTrainingMemory(estimate, `${settings.method === 'lora' ? `LoRA (r ${settings.rank})` : 'full'} fine tuning of ${task.modelDir}`, { force: !settings.memoryCheck, available: req.memoryAvailable });
 
   const sessions = await openSessions(task, settings, req.device ?? 'auto');
   try {

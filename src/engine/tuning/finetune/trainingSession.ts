@@ -35,10 +35,13 @@ export interface BatchLoss {
 export async function openFineTuneSessions(trainable: OnnxModel, params: ParameterSet, options: { loss: LossKind; device: Device; frozen?: ParameterSet }): Promise<FineTuneSessions> {
   const lossModel = appendLossHead(trainable, options.loss);
   const gradModel = buildGradientGraph(lossModel, { wrt: params.tensors.map((t) => t.name), loss: LOSS_OUTPUTS.loss });
-  const forward = await openSession(encodeModel(lossModel), options.device);
+  // The weights come in as inputs, so the graph bytes alone would make a large model look small
+  // (one CPU thread); and no memory arena, so a step's transient tensors are returned after it.
+  const tuning = { inputWeightBytes: 4 * (params.count + (options.frozen?.count ?? 0)), memoryArena: false };
+  const forward = await openSession(encodeModel(lossModel), options.device, undefined, tuning);
   let gradient: OrtSession;
   try {
-    gradient = (await openSession(encodeModel(gradModel), forward.provider)).session;
+    gradient = (await openSession(encodeModel(gradModel), forward.provider, undefined, tuning)).session;
   } catch (err) {
     await forward.session.release();
     throw err;
