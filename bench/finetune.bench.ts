@@ -13,7 +13,7 @@ import { buildOnnxModel } from '../src/engine/onnx/export/exportModel';
 import { loadTokenizer } from '../src/engine/runtime/tokenizer';
 import { writeTinyCheckpoint } from '../src/engine/onnx/export/tinyModels';
 import { checkpointTensorShapes, parameterCount } from '../src/engine/tuning/finetune/checkpointHeaders';
-import { fineTune } from '../src/engine/tuning/finetune/fineTune';
+import { type FineTuneResult, fineTune } from '../src/engine/tuning/finetune/fineTune';
 import { addLoraAdapters, DEFAULT_LORA_TARGETS } from '../src/engine/tuning/finetune/loraGraph';
 import { estimateTrainingMemory, modelShapeFromConfig } from '../src/engine/tuning/finetune/memoryEstimate';
 import { weightsAsInputs } from '../src/engine/tuning/finetune/parameters';
@@ -112,17 +112,23 @@ function smolCheckpoint(): string {
   return dir;
 }
 
-async function tinysentRuns(out: BenchRow[]): Promise<void> {
+/** The tinysent task file in a temporary folder (test split included: reported, never selected on). */
+function tinysentTask(work: string): string {
   const shared = resolve(repoDir(), '../shared');
   const model = join(shared, 'models', 'stories260k-hf');
   const data = join(shared, 'data', 'tinysent');
+  const file = join(work, 'sentiment.prompt');
+  writeFileSync(
+    file,
+    `---\nmodel: ${model}\npromptsmith.task:\n  train: ${join(data, 'train.jsonl')}\n  dev: ${join(data, 'dev.jsonl')}\n  test: ${join(data, 'test.jsonl')}\n  labels:\n    positive: " happy"\n    negative: " sad"\n---\n{{text}} They were\n`,
+  );
+  return file;
+}
+
+async function tinysentRuns(out: BenchRow[]): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'ps-bench-finetune-'));
   try {
-    const file = join(work, 'sentiment.prompt');
-    writeFileSync(
-      file,
-      `---\nmodel: ${model}\npromptsmith.task:\n  train: ${join(data, 'train.jsonl')}\n  dev: ${join(data, 'dev.jsonl')}\n  test: ${join(data, 'test.jsonl')}\n  labels:\n    positive: " happy"\n    negative: " sad"\n---\n{{text}} They were\n`,
-    );
+    const file = tinysentTask(work);
     for (const method of ['full', 'lora'] as const) {
       const started = performance.now();
       const r = await fineTune({ promptFile: file, out: join(work, method), device: 'cpu', overrides: { method }, checkpointEvery: 0 });
@@ -138,8 +144,42 @@ async function tinysentRuns(out: BenchRow[]): Promise<void> {
   }
 }
 
+/**
+ * FINETUNE_SWEEP=1: the grid behind the defaults in src/engine/tuning/finetune/README.md
+ * (3 seeds × method × lr × steps, about 10 minutes on 2 cores); one row per setting and split.
+ */
+async function defaultsSweep(out: BenchRow[]): Promise<void> {
+  const grid: { method: 'full' | 'lora'; lr: number }[] = [
+    ...[1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3].map((lr) => ({ method: 'full' as const, lr })),
+    ...[1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2].map((lr) => ({ method: 'lora' as const, lr })),
+  ];
+  const work = mkdtempSync(join(tmpdir(), 'ps-bench-finetune-sweep-'));
+  try {
+    const file = tinysentTask(work);
+    for (const { method, lr } of grid) {
+      for (const steps of [30, 100, 200]) {
+        const runs: FineTuneResult[] = [];
+        for (const seed of [0, 1, 2]) {
+          const overrides = { method, lr, steps, seed, warmup: Math.max(1, Math.round(steps / 10)) };
+          runs.push(await fineTune({ promptFile: file, out: join(work, 'out'), device: 'cpu', overrides, checkpointEvery: 0 }));
+          rmSync(join(work, 'out'), { recursive: true, force: true });
+        }
+        const mean = (f: (r: FineTuneResult) => number | null) => runs.reduce((s, r) => s + (f(r) ?? Number.NaN), 0) / runs.length;
+        const note = `seeds 0-2; dev loss ${mean((r) => r.dev_loss).toExponential(1)}; test ${runs.map((r) => r.test_acc).join(', ')}`;
+        for (const split of ['train', 'dev', 'test'] as const) out.push({ bench: 'finetune-sweep', metric: `${method} lr ${lr} ${steps} steps ${split} acc`, value: mean((r) => r[`${split}_acc`]), unit: 'acc', note });
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 export default async function (): Promise<BenchRow[]> {
   const out: BenchRow[] = [];
+  if (process.env.FINETUNE_SWEEP) {
+    await defaultsSweep(out);
+    return out;
+  }
   const stories = join(resolve(repoDir(), '../shared'), 'models', 'stories260k-hf');
   if (!existsSync(stories)) throw new Error(`${stories}: missing (the bench trains the real stories260k)`);
 

@@ -154,17 +154,8 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
     const resumeFrom = req.resume ? findFineTuneCheckpoint(req.resume) : undefined;
     if (req.resume && !resumeFrom) throw new Error(`${req.resume}: no fine-tuning checkpoint to resume from`);
     const result = await trainFineTune(sessions, task, {
+      ...settings,
       kind: task.kind,
-      steps: settings.steps,
-      batchSize: settings.batchSize,
-      lr: settings.lr,
-      warmup: settings.warmup,
-      schedule: settings.schedule,
-      weightDecay: settings.weightDecay,
-      maxGradNorm: settings.maxGradNorm,
-      evalEvery: settings.evalEvery,
-      patience: settings.patience,
-      seed: settings.seed,
       checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
       checkpointDir: join(out, 'checkpoint'),
       resumeFrom,

@@ -5,7 +5,9 @@
 // Bytes, all float32 (4 bytes), P = model parameters, P_t = trained parameters, R·T = token
 // positions of a batch (rows × sequence length), L layers, d hidden, I intermediate, H heads,
 // V vocabulary:
-//   weights      = 4 · P · weightCopies          (fine tuning feeds one JS copy to every session)
+//   weights      = 4 · P · (weightCopies + 1)    (fine tuning feeds one JS copy to every session; +1: the
+//                                                 exporter's copy it was made from, garbage by then but
+//                                                 seldom collected before the first step allocates)
 //   gradients    = 4 · P_t · 2                   (ORT's output tensor + the flat vector clipped and stepped)
 //   optimizer    = 4 · P_t · optimizerSlots      (AdamW: m and v)
 //   best on dev  = 4 · P_t                       (the parameters kept for selection)
@@ -59,7 +61,7 @@ export function estimateTrainingMemory(input: TrainingMemoryInput): MemoryEstima
   const positions = input.rows * input.seqLen;
   const perLayer = 18 * m.hidden + 5 * m.intermediate + 3 * m.heads * input.seqLen;
   const e = {
-    weights: F32 * m.parameters * (input.weightCopies ?? 1),
+    weights: F32 * m.parameters * ((input.weightCopies ?? 1) + 1),
     gradients: F32 * trainable * 2,
     optimizer: F32 * trainable * input.optimizerSlots,
     best: input.keepBest === false ? 0 : F32 * trainable,

@@ -9,10 +9,12 @@ import { Rng } from '../optim/rng';
 import type { BatchExample } from '../softprompt/batchFeeds';
 import { buildBatch } from '../softprompt/batchFeeds';
 import { accuracy } from '../softprompt/objective';
+import { nextBatch } from '../shuffledBatches';
 import { cancelledBeforeStep } from '../softprompt/stepGate';
 import { type BestOnDev, type FineTuneCheckpoint, readFineTuneCheckpoint, writeFineTuneCheckpoint } from './checkpoint';
 import { evaluateSplit, type ObjectiveKind } from './evaluation';
-import { clipGradientNorm, learningRateAt, type ScheduleKind } from './schedule';
+import { clipGradientNorm, learningRateAt } from './schedule';
+import type { FineTuneSettings } from './settings';
 import { type FineTuneSessions, runFineTuneBatch } from './trainingSession';
 
 export interface FineTuneProgress {
@@ -30,20 +32,9 @@ export interface FineTuneProgress {
   steps_per_s: number;
 }
 
-export interface FineTuneTrainerOptions {
+/** The run's settings that shape training, plus where checkpoints go and the run's controls. */
+export interface FineTuneTrainerOptions extends Pick<FineTuneSettings, 'steps' | 'batchSize' | 'lr' | 'warmup' | 'schedule' | 'weightDecay' | 'maxGradNorm' | 'evalEvery' | 'patience' | 'seed'> {
   kind: ObjectiveKind;
-  steps: number;
-  batchSize: number;
-  lr: number;
-  warmup: number;
-  schedule: ScheduleKind;
-  weightDecay: number;
-  /** Global gradient-norm clip (≤ 0: none). */
-  maxGradNorm: number;
-  evalEvery: number;
-  /** Evaluations without a better dev result before stopping (0 = never). */
-  patience: number;
-  seed: number;
   /** Every this many steps (0 = never) into checkpointDir; also on cancel and at the end. */
   checkpointEvery: number;
   checkpointDir?: string;
@@ -146,14 +137,9 @@ export async function trainFineTune(s: FineTuneSessions, data: TrainingExamples,
       cancelled = true;
       break;
     }
-    const batch: BatchExample[] = [];
-    while (batch.length < batchSize) {
-      if (cursor >= order.length) {
-        order = rng.permutation(data.train.length);
-        cursor = 0;
-      }
-      batch.push(data.train[order[cursor++]!]!);
-    }
+    const drawn = { order, cursor };
+    const batch = nextBatch(data.train, batchSize, drawn, rng);
+    ({ order, cursor } = drawn);
     const r = await runFineTuneBatch(s, buildBatch(batch, data.classTokens, s.vocabSize), grad);
     if (!Number.isFinite(r.loss)) throw new Error(`fine tuning: the loss became ${r.loss} at step ${step + 1} (lower the learning rate)`);
     const gradNorm = clipGradientNorm(grad, options.maxGradNorm);
