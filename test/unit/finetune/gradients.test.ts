@@ -13,7 +13,7 @@ import { weightsAsInputs } from '../../../src/engine/tuning/finetune/parameters'
 import { type FineTuneSessions, openFineTuneSessions, releaseFineTuneSessions, runFineTuneBatch } from '../../../src/engine/tuning/finetune/trainingSession';
 import { Rng } from '../../../src/engine/tuning/optim/rng';
 import { type BatchArrays, buildBatch } from '../../../src/engine/tuning/softprompt/batchFeeds';
-import { STORIES_ABSENT, storiesHfDir, tinysentDir } from '../helpers/fixtures';
+import { STORIES_ABSENT, storiesHfDir, tinyModelDir, tinysentDir } from '../helpers/fixtures';
 
 function tinysentBatch(dir: string): BatchArrays {
   const tokenizer = loadTokenizer(dir);
@@ -117,5 +117,24 @@ test('LoRA starts from the base model exactly (B = 0) and its A and B gradients 
   } finally {
     await releaseFineTuneSessions(s);
     await releaseFineTuneSessions(base);
+  }
+});
+
+test('GPT-2 checkpoints train too: Conv1D weights are stored [in, out] as the graph uses them, and a step lowers the loss', async () => {
+  const dir = tinyModelDir('gpt2');
+  const shapes = checkpointTensorShapes(dir);
+  const { model, params } = weightsAsInputs(buildOnnxModel(dir, { withPast: false }), shapes);
+  assert.equal(params.count, parameterCount(shapes), 'every stored tensor is trained, the tied head once');
+  const attn = params.byName('transformer.h.0.attn.c_attn.weight')!;
+  assert.deepEqual([attn.hfName, attn.transposed, attn.dims], ['transformer.h.0.attn.c_attn.weight', false, [32, 96]]);
+  const s = await openFineTuneSessions(model, params, { loss: 'generation', device: 'cpu' });
+  try {
+    const batch = buildBatch([{ ids: [5, 6, 7, 8], target: [9, 10, 11] }, { ids: [12, 13], target: [14, 15] }], [], 300);
+    const grad = new Float32Array(params.count);
+    const before = (await runFineTuneBatch(s, batch, grad)).loss;
+    for (let i = 0; i < grad.length; i++) params.values[i] = params.values[i]! - 0.05 * grad[i]!;
+    assert.ok((await runFineTuneBatch(s, batch)).loss < before);
+  } finally {
+    await releaseFineTuneSessions(s);
   }
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readPromptFile } from '../../../language/analysis/promptFile';
 import { buildCheckpointFolder, moveFolderContents } from '../../onnx/export/checkpointFolder';
 import { buildOnnxModel } from '../../onnx/export/exportModel';
-import { readHfConfig } from '../../onnx/export/hfConfig';
+import { architectureOf, readHfConfig } from '../../onnx/export/hfConfig';
 import { readLlamaShape } from '../../onnx/export/llama';
 import type { Device } from '../../runtime/executionProviders';
 import { Rng } from '../optim/rng';
@@ -83,7 +83,10 @@ export interface FineTuneResult extends SplitScores {
 const MIB = 2 ** 20;
 
 function loraParameterCount(modelDir: string, s: FineTuneSettings): number {
-  const shape = readLlamaShape(readHfConfig(modelDir));
+  const config = readHfConfig(modelDir);
+  const arch = architectureOf(config);
+  if (arch !== 'LlamaForCausalLM' && arch !== 'llama') throw new Error(`${config.path}: LoRA is supported on Llama-family models (q/k/v/o_proj), not ${arch ?? 'this architecture'}; use method: full`);
+  const shape = readLlamaShape(config);
   const q = shape.heads * shape.headDim;
   const kv = shape.kvHeads * shape.headDim;
   const sizes: Record<string, number> = { q_proj: shape.hidden + q, k_proj: shape.hidden + kv, v_proj: shape.hidden + kv, o_proj: q + shape.hidden };
