@@ -1,7 +1,7 @@
 // safetensors read/write (https://github.com/huggingface/safetensors: u64 LE header length, JSON
 // header {name: {dtype, shape, data_offsets}}, then the data section). Every error names the file
 // and, where one is involved, the tensor.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -219,35 +219,66 @@ export interface TensorToWrite {
   data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array;
 }
 
-/** Serializes tensors (in the given order) with optional string metadata. */
-export function encodeSafetensors(tensors: TensorToWrite[], metadata?: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (metadata && Object.keys(metadata).length > 0) header['__metadata__'] = metadata;
+/** The header bytes (length prefix included) of a file holding `tensors`, and the data size. */
+function safetensorsHeader(tensors: TensorToWrite[], metadata?: Record<string, string>): { header: Uint8Array; dataBytes: number } {
+  const json: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) json['__metadata__'] = metadata;
   let offset = 0;
   for (const t of tensors) {
     const size = t.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[t.dtype];
     if (t.data.byteLength !== size) throw new SafetensorsError(`tensor '${t.name}': ${t.data.byteLength} data bytes, ${t.dtype} shape [${t.shape}] needs ${size}`);
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
+    json[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
     offset += size;
   }
-  let json = JSON.stringify(header);
+  let text = JSON.stringify(json);
   // Pad the header with spaces so the data section starts 8-byte aligned (as the reference writer does).
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
-  const headerBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let at = 8 + headerBytes.length;
+  text += ' '.repeat((8 - ((8 + Buffer.byteLength(text)) % 8)) % 8);
+  const body = new TextEncoder().encode(text);
+  const header = new Uint8Array(8 + body.length);
+  new DataView(header.buffer).setBigUint64(0, BigInt(body.length), true);
+  header.set(body, 8);
+  return { header, dataBytes: offset };
+}
+
+function bytesOf(t: TensorToWrite): Uint8Array {
+  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+}
+
+/** Serializes tensors (in the given order) with optional string metadata. */
+export function encodeSafetensors(tensors: TensorToWrite[], metadata?: Record<string, string>): Uint8Array {
+  const { header, dataBytes } = safetensorsHeader(tensors, metadata);
+  const out = new Uint8Array(header.length + dataBytes);
+  out.set(header, 0);
+  let at = header.length;
   for (const t of tensors) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    out.set(bytesOf(t), at);
     at += t.data.byteLength;
   }
   return out;
 }
 
-/** Writes a safetensors file atomically (temp file + rename). */
+/**
+ * Writes a safetensors file atomically (temp file + rename), tensor by tensor, so a large
+ * checkpoint is never assembled in memory a second time.
+ */
 export function writeSafetensors(path: string, tensors: TensorToWrite[], metadata?: Record<string, string>): void {
+  const { header } = safetensorsHeader(tensors, metadata);
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  writeFileSync(tmp, encodeSafetensors(tensors, metadata));
+  const fd = openSync(tmp, 'w');
+  try {
+    writeAll(fd, header);
+    for (const t of tensors) writeAll(fd, bytesOf(t));
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
   renameSync(tmp, path);
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }

@@ -7,6 +7,7 @@ import { ensureOnnxFolder } from '../onnx/export/exportModel';
 import { RuntimeError } from './errors';
 import { looksLikeHubId } from '../../modelFiles/hubCache';
 import { type DownloadProgress, resolveHubModel } from './hub';
+import { ensureLoraMergedFolder, isLoraAdapterFolder } from './loraAdapter';
 import { chooseOnnxFile } from './onnxVariant';
 
 export type ModelKind = 'causal' | 'masked';
@@ -143,6 +144,18 @@ function isExportable(dir: string): boolean {
 export async function resolveModelFolder(spec: string, options: ResolveOptions = {}): Promise<ModelFolder> {
   const local = resolve(spec);
   if (existsSync(local) && statSync(local).isDirectory()) {
+    // A PEFT LoRA adapter folder: its base checkpoint with the adapter merged in.
+    if (isLoraAdapterFolder(local)) {
+      const progress = (fraction: number, message: string) => options.onProgress?.({ phase: 'export', fraction, message });
+      let merged: string;
+      try {
+        merged = ensureLoraMergedFolder(local, options.cacheDir ?? defaultCacheDir(), progress);
+      } catch (err) {
+        if (err instanceof RuntimeError) throw err;
+        throw new RuntimeError('E_BAD_MODEL', `${local}: cannot apply the LoRA adapter (${(err as Error).message.split('\n')[0]})`);
+      }
+      return inspectModelFolder(merged, spec, options.variant);
+    }
     const configFile = join(local, 'config.json');
     const hasConfig = existsSync(configFile);
     // A llama2.c checkpoint (.bin) comes without config.json; the exporter makes one.

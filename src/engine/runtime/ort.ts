@@ -61,14 +61,24 @@ function modelBytes(source: string | Uint8Array): number {
   }
 }
 
+/** What a caller knows that the model bytes do not say. */
+export interface SessionTuning {
+  /** Bytes of weights fed as inputs at run time (training graphs hold none): counts toward the model's size. */
+  inputWeightBytes?: number;
+  /** false: no CPU memory arena, so a training step's large transient tensors go back to the system after the run. */
+  memoryArena?: boolean;
+}
+
 /**
  * Creates a session on exactly one execution provider (no silent fallback inside ORT: the
  * caller decides what to try next). `source` is a file path or the model's bytes.
  */
-export async function createSession(source: string | Uint8Array, provider: string): Promise<OrtSession> {
+export async function createSession(source: string | Uint8Array, provider: string, tuning: SessionTuning = {}): Promise<OrtSession> {
+  const size = modelBytes(source) + (tuning.inputWeightBytes ?? 0);
   const options: OrtModule.InferenceSession.SessionOptions = {
     executionProviders: [provider],
-    ...(provider === 'cpu' && modelBytes(source) < SMALL_MODEL_BYTES ? { intraOpNumThreads: 1 } : {}),
+    ...(provider === 'cpu' && size < SMALL_MODEL_BYTES ? { intraOpNumThreads: 1 } : {}),
+    ...(tuning.memoryArena === false ? { enableCpuMemArena: false } : {}),
     graphOptimizationLevel: 'all',
     // Errors reach the caller as exceptions; keep ORT's own console output to errors only.
     logSeverityLevel: 3,

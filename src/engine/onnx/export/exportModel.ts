@@ -15,7 +15,7 @@ export type ExportProgress = (fraction: number, message: string) => void;
 export const EXPORTER_VERSION = 1;
 
 /** Files copied beside onnx/model.onnx when present. */
-const COPIED_FILES = [
+export const COPIED_FILES = [
   'config.json',
   'generation_config.json',
   'tokenizer.json',

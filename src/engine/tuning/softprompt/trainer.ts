@@ -8,6 +8,7 @@ import { Rng } from '../optim/rng';
 import type { BatchExample } from './batchFeeds';
 import { type BestSoFar, readCheckpoint, type TrainerCheckpoint, writeCheckpoint } from './checkpoint';
 import { accuracy, type SoftPromptObjective } from './objective';
+import { nextBatch } from '../shuffledBatches';
 import { cancelledBeforeStep } from './stepGate';
 
 export type OptimizerKind = 'adam' | 'adafactor';
@@ -121,14 +122,9 @@ export async function trainSoftPrompt(
       cancelled = true;
       break;
     }
-    const batch: BatchExample[] = [];
-    while (batch.length < batchSize) {
-      if (cursor >= order.length) {
-        order = rng.permutation(data.train.length);
-        cursor = 0;
-      }
-      batch.push(data.train[order[cursor++]!]!);
-    }
+    const drawn = { order, cursor };
+    const batch = nextBatch(data.train, batchSize, drawn, rng);
+    ({ order, cursor } = drawn);
     const r = await objective.lossAndGrad(prompt, batch);
     if (!Number.isFinite(r.loss)) throw new Error(`soft prompt training: the loss became ${r.loss} at step ${step + 1} (lower the learning rate)`);
     optimizer.step(prompt, r.grad!);

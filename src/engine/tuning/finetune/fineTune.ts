@@ -1,0 +1,202 @@
+// The "fine tune" task: from a .prompt file (model, task datasets, promptsmith.finetune settings)
+// to a fine-tuned Hugging Face model folder (full) or a PEFT LoRA adapter folder (lora), with a
+// memory check before anything big is loaded, progress events, pause/cancel, checkpoints and
+// exact resume. Shaped like tuneSoftPrompt; the caller (CLI, engine task queue) owns run records.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readPromptFile } from '../../../promptFile/promptFile';
+import { buildCheckpointFolder, moveFolderContents } from '../../onnx/export/checkpointFolder';
+import { buildOnnxModel } from '../../onnx/export/exportModel';
+import { architectureOf, readHfConfig } from '../../onnx/export/hfConfig';
+import { readLlamaShape } from '../../onnx/export/llama';
+import type { Device } from '../../runtime/executionProviders';
+import { Rng } from '../optim/rng';
+import { buildBatch } from '../softprompt/batchFeeds';
+import { checkpointTensorShapes, hasSafetensorsCheckpoint, parameterCount } from './checkpointHeaders';
+import { findFineTuneCheckpoint } from './checkpoint';
+import { evaluateSplit, type SplitEvaluation } from './evaluation';
+import { addLoraAdapters } from './loraGraph';
+import { checkTrainingMemory, estimateTrainingMemory, type MemoryEstimate, modelShapeFromConfig } from './memoryEstimate';
+import { checkpointLayout, type ParameterSet, weightsAsInputs } from './parameters';
+import { saveLoraAdapter } from './peftLora';
+import { type FineTuneSettings, mergeFineTuneSettings, type RawFineTuneSettings } from './settings';
+import { type FineTuneTask, loadFineTuneTask } from './taskData';
+import { type FineTuneProgress, trainFineTune } from './trainer';
+import { type FineTuneSessions, openFineTuneSessions, releaseFineTuneSessions } from './trainingSession';
+
+export const FINETUNE_SUMMARY_FILE = 'finetune.json';
+
+export type FineTuneEvent =
+  | FineTuneProgress
+  | { type: 'message'; message: string }
+  | { type: 'device'; device: string }
+  | { type: 'memory'; estimate: MemoryEstimate };
+
+export interface FineTuneRequest {
+  promptFile: string;
+  /** Settings that win over the file's promptsmith.finetune. */
+  overrides?: RawFineTuneSettings;
+  /** Output folder: the fine-tuned model (full) or the adapter (lora); its checkpoint/ goes inside. */
+  out?: string;
+  /** A previous run's output folder (or its checkpoint) to continue; also the output when `out` is absent. */
+  resume?: string;
+  device?: Device;
+  /** Bytes the run may use (default: free memory now); e.g. a GPU's memory when the caller knows it. */
+  memoryAvailable?: number;
+  /** Checkpoint every this many steps (default: evalEvery). */
+  checkpointEvery?: number;
+  /** Awaited before each training step (pause point). */
+  beforeStep?: () => Promise<void>;
+  onCheckpoint?: (step: number, file: string) => void;
+  signal?: AbortSignal;
+  onEvent?: (event: FineTuneEvent) => void;
+}
+
+export interface SplitScores {
+  train_acc: number | null;
+  dev_acc: number | null;
+  test_acc: number | null;
+  train_loss: number | null;
+  dev_loss: number | null;
+  test_loss: number | null;
+}
+
+export interface FineTuneResult extends SplitScores {
+  out: string;
+  method: FineTuneSettings['method'];
+  objective: FineTuneTask['kind'];
+  /** The file's template on the base model (the manual prompt, before any tuning). */
+  manual: SplitScores;
+  trainable_params: number;
+  total_params: number;
+  best_step: number;
+  steps_run: number;
+  stopped_early: boolean;
+  cancelled: boolean;
+  device: string;
+  memory_estimate_mib: number;
+  /** The model folder (full) or adapter folder (lora) written; null when cancelled. */
+  artifact: string | null;
+  settings: FineTuneSettings;
+}
+
+const MIB = 2 ** 20;
+
+function loraParameterCount(modelDir: string, s: FineTuneSettings): number {
+  const config = readHfConfig(modelDir);
+  const arch = architectureOf(config);
+  if (arch !== 'LlamaForCausalLM' && arch !== 'llama') throw new Error(`${config.path}: LoRA is supported on Llama-family models (q/k/v/o_proj), not ${arch ?? 'this architecture'}; use method: full`);
+  const shape = readLlamaShape(config);
+  const q = shape.heads * shape.headDim;
+  const kv = shape.kvHeads * shape.headDim;
+  const sizes: Record<string, number> = { q_proj: shape.hidden + q, k_proj: shape.hidden + kv, v_proj: shape.hidden + kv, o_proj: q + shape.hidden };
+  return shape.layers * s.targetModules.reduce((n, t) => n + s.rank * (sizes[t] ?? 0), 0);
+}
+
+/** The estimate for this run: the largest training batch, AdamW in float32, one JS copy of the weights. */
+export function estimateFineTuneMemory(task: FineTuneTask, s: FineTuneSettings): { estimate: MemoryEstimate; total: number; trainable: number } {
+  const total = parameterCount(checkpointTensorShapes(task.modelDir));
+  const trainable = s.method === 'full' ? total : loraParameterCount(task.modelDir, s);
+  const longest = [...task.train].sort((a, b) => b.ids.length + (b.target?.length ?? 0) - (a.ids.length + (a.target?.length ?? 0))).slice(0, s.batchSize);
+  const batch = buildBatch(longest, task.classTokens, task.tokenizer.vocabSize);
+  const shape = modelShapeFromConfig(readHfConfig(task.modelDir).json, total);
+  const estimate = estimateTrainingMemory({ shape, trainable, optimizerSlots: 2, rows: batch.rows, seqLen: batch.seqLen, keepBest: true });
+  return { estimate, total, trainable };
+}
+
+function scores(train?: SplitEvaluation, dev?: SplitEvaluation, test?: SplitEvaluation): SplitScores {
+  const acc = (e?: SplitEvaluation) => e?.accuracy ?? null;
+  const loss = (e?: SplitEvaluation) => (e && Number.isFinite(e.loss) ? e.loss : null);
+  return { train_acc: acc(train), dev_acc: acc(dev), test_acc: acc(test), train_loss: loss(train), dev_loss: loss(dev), test_loss: loss(test) };
+}
+
+async function evaluateAll(s: FineTuneSessions, task: FineTuneTask, signal?: AbortSignal): Promise<SplitScores> {
+  const run = (examples: FineTuneTask['train']) => (examples.length > 0 ? evaluateSplit(s, examples, task.classTokens, { kind: task.kind, signal }) : Promise.resolve(undefined));
+  return scores(await run(task.train), await run(task.dev), await run(task.test));
+}
+
+/** Builds the training graph and its sessions: every weight an input; LoRA adds adapters and freezes the rest. */
+async function openSessions(task: FineTuneTask, s: FineTuneSettings, device: Device): Promise<FineTuneSessions> {
+  // No variable keeps the exported graph: its weight initializers are garbage once copied into the vector.
+  const full = weightsAsInputs(buildOnnxModel(task.modelDir, { withPast: false }), checkpointTensorShapes(task.modelDir));
+  if (s.method === 'full') return openFineTuneSessions(full.model, full.params, { loss: task.kind, device });
+  // The LoRA init draws from its own stream, so data order does not depend on the adapter shapes.
+  const lora = addLoraAdapters(full.model, { r: s.rank, alpha: s.alpha, targetModules: s.targetModules }, new Rng(s.seed + 104729));
+  return openFineTuneSessions(lora.model, lora.params, { loss: task.kind, device, frozen: full.params });
+}
+
+function saveFullModel(task: FineTuneTask, params: ParameterSet, out: string, summary: string): void {
+  const replaced = new Map(params.tensors.map((t) => [t.hfName, checkpointLayout(params, t)]));
+  const tmp = buildCheckpointFolder(task.modelDir, out, replaced, {
+    editConfig: (c) => ({ ...c, torch_dtype: 'float32' }),
+    extraFiles: { [FINETUNE_SUMMARY_FILE]: summary },
+  });
+  moveFolderContents(tmp, out);
+}
+
+export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
+  const emit = req.onEvent ?? (() => {});
+  const out = req.out ?? req.resume;
+  if (!out) throw new Error('fine tuning needs an output folder (out) or a run to resume');
+  const settings = mergeFineTuneSettings(readPromptFile(req.promptFile).data['promptsmith.finetune'], req.overrides, req.promptFile);
+  const task = await loadFineTuneTask(req.promptFile, settings);
+  if (!hasSafetensorsCheckpoint(task.modelDir)) {
+    throw new Error(`${task.modelDir}: fine tuning needs the model's safetensors checkpoint (model.safetensors); ONNX-only folders cannot be trained`);
+  }
+  if (task.train.length === 0) throw new Error(`${req.promptFile}: the training split is empty`);
+
+  const { estimate, total, trainable } = estimateFineTuneMemory(task, settings);
+  emit({ type: 'memory', estimate });
+  checkTrainingMemory(estimate, `${settings.method === 'lora' ? `LoRA (r ${settings.rank})` : 'full'} fine tuning of ${task.modelDir}`, { force: !settings.memoryCheck, available: req.memoryAvailable });
+
+  const sessions = await openSessions(task, settings, req.device ?? 'auto');
+  try {
+    emit({ type: 'device', device: sessions.provider });
+    if (sessions.params.count !== trainable) emit({ type: 'message', message: `training ${sessions.params.count} parameters (estimated ${trainable})` });
+    const manual = await evaluateAll(sessions, task, req.signal);
+    const resumeFrom = req.resume ? findFineTuneCheckpoint(req.resume) : undefined;
+    if (req.resume && !resumeFrom) throw new Error(`${req.resume}: no fine-tuning checkpoint to resume from`);
+    const result = await trainFineTune(sessions, task, {
+      ...settings,
+      kind: task.kind,
+      checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
+      checkpointDir: join(out, 'checkpoint'),
+      resumeFrom,
+      fingerprint: { method: settings.method, rank: settings.method === 'lora' ? settings.rank : 0, alpha: settings.method === 'lora' ? settings.alpha : 0 },
+      signal: req.signal,
+      beforeStep: req.beforeStep,
+      onProgress: emit,
+      onCheckpoint: req.onCheckpoint,
+    });
+    const final = result.cancelled ? scores() : await evaluateAll(sessions, task, req.signal);
+    if (result.cancelled && result.best) Object.assign(final, { dev_acc: Number.isFinite(result.best.devAcc) ? result.best.devAcc : null, dev_loss: result.best.devLoss });
+    const summary: FineTuneResult = {
+      out,
+      method: settings.method,
+      objective: task.kind,
+      ...final,
+      manual,
+      trainable_params: sessions.params.count,
+      total_params: total,
+      best_step: result.best?.step ?? result.stepsRun,
+      steps_run: result.stepsRun,
+      stopped_early: result.stoppedEarly,
+      cancelled: result.cancelled,
+      device: sessions.provider,
+      memory_estimate_mib: Math.round(estimate.total / MIB),
+      artifact: result.cancelled ? null : out,
+      settings,
+    };
+    if (!result.cancelled) {
+      const text = `${JSON.stringify({ ...summary, promptFile: req.promptFile, baseModel: task.baseModel }, null, 2)}\n`;
+      if (settings.method === 'full') saveFullModel(task, sessions.params, out, text);
+      else {
+        saveLoraAdapter(out, { r: settings.rank, alpha: settings.alpha, targetModules: settings.targetModules, baseModel: task.baseModel, params: sessions.params });
+        writeFileSync(join(out, FINETUNE_SUMMARY_FILE), text);
+      }
+    }
+    return summary;
+  } finally {
+    await releaseFineTuneSessions(sessions);
+  }
+}
