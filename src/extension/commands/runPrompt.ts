@@ -32,6 +32,7 @@ export async function runPromptCommand(ctx: PromptsmithContext, outputs: OutputD
             device: settings.device,
             offline: settings.offline || undefined,
             cacheDir: settings.cacheDir,
+            remote: settings.remote,
           },
           {
             token,
