@@ -7,11 +7,13 @@
 // is awaited — a task pauses there with the error as its message — and the same call is made
 // again once it returns; without it the error is thrown (the task stops and can resume from its
 // checkpoint). Either way no score is lost or counted twice.
+import type { TaskHooks } from '../tasks/taskHooks';
 import type { SlotExample, SlotPrompt, TaskScorer } from '../tasks/taskScorer';
 import type { ClientStats, OpenAiClient } from './openAiClient';
 import { isEndpointDown, type RemoteError } from './remoteErrors';
 import { remoteGenerate } from './remoteGeneration';
 import { RemoteScorer, type RemoteScoringOptions } from './remoteScoring';
+import { clientFor, type RemoteTarget } from './remoteTarget';
 
 export interface RemoteTaskScorerOptions extends RemoteScoringOptions {
   /** Awaited when the endpoint is down; the call is retried when it resolves (a task: pause until resumed). */
@@ -100,4 +102,18 @@ export class RemoteTaskScorer implements TaskScorer {
       }
     }
   }
+}
+
+/**
+ * The scorer a long task (RL prompt tuning, random search) uses for a remote model: the shared
+ * client of its endpoint (so the concurrency bound holds across tasks), and a pause of the task
+ * while the endpoint is down, when the task can pause (`hooks.pauseFor`).
+ */
+export function remoteTaskScorerFor(target: RemoteTarget, verbalizers: readonly string[], hooks: TaskHooks, options: RemoteScoringOptions & { client?: OpenAiClient } = {}): RemoteTaskScorer {
+  const { client, ...scoring } = options;
+  const pause = hooks.pauseFor;
+  return new RemoteTaskScorer(client ?? clientFor(target), target.name, verbalizers, {
+    ...scoring,
+    onEndpointDown: pause ? (err) => pause(`${err.message}; resume the task once the server answers again`) : undefined,
+  });
 }

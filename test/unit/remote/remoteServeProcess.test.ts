@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { TaskQueue } from '../../../src/engine/host/taskQueue';
 import { OpenAiClient } from '../../../src/engine/remote/openAiClient';
-import { RemoteTaskScorer } from '../../../src/engine/remote/remoteTaskScorer';
+import { RemoteTaskScorer, remoteTaskScorerFor } from '../../../src/engine/remote/remoteTaskScorer';
 import { evaluatePromptFile } from '../../../src/engine/tasks/evaluatePromptFile';
 import type { SlotExample } from '../../../src/engine/tasks/taskScorer';
 import { servedUrl } from '../../../src/protocol/methods/serve';
@@ -126,7 +126,7 @@ test('a task whose endpoint dies pauses with the endpoint named, and after resum
     label: 'remote steps',
     async execute(task) {
       const client = new OpenAiClient({ endpoint: served.url, maxRetries: 1, retryBaseMs: 10 });
-      scorer = new RemoteTaskScorer(client, 'stories', verbalizers, { onEndpointDown: (err) => task.pauseFor(`${err.message}; resume when the server is back`) });
+      scorer = remoteTaskScorerFor({ name: 'stories', spec: 'openai-compatible/stories', endpoint: served.url, maxConcurrency: 4 }, verbalizers, task, { client });
       const results: number[][][][] = [];
       for (const [k, prompts] of steps.entries()) {
         await task.beforeStep();
@@ -151,7 +151,7 @@ test('a task whose endpoint dies pauses with the endpoint named, and after resum
     assert.deepEqual(results, uninterrupted);
     assert.equal(scorer!.evaluations, steps.length * examples.length);
     const paused = statuses.find((s) => s.status === 'paused');
-    assert.match(paused?.message ?? '', new RegExp(`^the endpoint http://127.0.0.1:${port}/v1 is not answering: .*; resume when the server is back$`));
+    assert.match(paused?.message ?? '', new RegExp(`^the endpoint http://127.0.0.1:${port}/v1 is not answering: .*; resume the task once the server answers again$`));
     assert.deepEqual(
       statuses.map((s) => s.status),
       ['running', 'paused', 'running', 'completed'],
