@@ -14,7 +14,7 @@ import { evaluatePromptFile } from '../../../src/engine/tasks/evaluatePromptFile
 import type { SlotExample } from '../../../src/engine/tasks/taskScorer';
 import { servedUrl } from '../../../src/protocol/methods/serve';
 import { STORIES_ABSENT, storiesHfDir, storiesOnnxDir, tinysentDir } from '../helpers/fixtures';
-import { cliBundle } from '../host/engineBundle';
+import { cliBundle, runCli as runBundledCli } from '../host/engineBundle';
 import { tinysentPrompt } from './remoteHelpers';
 
 const skip = storiesHfDir() && tinysentDir() ? false : STORIES_ABSENT;
@@ -50,16 +50,7 @@ function serve(args: string[] = []): Promise<Served> {
   });
 }
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[]) => runBundledCli(cli, args);
 
 test('promptsmith eval --model openai-compatible/<name> --endpoint through promptsmith serve prints the local accuracy', { skip }, async () => {
   const served = await serve();
