@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { remoteTargetOf } from '../../../src/engine/remote/remoteTarget';
+import { analyzePromptSource } from '../../../src/language/analysis/diagnostics';
+import { completionsAt } from '../../../src/language/features/completion';
+import { hoverAt } from '../../../src/language/features/hover';
 import { parsePromptFile } from '../../../src/promptFile/promptFile';
 
 function file(endpoint?: string) {
@@ -54,4 +57,19 @@ test('promptsmith.endpoint in the front matter must be an http(s) URL without cr
   assert.match(withKey.problems[0]!.message, /'promptsmith.endpoint': the URL must not carry credentials/);
   assert.equal(withKey.problems[0]!.severity, 'error');
   assert.match(file('[1, 2]').problems[0]!.message, /'promptsmith.endpoint': expected a string, got a list/);
+});
+
+test('the editor completes promptsmith.endpoint and explains it on hover, with no warning for the key', async () => {
+  const source = '---\nmodel: openai-compatible/llama\npromptsmith.endpoint: http://gpu:8000/v1\n---\n{{text}}';
+  const analysis = analyzePromptSource(source);
+  assert.deepEqual(
+    analysis.parsed.problems.filter((p) => p.message.includes('endpoint')),
+    [],
+  );
+  const typing = '---\nmodel: openai-compatible/llama\npro\n---\n{{text}}';
+  const labels = completionsAt(analyzePromptSource(typing), typing.indexOf('pro') + 3, []).map((c) => c.label);
+  assert.ok(labels.includes('promptsmith.endpoint'), labels.join());
+  const at = source.indexOf('promptsmith.endpoint') + 3;
+  const hover = await hoverAt(analysis, at, () => ({ tokenizer: 'none' }));
+  assert.match((hover?.hover.contents as { value?: string } | undefined)?.value ?? '', /Base URL \(with \/v1\) of the OpenAI-compatible server/);
 });

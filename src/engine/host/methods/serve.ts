@@ -25,6 +25,9 @@ export const serve: MethodHandler<'serve'> = async (params, ctx) => {
   });
   ctx.emit({ type: 'device', device: model.provider });
   ctx.emit({ type: 'message', level: 'info', message: servingMessage(name, server.url) });
+  if (!/^(127\.|localhost$|::1$|\[::1\]$)/.test(params.host ?? '127.0.0.1')) {
+    ctx.emit({ type: 'message', level: 'warning', message: `listening on ${params.host}: anyone who can reach this address can use the model (serve has no authentication)` });
+  }
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) resolve();
     else ctx.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -44,12 +44,16 @@ function topOf(logits: Float32Array, offset: number, vocab: number, lse: number,
   return out;
 }
 
+/** Token texts are decoded once per model (the memo outlives requests). */
+const tokenTexts = new WeakMap<LanguageModel, TokenTexts>();
+
 export async function onePassCompletions(model: LanguageModel, prompts: readonly number[][], options: OnePassOptions): Promise<OnePassResult[]> {
   const context = model.contextLength();
   for (const [i, ids] of prompts.entries()) {
     if (context !== undefined && ids.length + 1 > context) throw new RuntimeError('E_BAD_INPUT', `prompt ${i}: ${ids.length} tokens leave no room in the model's context of ${context}`);
   }
-  const texts = new TokenTexts(model.tokenizer);
+  const texts = tokenTexts.get(model) ?? new TokenTexts(model.tokenizer);
+  tokenTexts.set(model, texts);
   const stopIds = model.stopIds();
   const random = seededRandom(options.sampling.seed ?? Math.floor(Math.random() * 2 ** 31));
   const batchSize = Math.max(1, options.batchSize ?? 8);

@@ -27,9 +27,4 @@ export class TokenTexts {
     }
     return text;
   }
-
-  /** Texts of a whole sequence, token by token. */
-  all(ids: readonly number[]): string[] {
-    return ids.map((id, i) => (i === 0 ? this.first(id) : this.after(ids[i - 1]!, id)));
-  }
 }
