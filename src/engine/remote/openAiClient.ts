@@ -150,7 +150,11 @@ export class OpenAiClient {
       } finally {
         this.leave();
       }
-    }, signal);
+    }, signal).catch((err: unknown) => {
+      // Cancelled while waiting for a place: the same error as a cancel on the wire.
+      if (signal?.aborted && !(err instanceof RemoteError)) throw new RemoteError('E_CANCELLED', `request to ${url} cancelled`, this.endpoint);
+      throw err;
+    });
   }
 
   /** One HTTP exchange, with its own timeout (reset by `touch` while a stream is flowing). */

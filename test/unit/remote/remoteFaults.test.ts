@@ -107,6 +107,15 @@ test('cancelling aborts the request on the wire', { skip }, async () => {
       await assert.rejects(pending, { code: 'E_CANCELLED' });
       while (proxy.abandoned === 0) await new Promise((r) => setTimeout(r, 5));
       assert.equal(proxy.abandoned, 1);
+      // A request still waiting for a place (the bound is 1) is cancelled without being sent.
+      const client = new OpenAiClient({ endpoint: proxy.url, maxConcurrency: 1 });
+      const waiting = new AbortController();
+      const first = client.postJson('/completions', {}, AbortSignal.timeout(100)).catch((e: Error) => e);
+      const second = client.postJson('/completions', {}, waiting.signal);
+      waiting.abort();
+      await assert.rejects(second, { code: 'E_CANCELLED' });
+      await first;
+      assert.equal(proxy.seen, 2);
     },
   );
 });
