@@ -4,11 +4,13 @@ import { resolve } from 'node:path';
 import { type FlagSpec, type ParsedArgs, UsageError } from './args';
 import type { PromptFileParams } from '../protocol/methods/promptFileParams';
 import { deviceFromFlags, modelFlags } from './engineForCli';
+import { remoteAccessFromFlags, remoteFlags } from './remoteFlags';
 
 export const promptFileFlags: Record<string, FlagSpec> = {
   'soft-prompt': { kind: 'string', description: 'a saved soft prompt (PEFT adapter folder) to put in front of the prompt or at its slot' },
   'no-soft-prompt': { kind: 'boolean', description: "ignore the file's promptsmith.softPrompt.adapter" },
-  model: { kind: 'string', description: "override the file's model (folder or hub id)" },
+  model: { kind: 'string', description: "override the file's model (folder, hub id, or openai-compatible/<name> with --endpoint)" },
+  ...remoteFlags,
   ...modelFlags,
 };
 
@@ -29,6 +31,7 @@ export function promptFileRequest(args: ParsedArgs): { file: string; request: Pr
       offline: f['offline'] === true || undefined,
       softPrompt: typeof f['soft-prompt'] === 'string' ? resolve(f['soft-prompt']) : undefined,
       noSoftPrompt: f['no-soft-prompt'] === true || undefined,
+      ...remoteAccessFromFlags(f),
     },
   };
 }

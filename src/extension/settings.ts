@@ -2,12 +2,15 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { EngineDevice } from '../protocol/modelApi';
+import type { RemoteAccess } from '../protocol/remoteAccess';
 
 export interface PromptsmithSettings {
   model: string | undefined;
   device: EngineDevice;
   offline: boolean;
   cacheDir: string | undefined;
+  /** Remote task models (machine-scoped settings: a workspace cannot set them). */
+  remote: RemoteAccess;
 }
 
 export function readSettings(scope?: vscode.Uri): PromptsmithSettings {
@@ -19,5 +22,10 @@ export function readSettings(scope?: vscode.Uri): PromptsmithSettings {
     device: c.get<EngineDevice>('device') ?? 'auto',
     offline: c.get<boolean>('offline') ?? false,
     cacheDir: cacheDir ? cacheDir.replace(/^~(?=[\\/])/, homedir()) : undefined,
+    remote: {
+      endpoint: c.get<string>('remote.endpoint')?.trim() || undefined,
+      apiKeyEnv: c.get<string>('remote.apiKeyEnv')?.trim() || undefined,
+      maxConcurrency: c.get<number>('remote.maxConcurrency'),
+    },
   };
 }

@@ -5,11 +5,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Dotprompt, type Message } from 'dotprompt';
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, visit } from 'yaml';
+import { endpointProblem, remoteModelName } from './remoteModel';
 import { softPromptHelper } from './softPromptSlots';
 import {
   checkSettingValue,
   isPlainObject,
   PROMPTSMITH_KEYS,
+  PROMPTSMITH_VALUE_KEYS,
   RL_SETTINGS,
   SOFT_PROMPT_SETTINGS,
   type SettingsTable,
@@ -93,6 +95,8 @@ export interface ParsedPromptFile {
   task?: PromptsmithTask;
   rl?: PromptsmithRl;
   softPrompt?: PromptsmithSoftPrompt;
+  /** `promptsmith.endpoint`: the base URL of an `openai-compatible/<name>` model's server. */
+  endpoint?: string;
   /** Front-matter problems found while parsing (template problems: diagnostics.ts). */
   problems: PromptFileProblem[];
   /** The YAML document with positions (non-enumerable). */
@@ -267,6 +271,10 @@ function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unkn
   }
   for (const [key, value] of Object.entries(data)) {
     if (!key.startsWith('promptsmith.')) continue;
+    if (Object.hasOwn(PROMPTSMITH_VALUE_KEYS, key)) {
+      readEndpoint(parsed, key, value);
+      continue;
+    }
     const known = PROMPTSMITH_KEYS[key];
     if (!known) {
       const names = Object.keys(PROMPTSMITH_KEYS).join(', ');
@@ -286,6 +294,13 @@ function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unkn
     const span = spanOf(parsed, ['promptsmith.softPrompt', 'init'], 'value')!;
     parsed.problems.push(problem('promptsmith-type', 'error', "'init: TEXT' needs 'initText' (the text whose embeddings start the prompt)", span));
   }
+}
+
+/** `promptsmith.endpoint`: a string that is an http(s) base URL. */
+function readEndpoint(parsed: ParsedPromptFile, key: string, value: unknown): void {
+  const why = checkSettingValue(PROMPTSMITH_VALUE_KEYS[key]!, value) ?? endpointProblem(value as string);
+  if (why) parsed.problems.push(problem('promptsmith-type', 'error', `'${key}': ${why}`, spanOf(parsed, [key], 'value') ?? spanOf(parsed, [key], 'key')!));
+  else parsed.endpoint = value as string;
 }
 
 /** Keeps the values that fit the table; every other one becomes a problem. */
@@ -383,6 +398,7 @@ export function softPromptDirOf(parsed: ParsedPromptFile, promptFile: string, op
 export function modelSpecOf(parsed: ParsedPromptFile, promptFile: string, override?: string): string {
   const spec = override ?? parsed.model;
   if (!spec) throw new Error(`${promptFile}: no model (add 'model:' to the front matter or set promptsmith.model)`);
+  if (remoteModelName(spec) !== undefined) return spec;
   const ref = resolveModelRef(spec, promptFile);
   return ref.kind === 'folder' ? ref.path : ref.id;
 }

@@ -1,5 +1,5 @@
 // What the Promptsmith front-matter keys (`promptsmith.task`, `promptsmith.rl`,
-// `promptsmith.softPrompt`) and the local runtime's `config` keys may hold. One table drives
+// `promptsmith.softPrompt`, `promptsmith.endpoint`) and the local runtime's `config` keys may hold. One table drives
 // validation (promptFile.ts), completion and hover, so they can never disagree.
 
 export type SettingType = 'string' | 'path' | 'integer' | 'number' | 'boolean' | 'labels' | 'enum' | 'strings';
@@ -78,6 +78,15 @@ export const PROMPTSMITH_KEYS: Readonly<Record<string, { description: string; se
   'promptsmith.task': { description: 'Classification task: datasets and label → verbalizer.', settings: TASK_SETTINGS },
   'promptsmith.rl': { description: 'RL prompt tuning (RLPrompt) settings.', settings: RL_SETTINGS },
   'promptsmith.softPrompt': { description: 'Soft prompt tuning (Lester et al. 2021) settings.', settings: SOFT_PROMPT_SETTINGS },
+};
+
+/** Promptsmith keys whose value is one setting, not a map of settings. */
+export const PROMPTSMITH_VALUE_KEYS: Readonly<Record<string, SettingSpec>> = {
+  'promptsmith.endpoint': {
+    type: 'string',
+    description:
+      'Base URL (with /v1) of the OpenAI-compatible server of `model: openai-compatible/<name>` (vLLM, TGI, llama.cpp server, Ollama, `promptsmith serve`). The API key never goes here: it comes from the environment variable named by the `promptsmith.remote.apiKeyEnv` setting.',
+  },
 };
 
 /** `config` keys the local runtime reads (engine/tasks/runPromptMethod.ts); others are ignored by it (warning). */

@@ -4,6 +4,7 @@
 import { isRecord, type Json, ProtocolError } from './guards';
 import { type EvaluateParams, type PromptEvaluation, parseEvaluateParams, parsePromptEvaluation } from './methods/evaluate';
 import { parseRunPromptParams, parseRunPromptResult, type RunPromptParams, type RunPromptResult } from './methods/runPrompt';
+import { parseServeParams, parseServeResult, type ServeParams, type ServeResult } from './methods/serve';
 import { parseTaskControlParams, parseTaskControlResult, type TaskControlParams, type TaskControlResult } from './methods/taskControl';
 import { parseTuneSoftParams, parseTuneSoftResult, type TuneSoftParams, type TuneSoftResult } from './methods/tuneSoft';
 import {
@@ -46,6 +47,7 @@ export interface EngineMethodTypes {
   runPrompt: { params: RunPromptParams; result: RunPromptResult };
   tuneSoft: { params: TuneSoftParams; result: TuneSoftResult };
   taskControl: { params: TaskControlParams; result: TaskControlResult };
+  serve: { params: ServeParams; result: ServeResult };
   shutdown: { params: NoParams; result: { ok: true } };
 }
 
@@ -67,6 +69,7 @@ export const PARAMS_PARSERS: { [M in EngineMethod]: (raw: unknown) => ParamsOf<M
   runPrompt: parseRunPromptParams,
   tuneSoft: parseTuneSoftParams,
   taskControl: parseTaskControlParams,
+  serve: parseServeParams,
   shutdown: noParams,
 };
 
@@ -93,6 +96,7 @@ export const RESULT_PARSERS: { [M in EngineMethod]: (raw: unknown) => ResultOf<M
   runPrompt: parseRunPromptResult,
   tuneSoft: parseTuneSoftResult,
   taskControl: parseTaskControlResult,
+  serve: parseServeResult,
   shutdown: expectFlag('ok'),
 };
 

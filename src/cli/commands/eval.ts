@@ -8,7 +8,7 @@ import { promptFileFlags, promptFileRequest } from '../promptFileFlags';
 
 export const evalCommand: CliCommand = {
   name: 'eval',
-  usage: 'eval <file.prompt> [--data FILE] [--soft-prompt DIR | --no-soft-prompt] [--model M] [--device D] [--record] [--json]',
+  usage: 'eval <file.prompt> [--data FILE] [--soft-prompt DIR | --no-soft-prompt] [--model M [--endpoint URL]] [--device D] [--record] [--json]',
   summary: 'Evaluate a prompt on its task dataset',
   flags: {
     data: { kind: 'string', description: 'labelled JSONL/CSV overriding the task’s dev set' },

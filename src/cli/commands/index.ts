@@ -8,6 +8,7 @@ import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { runCommand } from './run';
 import { scoreCommand } from './score';
+import { serveCommand } from './serve';
 import { tuneSoftCommand } from './tuneSoft';
 
 export const commands: CliCommand[] = [
@@ -19,6 +20,7 @@ export const commands: CliCommand[] = [
   exportCommand,
   tuneSoftCommand,
   pendingCommand('tune rl', 'tune rl <file.prompt> [--steps N] [--json]', 'RL prompt tuning (RLPrompt)'),
+  serveCommand,
   benchCommand,
   demoCommand,
 ];

@@ -17,7 +17,7 @@ export function parseInputs(pairs: readonly string[]): Record<string, string> {
 
 export const runCommand: CliCommand = {
   name: 'run',
-  usage: 'run <file.prompt> [--input k=v …] [--soft-prompt DIR | --no-soft-prompt] [--model M] [--max-tokens N] [--seed S] [--device D] [--json]',
+  usage: 'run <file.prompt> [--input k=v …] [--soft-prompt DIR | --no-soft-prompt] [--model M [--endpoint URL]] [--max-tokens N] [--seed S] [--device D] [--json]',
   summary: 'Render a prompt and generate with its model',
   flags: {
     input: { kind: 'strings', description: 'a template variable, name=value (repeatable)' },
@@ -45,7 +45,9 @@ export const runCommand: CliCommand = {
       process.stdout.write(`${JSON.stringify({ text: result.text, ids: result.ids, prompt: result.prompt, model: result.model, device: result.device, tokens_per_s: result.tokensPerS, finish_reason: result.finishReason, soft_prompt: result.soft_prompt })}\n`);
     } else {
       process.stdout.write('\n');
-      process.stderr.write(`[${result.ids.length} tokens, ${result.tokensPerS.toFixed(1)} tokens/s on ${result.device}]\n`);
+      // A remote model's token ids are not known: its rate counts streamed pieces.
+      const count = result.ids.length > 0 ? `${result.ids.length} tokens, ` : '';
+      process.stderr.write(`[${count}${result.tokensPerS.toFixed(1)} tokens/s on ${result.device}]\n`);
     }
     return 0;
   },

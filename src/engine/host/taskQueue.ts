@@ -99,13 +99,14 @@ export class TaskQueue {
     return true;
   }
 
-  pause(id: number): boolean {
+  /** `reason`: why the task paused itself (shown with the status); none when the user paused it. */
+  pause(id: number, reason?: string): boolean {
     const entry = this.entries.get(id);
     if (entry?.info.status !== 'running') return false;
     entry.pauseWait = new Promise<void>((resolve) => {
       entry.unpause = resolve;
     });
-    this.changeStatus(entry, 'paused');
+    this.changeStatus(entry, 'paused', reason);
     return true;
   }
 
@@ -132,14 +133,19 @@ export class TaskQueue {
       throw new TaskCancelledError(spec.label);
     }
     this.changeStatus(entry, 'running');
+    const beforeStep = async () => {
+      if (entry.pauseWait) await entry.pauseWait;
+      if (controller.signal.aborted) throw new TaskCancelledError(spec.label);
+    };
     const ctx: TaskContext = {
       taskId: info.id,
       signal: controller.signal,
       run: spec.run,
       emit: (event) => this.emit(entry, event),
-      beforeStep: async () => {
-        if (entry.pauseWait) await entry.pauseWait;
-        if (controller.signal.aborted) throw new TaskCancelledError(spec.label);
+      beforeStep,
+      pauseFor: async (reason) => {
+        this.pause(info.id, reason);
+        await beforeStep();
       },
     };
     try {

@@ -2,16 +2,18 @@
 // with every label's verbalizer (or with a saved soft prompt). Plain: the engine's `evaluate`
 // method queues it and records the run.
 import { dirname } from 'node:path';
-import { modelSpecOf, type ParsedPromptFile, readPromptFile, renderPromptFile, softPromptDirOf } from '../../promptFile/promptFile';
+import { modelSpecOf, type ParsedPromptFile, readPromptFile, type RenderedPromptFile, renderPromptFile, softPromptDirOf } from '../../promptFile/promptFile';
 import type { EvaluateParams, PromptEvaluation } from '../../protocol/methods/evaluate';
 import type { TaskResult } from '../../protocol/taskEvents';
 import { analyzeSchema } from '../../promptFile/schemaAnalysis';
+import { checkNoSoftPrompt, clientFor, type RemoteTarget, remoteDevice, remoteTargetOf } from '../remote/remoteTarget';
+import { RemoteScorer } from '../remote/remoteScoring';
 import { modelService } from '../runtime/modelService';
 import { score } from '../runtime/scoring';
 import { evaluatePromptFileWithSoftPrompt } from '../tuning/softprompt/softPromptFileEvaluation';
 import { CONTENT_FREE_INPUTS } from './calibration';
 import { loadDataset } from './dataset';
-import { evaluateClassification } from './evaluate';
+import { evaluateClassification, type ScoreFn } from './evaluate';
 import { promptTextForModel } from './promptText';
 import type { TaskHooks } from './taskHooks';
 import { resolveTaskSpec } from './taskSpec';
@@ -29,6 +31,8 @@ export interface EvaluationPlan {
   labels: Record<string, string>;
   /** The adapter folder, when a soft prompt is used. */
   softPrompt?: string;
+  /** Where an `openai-compatible/<name>` model is served. */
+  remote?: RemoteTarget;
 }
 
 export function planEvaluation(options: EvaluatePromptFileOptions): EvaluationPlan {
@@ -40,7 +44,10 @@ export function planEvaluation(options: EvaluatePromptFileOptions): EvaluationPl
   const softPrompt = softPromptDirOf(parsed, promptFile, options);
   // An adapter is trained for one model: the file's.
   if (softPrompt && options.model !== undefined) throw new Error(`${promptFile}: a soft prompt (${softPrompt}) belongs to the file's model; --model cannot replace it`);
-  return { parsed, model: modelSpecOf(parsed, promptFile, options.model), data, labels: task.labels, softPrompt };
+  const model = modelSpecOf(parsed, promptFile, options.model);
+  const remote = remoteTargetOf(model, parsed, promptFile, options);
+  checkNoSoftPrompt(remote, softPrompt, promptFile);
+  return { parsed, model, data, labels: task.labels, softPrompt, remote };
 }
 
 /** The template's variables set to a content-free value, for contextual calibration. */
@@ -61,20 +68,47 @@ export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Pr
   const { parsed, data } = plan;
   const dataset = await loadDataset(data, { labels: Object.keys(plan.labels) });
   if (plan.softPrompt) return evaluateWithSoftPrompt(options, plan, plan.softPrompt);
-  const model = await modelService.model({ model: plan.model, device: options.device, cacheDir: options.cacheDir, offline: options.offline });
-  options.emit?.({ type: 'device', device: model.provider });
+  const scorer = plan.remote ? remoteEvaluationScorer(plan.remote) : await localEvaluationScorer(plan, options);
+  options.emit?.({ type: 'device', device: scorer.device });
   const baseDir = dirname(promptFile);
-  const render = async (input: Record<string, unknown>) => promptTextForModel(await renderPromptFile(parsed, input, { baseDir, softPromptSlots: 'empty' }), model.tokenizer);
+  const render = async (input: Record<string, unknown>) => scorer.promptText(await renderPromptFile(parsed, input, { baseDir, softPromptSlots: 'empty' }));
   const { examples: _examples, ...summary } = await evaluateClassification({
     rows: dataset.rows,
     labels: plan.labels,
     render: (row) => render(row.fields),
     contentFreePrompts: await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v)))),
-    score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
+    score: scorer.score,
+    batchSize: scorer.batchSize,
     signal: options.signal,
     onProgress: progressEmitter(options),
   });
-  return { ...summary, device: model.provider, model: plan.model, data };
+  return { ...summary, device: scorer.device, model: plan.model, data };
+}
+
+/** What an evaluation scores with: the prompt text the model sees, and its scoring function. */
+interface EvaluationScorer {
+  device: string;
+  promptText(rendered: RenderedPromptFile): string;
+  score: ScoreFn;
+  /** Rows per scoring call. */
+  batchSize?: number;
+}
+
+async function localEvaluationScorer(plan: EvaluationPlan, options: EvaluatePromptFileOptions): Promise<EvaluationScorer> {
+  const model = await modelService.model({ model: plan.model, device: options.device, cacheDir: options.cacheDir, offline: options.offline });
+  return {
+    device: model.provider,
+    promptText: (rendered) => promptTextForModel(rendered, model.tokenizer),
+    score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
+  };
+}
+
+/** A remote model sees the messages' text, as a local base model does (its server knows its own chat template; scoring has no chat form). */
+function remoteEvaluationScorer(target: RemoteTarget): EvaluationScorer {
+  const client = clientFor(target);
+  const scorer = new RemoteScorer(client, target.name);
+  // Enough rows per call to keep every allowed request busy (16 texts to a request).
+  return { device: remoteDevice(target), promptText: (rendered) => rendered.text, score: (p, c, signal) => scorer.score(p, c, signal), batchSize: 8 * client.maxConcurrency };
 }
 
 export function evaluationTaskResult(e: PromptEvaluation): TaskResult {

@@ -4,11 +4,13 @@
 import { dirname } from 'node:path';
 import { modelSpecOf, parsePromptFile, readPromptFile, renderPromptFile, softPromptDirOf, stripSoftPromptMarkers } from '../../promptFile/promptFile';
 import type { RunPromptParams, RunPromptResult } from '../../protocol/methods/runPrompt';
+import { checkNoSoftPrompt, remoteTargetOf } from '../remote/remoteTarget';
 import { modelService, type ServiceContext } from '../runtime/modelService';
 import { loadSoftPrompt } from '../tuning/softprompt/peft';
 import { generateWithSoftPrompt } from '../tuning/softprompt/softPromptGeneration';
 
 import { promptTextForModel } from './promptText';
+import { runRemotePrompt } from './runRemotePrompt';
 
 function num(config: Record<string, unknown>, key: string): number | undefined {
   const v = config[key];
@@ -18,12 +20,11 @@ function num(config: Record<string, unknown>, key: string): number | undefined {
 export async function runPromptFile(request: RunPromptParams, ctx: ServiceContext): Promise<RunPromptResult> {
   const parsed = request.source === undefined ? readPromptFile(request.promptFile) : Object.assign(parsePromptFile(request.source), { path: request.promptFile });
   const modelSpec = modelSpecOf(parsed, request.promptFile, request.model);
-  const ref = { model: modelSpec, device: request.device, cacheDir: request.cacheDir, offline: request.offline };
-  const model = await modelService.model(ref, ctx);
+  const remote = remoteTargetOf(modelSpec, parsed, request.promptFile, request);
   const softPrompt = softPromptDirOf(parsed, request.promptFile, request);
+  checkNoSoftPrompt(remote, softPrompt, request.promptFile);
   // Slots keep their markers only where a soft prompt fills them; a plain run leaves them empty.
   const rendered = await renderPromptFile(parsed, request.input, { baseDir: dirname(request.promptFile), softPromptSlots: softPrompt ? 'marker' : 'empty' });
-  const prompt = promptTextForModel(rendered, model.tokenizer);
   const config = parsed.config;
   const temperature = num(config, 'temperature');
   const stop = Array.isArray(config.stopSequences) ? config.stopSequences.filter((s): s is string => typeof s === 'string') : undefined;
@@ -36,6 +37,10 @@ export async function runPromptFile(request: RunPromptParams, ctx: ServiceContex
     seed: request.seed,
     greedy: temperature === 0 ? true : undefined,
   };
+  if (remote) return runRemotePrompt(remote, rendered, sampling, ctx);
+  const ref = { model: modelSpec, device: request.device, cacheDir: request.cacheDir, offline: request.offline };
+  const model = await modelService.model(ref, ctx);
+  const prompt = promptTextForModel(rendered, model.tokenizer);
   if (softPrompt) {
     const adapter = loadSoftPrompt(softPrompt, num(model.folder.config, 'hidden_size') ?? num(model.folder.config, 'n_embd'));
     const r = await generateWithSoftPrompt(model, adapter, prompt, {

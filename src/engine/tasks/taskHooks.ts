@@ -9,4 +9,9 @@ export interface TaskHooks {
   beforeStep?(): Promise<void>;
   /** Progress, device, message, best-prompt and checkpoint events. */
   emit?(event: TaskEvent): void;
+  /**
+   * Pauses the task with `reason` as its status message (e.g. a remote endpoint is down) and
+   * waits until it is resumed; throws once the task is cancelled.
+   */
+  pauseFor?(reason: string): Promise<void>;
 }

@@ -28,6 +28,7 @@ export async function evaluatePromptCommand(ctx: PromptsmithContext, arg: unknow
       device: settings.device,
       offline: settings.offline || undefined,
       cacheDir: settings.cacheDir,
+      remote: settings.remote,
       workspaceDir: target.workspaceDir,
     },
     kind: 'eval',

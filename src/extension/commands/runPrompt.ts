@@ -32,6 +32,7 @@ export async function runPromptCommand(ctx: PromptsmithContext, outputs: OutputD
             device: settings.device,
             offline: settings.offline || undefined,
             cacheDir: settings.cacheDir,
+            remote: settings.remote,
           },
           {
             token,
@@ -44,7 +45,8 @@ export async function runPromptCommand(ctx: PromptsmithContext, outputs: OutputD
     );
     getStatusBar()?.setModel(result.model, result.device);
     const why = result.finishReason === 'cancelled' ? ' · cancelled' : '';
-    outputs.append(out, `\n\n— ${result.ids.length} tokens · ${result.tokensPerS.toFixed(1)} tokens/s · device ${result.device}${why}\n`);
+    const count = result.ids.length > 0 ? `${result.ids.length} tokens · ` : '';
+    outputs.append(out, `\n\n— ${count}${result.tokensPerS.toFixed(1)} tokens/s · device ${result.device}${why}\n`);
   } catch (err) {
     outputs.append(out, `\n\n— failed: ${(err as Error).message}\n`);
     showCommandError(`running ${name}`, err, ctx.output);

@@ -4,7 +4,7 @@
 import { type CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver';
 import type { PromptAnalysis } from '../analysis/diagnostics';
 import { DATA_VARIABLES, HELPERS } from '../analysis/helperDocs';
-import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS, type SettingsTable } from '../../promptFile/promptsmithSettings';
+import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS, PROMPTSMITH_VALUE_KEYS, type SettingsTable } from '../../promptFile/promptsmithSettings';
 import type { SchemaField } from '../../promptFile/schemaAnalysis';
 
 const NESTED_KEYS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -70,6 +70,9 @@ function topLevelKeys(): CompletionItem[] {
   }));
   for (const [key, { description }] of Object.entries(PROMPTSMITH_KEYS)) {
     items.push({ label: key, kind: CompletionItemKind.Module, documentation: { kind: MarkupKind.Markdown, value: description }, insertText: `${key}:\n  ` });
+  }
+  for (const [key, { description }] of Object.entries(PROMPTSMITH_VALUE_KEYS)) {
+    items.push({ label: key, kind: CompletionItemKind.Property, documentation: { kind: MarkupKind.Markdown, value: description }, insertText: `${key}: ` });
   }
   return items;
 }

@@ -7,7 +7,7 @@ import type { PromptAnalysis } from '../analysis/diagnostics';
 import type { TokenizerLike } from '../analysis/environmentChecks';
 import { HELPERS } from '../analysis/helperDocs';
 import { renderPromptFile } from '../../promptFile/promptFile';
-import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS } from '../../promptFile/promptsmithSettings';
+import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS, PROMPTSMITH_VALUE_KEYS } from '../../promptFile/promptsmithSettings';
 
 /** What token counting needs from the runtime's TextTokenizer. */
 export interface CountingTokenizer extends TokenizerLike {
@@ -105,7 +105,7 @@ export async function tokenCountText(analysis: PromptAnalysis, context: HoverCon
 function keyDoc(path: readonly string[]): string | undefined {
   const [top, second] = path;
   if (!top) return undefined;
-  if (path.length === 1) return DOTPROMPT_KEYS[top] ?? PROMPTSMITH_KEYS[top]?.description;
+  if (path.length === 1) return DOTPROMPT_KEYS[top] ?? PROMPTSMITH_KEYS[top]?.description ?? PROMPTSMITH_VALUE_KEYS[top]?.description;
   if (path.length === 2 && top === 'config') return CONFIG_SETTINGS[second!]?.description;
   if (path.length === 2 && PROMPTSMITH_KEYS[top]) {
     const spec = PROMPTSMITH_KEYS[top].settings[second!];

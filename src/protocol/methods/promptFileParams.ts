@@ -2,6 +2,7 @@
 // model override and device, and the soft prompt; the wire twin of cli/promptFileFlags.ts.
 import { ENGINE_DEVICES, type EngineDevice } from '../modelApi';
 import { expectString, optionalBoolean, optionalOneOf, optionalString } from '../guards';
+import { parseRemoteAccess, type RemoteAccess } from '../remoteAccess';
 
 export interface PromptFileParams {
   promptFile: string;
@@ -14,6 +15,10 @@ export interface PromptFileParams {
   softPrompt?: string;
   /** Ignore the file's promptsmith.softPrompt.adapter. */
   noSoftPrompt?: boolean;
+  /** Overrides the file's `promptsmith.endpoint` (an `openai-compatible/<name>` model's server). */
+  endpoint?: string;
+  /** The user's remote-model settings (default endpoint, API key variable, concurrency). */
+  remote?: RemoteAccess;
 }
 
 export function parsePromptFileParams(p: Record<string, unknown>, where: string): PromptFileParams {
@@ -25,5 +30,7 @@ export function parsePromptFileParams(p: Record<string, unknown>, where: string)
     offline: optionalBoolean(p, 'offline', where),
     softPrompt: optionalString(p, 'softPrompt', where),
     noSoftPrompt: optionalBoolean(p, 'noSoftPrompt', where),
+    endpoint: optionalString(p, 'endpoint', where),
+    remote: parseRemoteAccess(p.remote, `${where}.remote`),
   };
 }

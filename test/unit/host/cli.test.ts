@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 import { STORIES_ABSENT, storiesHfDir, storiesOnnxDir } from '../helpers/fixtures';
 import { storiesReference } from '../runtime/sharedModels';
-import { cliBundle } from './engineBundle';
+import { cliBundle, runCli as runBundledCli } from './engineBundle';
 
 const skip = storiesHfDir() ? false : STORIES_ABSENT;
 let cli: string;
@@ -16,16 +15,7 @@ before(async () => {
 });
 after(() => rmSync(dirname(cli), { recursive: true, force: true }));
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[]) => runBundledCli(cli, args);
 
 test('generate --json prints one object with the generated ids (prompt excluded)', { skip }, async () => {
   const r = await runCli(['generate', model, '--prompt', '', '--max-tokens', '64', '--greedy', '--device', 'cpu', '--json']);

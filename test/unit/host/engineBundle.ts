@@ -1,6 +1,6 @@
 // Bundles the engine entry for the host tests (like `npm run build` does for dist/engine.js),
 // into .test-out/ inside the repository so the bundle still resolves onnxruntime-node.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/fixtures';
@@ -34,4 +34,16 @@ function bundle(entry: string, name: string): string {
   if (result.status !== 0 || !existsSync(outfile)) throw new Error(`bundling ${entry} failed: ${result.stderr || result.error?.message}`);
   built.set(name, outfile);
   return outfile;
+}
+
+/** Runs the bundled CLI with `args` and collects its exit code and output. */
+export function runCli(cli: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

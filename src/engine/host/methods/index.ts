@@ -6,6 +6,7 @@ import { evaluate } from './evaluate';
 import { classify, generate, loadModel, score, stats } from './model';
 import type { MethodHandler } from './requestContext';
 import { runPrompt } from './runPrompt';
+import { serve } from './serve';
 import { taskControl } from './taskControl';
 import { tuneSoft } from './tuneSoft';
 
@@ -20,6 +21,7 @@ export const methods: { [M in EngineMethod]: MethodHandler<M> } = {
   runPrompt,
   tuneSoft,
   taskControl,
+  serve,
   // The host exits once this answer is sent.
   shutdown: async () => {
     await modelService.dispose();
