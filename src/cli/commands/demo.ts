@@ -15,8 +15,9 @@ export function demoPromptFile(): string {
   return file;
 }
 
+const pct = formatPercent;
 /** Right-aligned in a column of 6 so the table lines up. */
-const pct = (x: number | null | undefined) => formatPercent(x).padStart(6);
+const cell = (x: number | null | undefined) => formatPercent(x).padStart(6);
 
 export const demoCommand: CliCommand = {
   name: 'demo',
@@ -55,8 +56,8 @@ export const demoCommand: CliCommand = {
       const seconds = (Date.now() - started) / 1000;
       out(`\n3. result (${result.steps_run} steps in ${seconds.toFixed(0)} s on ${result.device}, best on dev at step ${result.best_step})\n`);
       out('                                      train    dev      test (held out)\n');
-      out(`   hand-written prompt                ${pct(result.manual_train_acc)}    ${pct(result.manual_dev_acc)}    ${pct(result.manual_test_acc)}\n`);
-      out(`   ${`${result.num_virtual_tokens}-token soft prompt`.padEnd(35)}${pct(result.train_acc)}    ${pct(result.dev_acc)}    ${pct(result.test_acc)}\n`);
+      out(`   hand-written prompt                ${cell(result.manual_train_acc)}    ${cell(result.manual_dev_acc)}    ${cell(result.manual_test_acc)}\n`);
+      out(`   ${`${result.num_virtual_tokens}-token soft prompt`.padEnd(35)}${cell(result.train_acc)}    ${cell(result.dev_acc)}    ${cell(result.test_acc)}\n`);
       out(`   (dev selected the soft prompt; test was never used for anything but this line)\n`);
       out(`   nearest vocabulary tokens of the first virtual tokens:\n`);
       for (const [i, tokens] of result.nearest_tokens.slice(0, 5).entries()) out(`     v${i}: ${tokens.join(' ')}\n`);
