@@ -95,6 +95,8 @@ export interface ParsedPromptFile {
   task?: PromptsmithTask;
   rl?: PromptsmithRl;
   softPrompt?: PromptsmithSoftPrompt;
+  /** `promptsmith.finetune`, the values that fit the settings table (the engine types them). */
+  finetune?: Record<string, unknown>;
   /** `promptsmith.endpoint`: the base URL of an `openai-compatible/<name>` model's server. */
   endpoint?: string;
   /** Front-matter problems found while parsing (template problems: diagnostics.ts). */
@@ -288,7 +290,8 @@ function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unkn
     const typed = readSettings(parsed, key, value, known.settings);
     if (key === 'promptsmith.task') parsed.task = typed as PromptsmithTask;
     else if (key === 'promptsmith.rl') parsed.rl = typed as PromptsmithRl;
-    else parsed.softPrompt = typed as PromptsmithSoftPrompt;
+    else if (key === 'promptsmith.softPrompt') parsed.softPrompt = typed as PromptsmithSoftPrompt;
+    else if (key === 'promptsmith.finetune') parsed.finetune = typed;
   }
   if (parsed.softPrompt?.init === 'TEXT' && !parsed.softPrompt.initText) {
     const span = spanOf(parsed, ['promptsmith.softPrompt', 'init'], 'value')!;

@@ -8,7 +8,7 @@ import type { OnnxModel, OnnxNode } from '../../onnx/ir';
 import type { Rng } from '../optim/rng';
 import { layoutParameters, type ParameterSet, type ParameterTensor } from './parameters';
 
-export const DEFAULT_LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj'] as const;
+
 
 export interface LoraOptions {
   r: number;

@@ -4,8 +4,9 @@
 // clipping (torch.nn.utils.clip_grad_norm_): scale all gradients by min(1, max_norm / (‖g‖₂ + 1e-6)),
 // ‖g‖₂ the norm of the whole vector.
 
-export type ScheduleKind = 'linear' | 'cosine' | 'constant';
-export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['linear', 'cosine', 'constant'];
+import type { LR_SCHEDULES } from '../../../promptFile/promptsmithSettings';
+
+export type ScheduleKind = (typeof LR_SCHEDULES)[number];
 
 /** The learning rate used for optimizer step `step` (0-based: the first update is step 0). */
 export function learningRateAt(step: number, options: { lr: number; warmup: number; total: number; kind: ScheduleKind }): number {

@@ -14,7 +14,7 @@ import { loadTokenizer, type TextTokenizer } from '../../../modelFiles/tokenizer
 import { loadDataset } from '../../tasks/dataset';
 import type { BatchExample } from '../softprompt/batchFeeds';
 import { promptIds } from '../softprompt/placement';
-import { loadSoftPromptTask, renderSplit, splitExamples } from '../softprompt/taskData';
+import { loadSoftPromptTask, splitExamples } from '../softprompt/taskData';
 import type { ObjectiveKind } from './evaluation';
 import type { FineTuneSettings } from './settings';
 
@@ -35,22 +35,14 @@ export interface FineTuneTask {
   files: { train?: string; dev?: string; test?: string };
 }
 
-/** promptsmith.task's dataset paths, absolute; read from the raw front matter so `test` is seen. */
+/** promptsmith.task's dataset paths, absolute (the front matter's values, already validated). */
 function taskFiles(parsed: ParsedPromptFile, promptFile: string): { train?: string; dev?: string; test?: string } {
-  const raw = parsed.data['promptsmith.task'];
-  const map = isPlainObject(raw) ? raw : {};
-  const abs = (key: string) => {
-    const p = map[key];
-    if (p === undefined) return undefined;
-    if (typeof p !== 'string') throw new Error(`${promptFile}: promptsmith.task.${key} must be a file path`);
-    return isAbsolute(p) ? p : resolve(dirname(promptFile), p);
-  };
-  return { train: abs('train'), dev: abs('dev'), test: abs('test') };
+  const abs = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(dirname(promptFile), p));
+  return { train: abs(parsed.task?.train), dev: abs(parsed.task?.dev), test: abs(parsed.task?.test) };
 }
 
 function hasLabels(parsed: ParsedPromptFile): boolean {
-  const raw = parsed.data['promptsmith.task'];
-  return isPlainObject(raw) && isPlainObject(raw.labels) && Object.keys(raw.labels).length > 0;
+  return Object.keys(parsed.task?.labels ?? {}).length > 0;
 }
 
 export async function loadFineTuneTask(promptFile: string, settings: Pick<FineTuneSettings, 'corpus' | 'target' | 'maxLength'>): Promise<FineTuneTask> {
@@ -65,7 +57,6 @@ export async function loadFineTuneTask(promptFile: string, settings: Pick<FineTu
     const task = await loadSoftPromptTask(promptFile, { needTrain: true });
     const vocabSize = task.tokenizer.vocabSize;
     const examples = (split: Parameters<typeof splitExamples>[1]) => splitExamples(task, split, { vocabSize, numVirtualTokens: 0 });
-    const test = files.test ? await renderSplit(parsed, files.test, task.labels) : undefined;
     return {
       kind: 'classification',
       parsed,
@@ -76,7 +67,7 @@ export async function loadFineTuneTask(promptFile: string, settings: Pick<FineTu
       classTokens: task.classTokens,
       train: examples(task.train),
       dev: examples(task.dev),
-      test: examples(test),
+      test: examples(task.test),
       files,
     };
   }

@@ -29,7 +29,7 @@ export interface SoftPromptTask {
   test?: RenderedSplit;
 }
 
-export async function renderSplit(parsed: ParsedPromptFile, file: string, labels: string[]): Promise<RenderedSplit> {
+async function renderSplit(parsed: ParsedPromptFile, file: string, labels: string[]): Promise<RenderedSplit> {
   const { rows } = await loadDataset(file, { labels });
   const texts: string[] = [];
   for (const row of rows) texts.push((await renderPromptFile(parsed, row.fields)).text);
