@@ -13,7 +13,7 @@ import { buildOnnxModel } from '../src/engine/onnx/export/exportModel';
 import { loadTokenizer } from '../src/modelFiles/tokenizer';
 import { writeTinyCheckpoint } from '../src/engine/onnx/export/tinyModels';
 import { checkpointTensorShapes, parameterCount } from '../src/engine/tuning/finetune/checkpointHeaders';
-import { type FineTuneResult, fineTune } from '../src/engine/tuning/finetune/fineTune';
+import { type FineTuneOutcome, fineTune } from '../src/engine/tuning/finetune/fineTune';
 import { addLoraAdapters } from '../src/engine/tuning/finetune/loraGraph';
 import { DEFAULT_LORA_TARGETS } from '../src/promptFile/promptsmithSettings';
 import { estimateTrainingMemory, modelShapeFromConfig } from '../src/engine/tuning/finetune/memoryEstimate';
@@ -159,13 +159,13 @@ async function defaultsSweep(out: BenchRow[]): Promise<void> {
     const file = tinysentTask(work);
     for (const { method, lr } of grid) {
       for (const steps of [30, 100, 200]) {
-        const runs: FineTuneResult[] = [];
+        const runs: FineTuneOutcome[] = [];
         for (const seed of [0, 1, 2]) {
           const overrides = { method, lr, steps, seed, warmup: Math.max(1, Math.round(steps / 10)) };
           runs.push(await fineTune({ promptFile: file, out: join(work, 'out'), device: 'cpu', overrides, checkpointEvery: 0 }));
           rmSync(join(work, 'out'), { recursive: true, force: true });
         }
-        const mean = (f: (r: FineTuneResult) => number | null) => runs.reduce((s, r) => s + (f(r) ?? Number.NaN), 0) / runs.length;
+        const mean = (f: (r: FineTuneOutcome) => number | null) => runs.reduce((s, r) => s + (f(r) ?? Number.NaN), 0) / runs.length;
         const note = `seeds 0-2; dev loss ${mean((r) => r.dev_loss).toExponential(1)}; test ${runs.map((r) => r.test_acc).join(', ')}`;
         for (const split of ['train', 'dev', 'test'] as const) out.push({ bench: 'finetune-sweep', metric: `${method} lr ${lr} ${steps} steps ${split} acc`, value: mean((r) => r[`${split}_acc`]), unit: 'acc', note });
       }

@@ -27,7 +27,12 @@ export function settingsFromFlags(args: ParsedArgs, table: SettingsTable, settin
     const value = args.flags[flagName(name)];
     if (value !== undefined) values[name] = value;
   }
+  return checkedSettings(table, values, (name) => `--${flagName(name)}`);
+}
+
+/** `values` when they fit the table; else a usage error naming the flag that gave the bad one. */
+export function checkedSettings(table: SettingsTable, values: Record<string, unknown>, flagOf: (setting: string) => string): Record<string, unknown> {
   const bad = settingsProblems(table, values)[0];
-  if (bad) throw new UsageError(`--${flagName(bad.name)}: ${bad.why}`);
+  if (bad) throw new UsageError(`${flagOf(bad.name)}: ${bad.why}`);
   return values;
 }

@@ -3,6 +3,7 @@
 // answer). Adding a method = one protocol file under methods/ and one row in each table here.
 import { isRecord, type Json, ProtocolError } from './guards';
 import { type EvaluateParams, type PromptEvaluation, parseEvaluateParams, parsePromptEvaluation } from './methods/evaluate';
+import { type FineTuneParams, type FineTuneResult, parseFineTuneParams, parseFineTuneResult } from './methods/fineTune';
 import { parseRunPromptParams, parseRunPromptResult, type RunPromptParams, type RunPromptResult } from './methods/runPrompt';
 import { parseServeParams, parseServeResult, type ServeParams, type ServeResult } from './methods/serve';
 import { parseTaskControlParams, parseTaskControlResult, type TaskControlParams, type TaskControlResult } from './methods/taskControl';
@@ -46,6 +47,7 @@ export interface EngineMethodTypes {
   evaluate: { params: EvaluateParams; result: PromptEvaluation };
   runPrompt: { params: RunPromptParams; result: RunPromptResult };
   tuneSoft: { params: TuneSoftParams; result: TuneSoftResult };
+  fineTune: { params: FineTuneParams; result: FineTuneResult };
   taskControl: { params: TaskControlParams; result: TaskControlResult };
   serve: { params: ServeParams; result: ServeResult };
   shutdown: { params: NoParams; result: { ok: true } };
@@ -68,6 +70,7 @@ export const PARAMS_PARSERS: { [M in EngineMethod]: (raw: unknown) => ParamsOf<M
   evaluate: parseEvaluateParams,
   runPrompt: parseRunPromptParams,
   tuneSoft: parseTuneSoftParams,
+  fineTune: parseFineTuneParams,
   taskControl: parseTaskControlParams,
   serve: parseServeParams,
   shutdown: noParams,
@@ -95,6 +98,7 @@ export const RESULT_PARSERS: { [M in EngineMethod]: (raw: unknown) => ResultOf<M
   evaluate: parsePromptEvaluation,
   runPrompt: parseRunPromptResult,
   tuneSoft: parseTuneSoftResult,
+  fineTune: parseFineTuneResult,
   taskControl: parseTaskControlResult,
   serve: parseServeResult,
   shutdown: expectFlag('ok'),

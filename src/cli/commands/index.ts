@@ -9,6 +9,7 @@ import { generateCommand } from './generate';
 import { runCommand } from './run';
 import { scoreCommand } from './score';
 import { serveCommand } from './serve';
+import { tuneFinetuneCommand } from './tuneFinetune';
 import { tuneSoftCommand } from './tuneSoft';
 
 export const commands: CliCommand[] = [
@@ -19,6 +20,7 @@ export const commands: CliCommand[] = [
   scoreCommand,
   exportCommand,
   tuneSoftCommand,
+  tuneFinetuneCommand,
   pendingCommand('tune rl', 'tune rl <file.prompt> [--steps N] [--json]', 'RL prompt tuning (RLPrompt)'),
   serveCommand,
   benchCommand,

@@ -22,11 +22,11 @@ test('full fine tuning writes a Hugging Face folder that eval --model and transf
   try {
     const out = join(dir, 'tuned');
     const events: string[] = [];
-    const r = await fineTune({ promptFile: file, out, device: 'cpu', onEvent: (e) => events.push(e.type) });
+    const r = await fineTune({ promptFile: file, out, device: 'cpu', emit: (e) => events.push(e.type) });
     assert.equal(r.method, 'full');
     assert.equal(r.trainable_params, 260_032);
     assert.equal(r.artifact, out);
-    assert.deepEqual([...new Set(events)], ['memory', 'device', 'progress']);
+    assert.deepEqual([...new Set(events)], ['message', 'device', 'progress'], 'the memory estimate (a message), the device, then progress');
     // The manual prompt is the untouched model: tinysent's README gives 0.594 dev and 0.795 test.
     assert.equal(r.manual.dev_acc, 38 / 64);
     assert.equal(r.manual.test_acc, 0.795);

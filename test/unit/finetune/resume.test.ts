@@ -6,13 +6,13 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FINETUNE_CHECKPOINT_FILE, readFineTuneCheckpoint } from '../../../src/engine/tuning/finetune/checkpoint';
-import { type FineTuneResult, fineTune } from '../../../src/engine/tuning/finetune/fineTune';
+import { type FineTuneOutcome, fineTune } from '../../../src/engine/tuning/finetune/fineTune';
 import { STORIES_ABSENT, storiesHfDir, tinysentDir } from '../helpers/fixtures';
 import { tinysentPromptFile } from './tinysentTask';
 
 const SETTINGS = { method: 'full', steps: 12, evalEvery: 4, batchSize: 4, lr: 0.002, warmup: 3, schedule: 'cosine', patience: 0 };
 
-function comparable(r: FineTuneResult) {
+function comparable(r: FineTuneOutcome) {
   const { out: _out, artifact: _artifact, ...rest } = r;
   return rest;
 }
@@ -44,7 +44,7 @@ test('a fine-tuning run cancelled at step 6 and resumed ends bit for bit like th
     assert.deepEqual(checkpoints, [4, 6], 'every 4 steps, and on cancel');
     assert.equal(readFineTuneCheckpoint(interrupted, 260_032).step, 6);
 
-    const resumed = await fineTune({ promptFile: file, resume: interrupted, device: 'cpu', checkpointEvery: 4 });
+    const resumed = await fineTune({ promptFile: file, out: interrupted, resume: true, device: 'cpu', checkpointEvery: 4 });
     assert.equal(resumed.steps_run, 12);
     assert.deepEqual(comparable(resumed), comparable(straight));
     assert.ok(readFileSync(join(interrupted, 'model.safetensors')).equals(readFileSync(join(dir, 'straight', 'model.safetensors'))), 'same weights, bit for bit');
@@ -52,10 +52,14 @@ test('a fine-tuning run cancelled at step 6 and resumed ends bit for bit like th
     assert.deepEqual(readdirSync(join(interrupted, 'checkpoint')), [FINETUNE_CHECKPOINT_FILE]);
 
     await assert.rejects(
-      fineTune({ promptFile: file, resume: interrupted, device: 'cpu', overrides: { lr: 0.01 } }),
+      fineTune({ promptFile: file, out: interrupted, resume: true, device: 'cpu', overrides: { lr: 0.01 } }),
       (err: Error) => err.message.includes('checkpoint was made with lr = 0.002, this run has 0.01') && err.message.includes(interrupted),
     );
-    await assert.rejects(fineTune({ promptFile: file, resume: join(dir, 'nothing-here'), device: 'cpu' }), /nothing-here: no fine-tuning checkpoint/);
+    // A run stopped before its first checkpoint starts again from step 0, and says so.
+    const messages: string[] = [];
+    const fresh = await fineTune({ promptFile: file, out: join(dir, 'nothing-here'), resume: true, device: 'cpu', overrides: { steps: 1 }, emit: (e) => e.type === 'message' && messages.push(e.message) });
+    assert.equal(fresh.steps_run, 1);
+    assert.ok(messages.some((m) => m.includes(join(dir, 'nothing-here', 'checkpoint')) && m.includes('starting again from step 0')), messages.join('\n'));
     const damaged = join(interrupted, 'checkpoint', FINETUNE_CHECKPOINT_FILE);
     writeFileSync(damaged, readFileSync(damaged).subarray(0, 100));
     assert.throws(() => readFineTuneCheckpoint(interrupted, 260_032), (err: Error) => err.message.includes(damaged));

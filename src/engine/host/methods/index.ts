@@ -3,6 +3,7 @@
 import type { EngineMethod } from '../../../protocol/engineApi';
 import { modelService } from '../../runtime/modelService';
 import { evaluate } from './evaluate';
+import { fineTune } from './fineTune';
 import { classify, generate, loadModel, score, stats } from './model';
 import type { MethodHandler } from './requestContext';
 import { runPrompt } from './runPrompt';
@@ -20,6 +21,7 @@ export const methods: { [M in EngineMethod]: MethodHandler<M> } = {
   evaluate,
   runPrompt,
   tuneSoft,
+  fineTune,
   taskControl,
   serve,
   // The host exits once this answer is sent.

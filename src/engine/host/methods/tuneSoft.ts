@@ -1,73 +1,15 @@
-// `tuneSoft`: soft prompt tuning as a queued task recorded in a run folder. The adapter goes to
-// `out` when given (a link back to the run is left there), else to `adapter/` in the run folder.
-// `resume` takes either folder and continues the same run record from its last checkpoint.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+// `tuneSoft`: soft prompt tuning as a queued task recorded in a run folder (artifactRuns.ts: the
+// adapter goes to `out`, else to adapter/ in the run; `resume` continues the same run record).
 import { basename, dirname, join } from 'node:path';
 import { modelSpecOf, readPromptFile } from '../../../promptFile/promptFile';
 import { SOFT_PROMPT_SETTINGS } from '../../../promptFile/promptsmithSettings';
-import type { Json } from '../../../protocol/guards';
-import type { SoftPromptOverrides, TuneSoftParams, TuneSoftResult } from '../../../protocol/methods/tuneSoft';
+import type { SoftPromptOverrides, TuneSoftResult } from '../../../protocol/methods/tuneSoft';
 import type { TaskResult } from '../../../protocol/taskEvents';
-import { writeJsonAtomic } from '../../../runs/atomicFile';
-import { createRun, openRun, type RunHandle } from '../../../runs/runWriter';
 import { tuneSoftPrompt } from '../../tuning/softprompt/tuneSoftPrompt';
+import { openArtifactRun } from '../artifactRuns';
 import { pathInRun, runTask } from '../taskRuns';
 import type { MethodHandler } from './requestContext';
 import { formatPercent } from '../../../protocol/format';
-
-/** Left in an `out` folder so `resume` of that folder finds the run it belongs to. */
-const RUN_LINK_FILE = '.promptsmith-run.json';
-
-/** The tuning settings a run recorded (run.json `settings` also holds `out`). */
-function recordedOverrides(settings: { [key: string]: Json }): SoftPromptOverrides {
-  const entries = Object.entries(settings).filter(([key, value]) => key !== 'adapter' && Object.hasOwn(SOFT_PROMPT_SETTINGS, key) && value !== null);
-  return Object.fromEntries(entries) as SoftPromptOverrides;
-}
-
-function linkedRun(out: string): RunHandle | undefined {
-  try {
-    const { runDir } = JSON.parse(readFileSync(join(out, RUN_LINK_FILE), 'utf8')) as { runDir?: unknown };
-    return typeof runDir === 'string' && existsSync(join(runDir, 'run.json')) ? openRun(runDir) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface SoftRun {
-  run: RunHandle;
-  out: string;
-  overrides: SoftPromptOverrides;
-  resume: boolean;
-}
-
-/** The run this request records into and where its adapter goes (new, or continued). */
-function softRun(params: TuneSoftParams, model: string): SoftRun {
-  const { resume } = params;
-  if (resume && existsSync(join(resume, 'run.json'))) {
-    const run = openRun(resume);
-    const settings = run.meta().settings;
-    const out = typeof settings.out === 'string' ? settings.out : join(run.dir, 'adapter');
-    return { run, out, overrides: { ...recordedOverrides(settings), ...params.overrides }, resume: true };
-  }
-  const existing = resume ? linkedRun(resume) : undefined;
-  if (existing) return { run: existing, out: resume!, overrides: { ...recordedOverrides(existing.meta().settings), ...params.overrides }, resume: true };
-  const out = resume ?? params.out;
-  const overrides = params.overrides ?? {};
-  const run = createRun(params.workspaceDir ?? dirname(params.promptFile), {
-    kind: 'soft',
-    name: basename(params.promptFile, '.prompt'),
-    promptFile: params.promptFile,
-    model,
-    device: params.device ?? 'auto',
-    settings: { ...(overrides as { [key: string]: Json }), ...(out ? { out } : {}) },
-    seed: overrides.seed,
-  });
-  if (out) {
-    mkdirSync(out, { recursive: true });
-    writeJsonAtomic(join(out, RUN_LINK_FILE), { runDir: run.dir });
-  }
-  return { run, out: out ?? join(run.dir, 'adapter'), overrides, resume: resume !== undefined };
-}
 
 /** What the runs panel shows: accuracies by split, the soft prompt as its nearest tokens. */
 export function softTaskResult(r: Omit<TuneSoftResult, 'run_dir'>, adapterPath: string): TaskResult {
@@ -87,7 +29,7 @@ export function softTaskResult(r: Omit<TuneSoftResult, 'run_dir'>, adapterPath: 
 
 export const tuneSoft: MethodHandler<'tuneSoft'> = async (params, ctx) => {
   const model = modelSpecOf(readPromptFile(params.promptFile), params.promptFile);
-  const { run, out, overrides, resume } = softRun(params, model);
+  const { run, out, overrides, resume } = openArtifactRun({ ...params, kind: 'soft', model, settings: SOFT_PROMPT_SETTINGS, artifactName: 'adapter' });
   return runTask(ctx, {
     model,
     label: `tune soft ${basename(params.promptFile)}`,
@@ -95,7 +37,7 @@ export const tuneSoft: MethodHandler<'tuneSoft'> = async (params, ctx) => {
     async execute(task) {
       const summary = await tuneSoftPrompt({
         promptFile: params.promptFile,
-        overrides,
+        overrides: overrides as SoftPromptOverrides,
         out,
         resume,
         device: params.device,

@@ -9,7 +9,9 @@ import { buildCheckpointFolder, moveFolderContents } from '../../onnx/export/che
 import { buildOnnxModel } from '../../onnx/export/exportModel';
 import { architectureOf, readHfConfig } from '../../onnx/export/hfConfig';
 import { readLlamaShape } from '../../onnx/export/llama';
+import type { FineTuneResult, SplitScores } from '../../../protocol/methods/fineTune';
 import type { Device } from '../../runtime/executionProviders';
+import type { TaskHooks } from '../../tasks/taskHooks';
 import { Rng } from '../optim/rng';
 import { buildBatch } from '../softprompt/batchFeeds';
 import { checkpointTensorShapes, hasSafetensorsCheckpoint, parameterCount } from './checkpointHeaders';
@@ -21,62 +23,29 @@ import { checkpointLayout, type ParameterSet, weightsAsInputs } from './paramete
 import { saveLoraAdapter } from './peftLora';
 import { type FineTuneSettings, mergeFineTuneSettings, type RawFineTuneSettings } from './settings';
 import { type FineTuneTask, loadFineTuneTask } from './taskData';
-import { type FineTuneProgress, trainFineTune } from './trainer';
+import { trainFineTune } from './trainer';
 import { type FineTuneSessions, openFineTuneSessions, releaseFineTuneSessions } from './trainingSession';
 
 export const FINETUNE_SUMMARY_FILE = 'finetune.json';
 
-export type FineTuneEvent =
-  | FineTuneProgress
-  | { type: 'message'; message: string }
-  | { type: 'device'; device: string }
-  | { type: 'memory'; estimate: MemoryEstimate };
-
-export interface FineTuneRequest {
+export interface FineTuneRequest extends TaskHooks {
   promptFile: string;
   /** Settings that win over the file's promptsmith.finetune. */
   overrides?: RawFineTuneSettings;
   /** Output folder: the fine-tuned model (full) or the adapter (lora); its checkpoint/ goes inside. */
-  out?: string;
-  /** A previous run's output folder (or its checkpoint) to continue; also the output when `out` is absent. */
-  resume?: string;
+  out: string;
+  /** Continue from the checkpoint in `<out>/checkpoint` (a fresh start, said so, when there is none). */
+  resume?: boolean;
   device?: Device;
   /** Bytes the run may use (default: free memory now); e.g. a GPU's memory when the caller knows it. */
   memoryAvailable?: number;
   /** Checkpoint every this many steps (default: evalEvery). */
   checkpointEvery?: number;
-  /** Awaited before each training step (pause point). */
-  beforeStep?: () => Promise<void>;
   onCheckpoint?: (step: number, file: string) => void;
-  signal?: AbortSignal;
-  onEvent?: (event: FineTuneEvent) => void;
 }
 
-export interface SplitScores {
-  train_acc: number | null;
-  dev_acc: number | null;
-  test_acc: number | null;
-  train_loss: number | null;
-  dev_loss: number | null;
-  test_loss: number | null;
-}
-
-export interface FineTuneResult extends SplitScores {
-  out: string;
-  method: FineTuneSettings['method'];
-  objective: FineTuneTask['kind'];
-  /** The file's template on the base model (the manual prompt, before any tuning). */
-  manual: SplitScores;
-  trainable_params: number;
-  total_params: number;
-  best_step: number;
-  steps_run: number;
-  stopped_early: boolean;
-  cancelled: boolean;
-  device: string;
-  memory_estimate_mib: number;
-  /** The model folder (full) or adapter folder (lora) written; null when cancelled. */
-  artifact: string | null;
+/** The protocol's result, with the settings the run used (saved beside the model). */
+export interface FineTuneOutcome extends Omit<FineTuneResult, 'run_dir'> {
   settings: FineTuneSettings;
 }
 
@@ -134,10 +103,9 @@ function saveFullModel(task: FineTuneTask, params: ParameterSet, out: string, su
   moveFolderContents(tmp, out);
 }
 
-export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
-  const emit = req.onEvent ?? (() => {});
-  const out = req.out ?? req.resume;
-  if (!out) throw new Error('fine tuning needs an output folder (out) or a run to resume');
+export async function fineTune(req: FineTuneRequest): Promise<FineTuneOutcome> {
+  const emit = req.emit ?? (() => {});
+  const { out } = req;
   const settings = mergeFineTuneSettings(readPromptFile(req.promptFile).data['promptsmith.finetune'], req.overrides, req.promptFile);
   const task = await loadFineTuneTask(req.promptFile, settings);
   if (!hasSafetensorsCheckpoint(task.modelDir)) {
@@ -146,16 +114,16 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
   if (task.train.length === 0) throw new Error(`${req.promptFile}: the training split is empty`);
 
   const { estimate, total, trainable } = estimateFineTuneMemory(task, settings);
-  emit({ type: 'memory', estimate });
+  emit({ type: 'message', level: 'info', message: `memory estimate ${Math.round(estimate.total / MIB)} MiB (weights, gradients, optimizer state, activations)` });
   checkTrainingMemory(estimate, `${settings.method === 'lora' ? `LoRA (r ${settings.rank})` : 'full'} fine tuning of ${task.modelDir}`, { force: !settings.memoryCheck, available: req.memoryAvailable });
 
   const sessions = await openSessions(task, settings, req.device ?? 'auto');
   try {
     emit({ type: 'device', device: sessions.provider });
-    if (sessions.params.count !== trainable) emit({ type: 'message', message: `training ${sessions.params.count} parameters (estimated ${trainable})` });
+    if (sessions.params.count !== trainable) emit({ type: 'message', level: 'info', message: `training ${sessions.params.count} parameters (estimated ${trainable})` });
     const manual = await evaluateAll(sessions, task, req.signal);
-    const resumeFrom = req.resume ? findFineTuneCheckpoint(req.resume) : undefined;
-    if (req.resume && !resumeFrom) throw new Error(`${req.resume}: no fine-tuning checkpoint to resume from`);
+    const resumeFrom = req.resume ? findFineTuneCheckpoint(out) : undefined;
+    if (req.resume && !resumeFrom) emit({ type: 'message', level: 'info', message: `${join(out, 'checkpoint')} holds no checkpoint (the run stopped before its first one): starting again from step 0.` });
     const result = await trainFineTune(sessions, task, {
       ...settings,
       kind: task.kind,
@@ -170,7 +138,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneResult> {
     });
     const final = result.cancelled ? scores() : await evaluateAll(sessions, task, req.signal);
     if (result.cancelled && result.best) Object.assign(final, { dev_acc: Number.isFinite(result.best.devAcc) ? result.best.devAcc : null, dev_loss: result.best.devLoss });
-    const summary: FineTuneResult = {
+    const summary: FineTuneOutcome = {
       out,
       method: settings.method,
       objective: task.kind,
