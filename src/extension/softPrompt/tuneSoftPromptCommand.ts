@@ -1,12 +1,13 @@
 // `promptsmith.tuneSoftPrompt`: tunes a soft prompt for a .prompt file in the engine process
 // (`tuneSoft`) as a task session (progress, runs panel, status bar, pause/resume/cancel), and at
 // the end says tuned vs hand-written accuracy. Resuming a stopped run goes through the same path.
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunMeta } from '../../runs/runMeta';
 import { promptTarget } from '../commands/promptDocument';
 import type { PromptsmithContext } from '../context';
 import { readSettings } from '../settings';
+import { resumedRunTarget } from '../tasks/resumedRun';
 import { runTaskSession } from '../tasks/taskSession';
 import { resultMessage } from './tuneSoftEvents';
 
@@ -71,12 +72,10 @@ export async function tuneSoftPromptCommand(ctx: PromptsmithContext, arg: unknow
 
 /** "Resume" of a cancelled, failed or interrupted soft run: continue from its last checkpoint. */
 export async function resumeSoftRun(ctx: PromptsmithContext, dir: string, meta: RunMeta, onCompleted: TuneListener): Promise<void> {
-  // run.json lives in <workspace>/.promptsmith/runs/<id>/; its promptFile is relative to <workspace>.
-  const workspaceDir = resolve(dir, '..', '..', '..');
-  if (!meta.promptFile) {
+  const resumed = resumedRunTarget(dir, meta);
+  if (!resumed) {
     void vscode.window.showErrorMessage(`Promptsmith: cannot resume: ${join(dir, 'run.json')} records no prompt file.`);
     return;
   }
-  const promptFile = isAbsolute(meta.promptFile) ? meta.promptFile : resolve(workspaceDir, meta.promptFile);
-  await runTuneJob(ctx, { promptFile, model: meta.model, workspaceDir, resume: dir }, onCompleted);
+  await runTuneJob(ctx, { ...resumed, model: meta.model, resume: dir }, onCompleted);
 }

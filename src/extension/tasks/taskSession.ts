@@ -14,7 +14,7 @@ import { getStatusBar } from '../statusBar';
 import { progressText } from './taskText';
 
 /** The engine methods that run as queued, recorded tasks. */
-export type TaskMethod = 'evaluate' | 'tuneSoft';
+export type TaskMethod = 'evaluate' | 'tuneSoft' | 'fineTune';
 
 export interface TaskSessionSpec<M extends TaskMethod> {
   method: M;
