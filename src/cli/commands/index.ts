@@ -6,6 +6,7 @@ import { demoCommand } from './demo';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
+import { renderCommand } from './render';
 import { runCommand } from './run';
 import { scoreCommand } from './score';
 import { tuneSoftCommand } from './tuneSoft';
@@ -14,6 +15,7 @@ export const commands: CliCommand[] = [
   runCommand,
   evalCommand,
   checkCommand,
+  renderCommand,
   generateCommand,
   scoreCommand,
   exportCommand,

@@ -1,26 +1,16 @@
-// `promptsmith run <file.prompt> [--input k=v …]`: render the prompt for the inputs and generate
+// `promptsmith run <file.prompt> [--data JSON|FILE] [--input k=v …]`: render the prompt for the inputs and generate
 // with its model (the file's `config` sets temperature, maxOutputTokens, …), streaming to stdout.
-import { UsageError } from '../args';
 import type { CliCommand } from '../command';
+import { dataFlags, renderDataFromFlags } from '../dataFlags';
 import { eventRouter, withEngine } from '../engineForCli';
 import { promptFileFlags, promptFileRequest } from '../promptFileFlags';
 
-export function parseInputs(pairs: readonly string[]): Record<string, string> {
-  const input: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--input needs name=value, got '${pair}'`);
-    input[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return input;
-}
-
 export const runCommand: CliCommand = {
   name: 'run',
-  usage: 'run <file.prompt> [--input k=v …] [--soft-prompt DIR | --no-soft-prompt] [--model M] [--max-tokens N] [--seed S] [--device D] [--json]',
+  usage: 'run <file.prompt> [--data JSON|FILE] [--input k=v …] [--soft-prompt DIR | --no-soft-prompt] [--model M] [--max-tokens N] [--seed S] [--device D] [--json]',
   summary: 'Render a prompt and generate with its model',
   flags: {
-    input: { kind: 'strings', description: 'a template variable, name=value (repeatable)' },
+    ...dataFlags,
     'max-tokens': { kind: 'number', description: "new tokens at most (default: the file's maxOutputTokens, else 64)" },
     seed: { kind: 'number', description: 'random seed' },
     ...promptFileFlags,
@@ -29,12 +19,15 @@ export const runCommand: CliCommand = {
     const { request } = promptFileRequest(args);
     const f = args.flags;
     const json = f['json'] === true;
+    const data = renderDataFromFlags(args);
     const result = await withEngine((client, signal) =>
       client.request(
         'runPrompt',
         {
           ...request,
-          input: parseInputs((f['input'] as string[] | undefined) ?? []),
+          input: data.input,
+          messages: data.messages,
+          context: data.context,
           seed: f['seed'] as number | undefined,
           maxTokens: f['max-tokens'] as number | undefined,
         },

@@ -2,7 +2,8 @@
 // the given input, apply the model's chat template when it has one, and generate with the
 // file's `config` (temperature, maxOutputTokens, topK, topP, stopSequences), streaming tokens.
 import { dirname } from 'node:path';
-import { modelSpecOf, parsePromptFile, readPromptFile, renderPromptFile, softPromptDirOf, stripSoftPromptMarkers } from '../../promptFile/promptFile';
+import { modelSpecOf, parsePromptFile, readPromptFile, softPromptDirOf, stripSoftPromptMarkers } from '../../promptFile/promptFile';
+import { renderPromptFile } from '../../promptFile/render';
 import type { RunPromptParams, RunPromptResult } from '../../protocol/methods/runPrompt';
 import { modelService, type ServiceContext } from '../runtime/modelService';
 import { loadSoftPrompt } from '../tuning/softprompt/peft';
@@ -22,7 +23,12 @@ export async function runPromptFile(request: RunPromptParams, ctx: ServiceContex
   const model = await modelService.model(ref, ctx);
   const softPrompt = softPromptDirOf(parsed, request.promptFile, request);
   // Slots keep their markers only where a soft prompt fills them; a plain run leaves them empty.
-  const rendered = await renderPromptFile(parsed, request.input, { baseDir: dirname(request.promptFile), softPromptSlots: softPrompt ? 'marker' : 'empty' });
+  const rendered = await renderPromptFile(parsed, request.input, {
+    baseDir: dirname(request.promptFile),
+    softPromptSlots: softPrompt ? 'marker' : 'empty',
+    history: request.messages,
+    context: request.context,
+  });
   const prompt = promptTextForModel(rendered, model.tokenizer);
   const config = parsed.config;
   const temperature = num(config, 'temperature');

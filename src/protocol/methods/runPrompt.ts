@@ -2,12 +2,18 @@
 // model's chat template when it has one, and generate with the file's `config`, streaming tokens.
 import { expectNumber, expectOneOf, expectRecord, expectString, isRecord, numberArray, optionalNumber, optionalString, ProtocolError } from '../guards';
 import { FINISH_REASONS } from '../modelApi';
+import type { Message } from 'dotprompt';
+import { parseMessages, RenderDataError } from '../../promptFile/renderData';
 import { type PromptFileParams, parsePromptFileParams } from './promptFileParams';
 
 export interface RunPromptParams extends PromptFileParams {
   /** The document's current text, when it differs from the file on disk (unsaved edits). */
   source?: string;
   input: Record<string, unknown>;
+  /** Dotprompt's `messages`: earlier turns, placed at `{{history}}`. */
+  messages?: Message[];
+  /** Dotprompt's `context`: `@name` variables. */
+  context?: Record<string, unknown>;
   seed?: number;
   maxTokens?: number;
 }
@@ -30,10 +36,20 @@ export function parseRunPromptParams(params: unknown): RunPromptParams {
   const where = 'params';
   const p = expectRecord(params, where);
   if (p.input !== undefined && !isRecord(p.input)) throw new ProtocolError(`${where}.input: expected an object`);
+  if (p.context !== undefined && !isRecord(p.context)) throw new ProtocolError(`${where}.context: expected an object`);
+  let messages: Message[] | undefined;
+  try {
+    messages = p.messages === undefined ? undefined : parseMessages(p.messages, `${where}.messages`);
+  } catch (err) {
+    if (err instanceof RenderDataError) throw new ProtocolError(err.message);
+    throw err;
+  }
   return {
     ...parsePromptFileParams(p, where),
     source: optionalString(p, 'source', where),
     input: (p.input as Record<string, unknown> | undefined) ?? {},
+    messages,
+    context: p.context as Record<string, unknown> | undefined,
     seed: optionalNumber(p, 'seed', where),
     maxTokens: optionalNumber(p, 'maxTokens', where),
   };

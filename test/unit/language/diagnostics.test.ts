@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { Dotprompt } from 'dotprompt';
 import { analyzePromptSource } from '../../../src/language/analysis/diagnostics';
 import { checkEnvironment, nodeEnvironment } from '../../../src/language/analysis/environmentChecks';
-import { parsePromptFile, renderPromptFile } from '../../../src/promptFile/promptFile';
+import { parsePromptFile } from '../../../src/promptFile/promptFile';
+import { renderPromptFile } from '../../../src/promptFile/render';
 
 const repoRoot = resolve(__dirname, '../../..');
 const validDir = join(repoRoot, 'test/unit/language/fixtures/valid');
@@ -30,7 +31,8 @@ test('real-world Dotprompt files have no errors and render with the dotprompt li
     assert.deepEqual(errors, [], `${file} should open clean`);
     const parsed = parsePromptFile(source);
     parsed.path = path;
-    const rendered = await renderPromptFile(parsed, { topic: 'tea', product: 'Kettle', question: 'Hot?', customer: 'Ann', items: [{ name: 'cup', price: 2 }] });
+    const input = { topic: 'tea', product: 'Kettle', question: 'Hot?', customer: 'Ann', items: [{ name: 'cup', price: 2 }], photoUrl: 'https://example.com/cat.png' };
+    const rendered = await renderPromptFile(parsed, input);
     assert.ok(rendered.messages.length >= 1, file);
     if (!parsed.header) assert.equal(parsed.template, new Dotprompt().parse(source).template, `${file}: same template as the library`);
   }

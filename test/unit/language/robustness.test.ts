@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { analyzePromptSource } from '../../../src/language/analysis/diagnostics';
-import { parsePromptFile, renderPromptFile } from '../../../src/promptFile/promptFile';
+import { parsePromptFile } from '../../../src/promptFile/promptFile';
+import { renderPromptFile } from '../../../src/promptFile/render';
 
 function timed(label: string, source: string) {
   const start = performance.now();

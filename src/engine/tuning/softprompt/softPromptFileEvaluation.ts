@@ -3,7 +3,8 @@
 // same loss graph tuning uses, forward only. The result has the plain evaluation's shape
 // (accuracy, per-label metrics, confusion, contextual calibration, worst rows) plus the plain
 // template's accuracy on the same rows (`manual_accuracy`) and the adapter folder.
-import { renderPromptFile, stripSoftPromptMarkers } from '../../../promptFile/promptFile';
+import { stripSoftPromptMarkers } from '../../../promptFile/promptFile';
+import { renderPromptFile } from '../../../promptFile/render';
 import type { Device } from '../../runtime/executionProviders';
 import { calibrate, contentFreePrior } from '../../tasks/calibration';
 import type { ExampleResult } from '../../../protocol/methods/evaluate';
