@@ -43,7 +43,7 @@ const suites = specFiles(specDir).flatMap((file) => (parse(readFileSync(file, 'u
 const reproduced: string[] = [];
 const skipped: string[] = [];
 
-function skipReason(suite: SpecSuite, c: SpecCase): string | undefined {
+function skipReason(c: SpecCase): string | undefined {
   if (c.options) return 'options (render-time metadata such as input defaults passed by the caller)';
   return undefined;
 }
@@ -54,7 +54,7 @@ test('every Dotprompt spec case without options or resolverPartials renders the 
   for (const { file, suite } of suites) {
     for (const c of suite.tests) {
       const id = `${file} ${suite.name}: ${c.desc ?? ''}`;
-      const why = skipReason(suite, c);
+      const why = skipReason(c);
       if (why) {
         skipped.push(`${id} — ${why}`);
         continue;
