@@ -24,7 +24,10 @@ export function registerLanguageClient(ctx: PromptsmithContext): void {
       // `promptsmith.model` is the model of files without `model:` (token counts, verbalizer checks).
       configurationSection: 'promptsmith',
     },
-    initializationOptions: { model: vscode.workspace.getConfiguration('promptsmith').get<string>('model') ?? '' },
+    initializationOptions: {
+      model: vscode.workspace.getConfiguration('promptsmith').get<string>('model') ?? '',
+      customHelpers: vscode.workspace.getConfiguration('promptsmith').get<string[]>('customHelpers') ?? [],
+    },
     middleware: {
       async provideCodeLenses(document, token, next) {
         const lenses = await next(document, token);

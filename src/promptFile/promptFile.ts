@@ -3,6 +3,7 @@
 // so it is pure: no vscode, no LSP. parsePromptFile never throws; problems are collected.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { describeRemoteModel, remoteModelOf } from './modelIds';
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, visit } from 'yaml';
 import {
   checkSettingValue,
@@ -381,6 +382,8 @@ export function softPromptDirOf(parsed: ParsedPromptFile, promptFile: string, op
 export function modelSpecOf(parsed: ParsedPromptFile, promptFile: string, override?: string): string {
   const spec = override ?? parsed.model;
   if (!spec) throw new Error(`${promptFile}: no model (add 'model:' to the front matter or set promptsmith.model)`);
+  const remote = remoteModelOf(spec);
+  if (remote) throw new Error(`${promptFile}: ${describeRemoteModel(spec, remote)}: set promptsmith.model (or pass --model) to run this file on a local model`);
   const ref = resolveModelRef(spec, promptFile);
   return ref.kind === 'folder' ? ref.path : ref.id;
 }
