@@ -1,5 +1,6 @@
 // `promptsmith run <file.prompt> [--data JSON|FILE] [--input k=v …]`: render the prompt for the inputs and generate
 // with its model (the file's `config` sets temperature, maxOutputTokens, …), streaming to stdout.
+import { describeOutputCheck } from '../../protocol/methods/runPrompt';
 import type { CliCommand } from '../command';
 import { dataFlags, renderDataFromFlags } from '../dataFlags';
 import { eventRouter, withEngine } from '../engineForCli';
@@ -35,10 +36,12 @@ export const runCommand: CliCommand = {
       ),
     );
     if (json) {
-      process.stdout.write(`${JSON.stringify({ text: result.text, ids: result.ids, prompt: result.prompt, model: result.model, device: result.device, tokens_per_s: result.tokensPerS, finish_reason: result.finishReason, soft_prompt: result.soft_prompt })}\n`);
+      const out = { text: result.text, ids: result.ids, prompt: result.prompt, model: result.model, device: result.device, tokens_per_s: result.tokensPerS, finish_reason: result.finishReason, soft_prompt: result.soft_prompt, output: result.output };
+      process.stdout.write(`${JSON.stringify(out)}\n`);
     } else {
       process.stdout.write('\n');
       process.stderr.write(`[${result.ids.length} tokens, ${result.tokensPerS.toFixed(1)} tokens/s on ${result.device}]\n`);
+      if (result.output) process.stderr.write(`${describeOutputCheck(result.output)}\n`);
     }
     return 0;
   },

@@ -3,7 +3,8 @@
 // file's `config` (temperature, maxOutputTokens, topK, topP, stopSequences), streaming tokens.
 import { dirname } from 'node:path';
 import { modelSpecOf, parsePromptFile, readPromptFile, softPromptDirOf, stripSoftPromptMarkers } from '../../promptFile/promptFile';
-import { renderPromptFile } from '../../promptFile/render';
+import { checkOutput, injectOutputInstructions, outputInstructions, outputSpecOf } from '../../promptFile/outputFormat';
+import { messagesToText, renderPromptFile } from '../../promptFile/render';
 import type { RunPromptParams, RunPromptResult } from '../../protocol/methods/runPrompt';
 import { modelService, type ServiceContext } from '../runtime/modelService';
 import { loadSoftPrompt } from '../tuning/softprompt/peft';
@@ -29,7 +30,11 @@ export async function runPromptFile(request: RunPromptParams, ctx: ServiceContex
     history: request.messages,
     context: request.context,
   });
-  const prompt = promptTextForModel(rendered, model.tokenizer);
+  // output.format json (or a schema): the model is told the format, and the reply is checked against it.
+  const output = outputSpecOf(parsed);
+  const instructions = output ? outputInstructions(output) : undefined;
+  const messages = instructions ? injectOutputInstructions(rendered.messages, instructions) : rendered.messages;
+  const prompt = promptTextForModel({ ...rendered, messages, text: messagesToText(messages) }, model.tokenizer);
   const config = parsed.config;
   const temperature = num(config, 'temperature');
   const stop = Array.isArray(config.stopSequences) ? config.stopSequences.filter((s): s is string => typeof s === 'string') : undefined;
@@ -51,8 +56,9 @@ export async function runPromptFile(request: RunPromptParams, ctx: ServiceContex
       onToken: (piece) => ctx.emit({ type: 'token', id: piece.id, text: piece.text }),
     });
     const result = { ids: r.ids, text: r.text, finishReason: r.finishReason, promptTokens: r.promptTokens, tokensPerS: r.tokensPerS, seed: r.seed, device: r.device };
-    return { ...result, prompt: stripSoftPromptMarkers(prompt), model: modelSpec, soft_prompt: softPrompt, num_virtual_tokens: adapter.numVirtualTokens };
+    const checked = output ? { output: checkOutput(result.text, output) } : {};
+    return { ...result, prompt: stripSoftPromptMarkers(prompt), model: modelSpec, soft_prompt: softPrompt, num_virtual_tokens: adapter.numVirtualTokens, ...checked };
   }
   const result = await modelService.generate({ ...ref, prompt, ...sampling }, ctx);
-  return { ...result, prompt, model: modelSpec };
+  return { ...result, prompt, model: modelSpec, ...(output ? { output: checkOutput(result.text, output) } : {}) };
 }

@@ -30,6 +30,23 @@ export interface RunPromptResult {
   /** The adapter folder and its size, when a soft prompt was used. */
   soft_prompt?: string;
   num_virtual_tokens?: number;
+  /** With `output.format: json` (or a schema): the reply parsed and checked against `output.schema`. */
+  output?: OutputCheck;
+}
+
+/** A structured reply checked against the file's `output` (engine: promptFile/outputFormat.ts). */
+export interface OutputCheck {
+  format: 'json' | 'array' | 'enum' | 'jsonl';
+  valid: boolean;
+  /** Why not, for people: the first schema violation or the parse error. */
+  error?: string;
+  /** The parsed value (when it parsed). */
+  value?: unknown;
+}
+
+/** One line for people: `output: valid json (output.schema)` or `output: NOT valid json: why`. */
+export function describeOutputCheck(check: OutputCheck): string {
+  return check.valid ? `output: valid ${check.format} (output.schema)` : `output: NOT valid ${check.format}: ${check.error ?? 'does not match'}`;
 }
 
 export function parseRunPromptParams(params: unknown): RunPromptParams {
@@ -67,6 +84,15 @@ export function parseRunPromptResult(raw: unknown): RunPromptResult {
     prompt: expectString(r, 'prompt', where),
     model: expectString(r, 'model', where),
   };
+  if (r.output !== undefined) {
+    const o = expectRecord(r.output, `${where}.output`);
+    result.output = {
+      format: expectOneOf(o, 'format', ['json', 'array', 'enum', 'jsonl'] as const, `${where}.output`),
+      valid: o.valid === true,
+      error: optionalString(o, 'error', `${where}.output`),
+      value: o.value,
+    };
+  }
   const softPrompt = optionalString(r, 'soft_prompt', where);
   if (softPrompt !== undefined) {
     result.soft_prompt = softPrompt;
