@@ -2,6 +2,7 @@
 // receives the context and registers its commands/providers; nothing heavy runs here.
 import type { PromptsmithContext } from './context';
 import { registerPromptCommands } from './commands/registerPromptCommands';
+import { registerGettingStarted } from './gettingStarted/newPromptFile';
 import { registerLanguageClient } from './languageClient';
 import { registerPendingCommands } from './pendingCommands';
 import { registerRunsFeature } from './runsCommands';
@@ -9,4 +10,4 @@ import { registerSoftPromptFeature } from './softPrompt/registerSoftPrompt';
 
 export type Feature = (ctx: PromptsmithContext) => void;
 
-export const features: readonly Feature[] = [registerLanguageClient, registerPendingCommands, registerRunsFeature, registerPromptCommands, registerSoftPromptFeature];
+export const features: readonly Feature[] = [registerLanguageClient, registerPendingCommands, registerRunsFeature, registerPromptCommands, registerSoftPromptFeature, registerGettingStarted];

@@ -38,7 +38,18 @@ export function registerLanguageClient(ctx: PromptsmithContext): void {
       },
     },
   };
-  const client = new LanguageClient('promptsmith.dotprompt', 'Promptsmith .prompt language server', serverOptions, clientOptions);
+  // The id makes `promptsmith.trace.server` the trace setting (vscode-languageclient reads `<id>.trace.server`).
+  const client = new LanguageClient('promptsmith', 'Promptsmith .prompt language server', serverOptions, clientOptions);
   ctx.own({ dispose: () => void client.stop().catch(() => undefined) });
+  ctx.own(
+    vscode.commands.registerCommand('promptsmith.restartLanguageServer', async () => {
+      try {
+        await client.restart();
+        ctx.output.info('The .prompt language server was restarted');
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Promptsmith: the language server did not restart: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+  );
   client.start().catch((err: unknown) => ctx.output.error(`The .prompt language server did not start: ${err instanceof Error ? err.message : String(err)}`));
 }
