@@ -6,6 +6,7 @@
 // the text "undefined" in the prompt). Helpers an application registers (declared in
 // `promptsmith.helpers` / the `promptsmith.customHelpers` setting) cannot run here: they fail
 // with a message that says so.
+import { SafeText } from './softPromptSlots';
 
 /** A helper called wrongly while rendering; `line` is 1-based within the template. */
 export class TemplateHelperError extends Error {
@@ -27,16 +28,6 @@ interface CallOptions {
 
 type Helper = (this: unknown, ...args: unknown[]) => unknown;
 
-/** Handlebars' SafeString contract (toHTML), so markers are never escaped. */
-class Marker {
-  constructor(private readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-  toHTML(): string {
-    return this.text;
-  }
-}
 
 /** Roles Dotprompt's message splitter accepts (it lowercases nothing: `[a-z]+`). */
 const ROLE_NAME = /^[a-z]+$/;
@@ -64,21 +55,21 @@ export function dotpromptHelpers(declaredHelpers: readonly string[] = []): Recor
       const role = name.toLowerCase();
       if (!options.fn) {
         currentRole = role;
-        return new Marker(roleMarker(role));
+        return new SafeText(roleMarker(role));
       }
       // Block form: the block's text is this role's message; after it, the enclosing role resumes.
       const enclosing = currentRole;
       currentRole = role;
       const body = options.fn(this);
       currentRole = enclosing;
-      return new Marker(`${roleMarker(role)}${body}${roleMarker(enclosing)}`);
+      return new SafeText(`${roleMarker(role)}${body}${roleMarker(enclosing)}`);
     },
     history(...args) {
       const { params, options } = split(args);
       if (params.length > 0) fail(options, `{{history}} takes no arguments, got ${describeArgs(params)}`);
       // Dotprompt continues with a model message after the inserted history.
       currentRole = 'model';
-      return new Marker('<<<dotprompt:history>>>');
+      return new SafeText('<<<dotprompt:history>>>');
     },
     section(...args) {
       const { params, options } = split(args);
@@ -86,7 +77,7 @@ export function dotpromptHelpers(declaredHelpers: readonly string[] = []): Recor
       if (params.length !== 1 || typeof name !== 'string' || !/^\S+$/.test(name)) {
         fail(options, `{{section}} takes one section name without spaces such as "output", got ${describeArgs(params)}`);
       }
-      return new Marker(`<<<dotprompt:section ${name}>>>`);
+      return new SafeText(`<<<dotprompt:section ${name}>>>`);
     },
     media(...args) {
       const { params, options } = split(args);
@@ -97,14 +88,14 @@ export function dotpromptHelpers(declaredHelpers: readonly string[] = []): Recor
       if (contentType !== undefined && (typeof contentType !== 'string' || /\s/.test(contentType))) {
         fail(options, `{{media}} contentType must be a MIME type such as "image/png", got ${describeValue(contentType)}`);
       }
-      return new Marker(`<<<dotprompt:media:url ${url}${contentType ? ` ${contentType}` : ''}>>>`);
+      return new SafeText(`<<<dotprompt:media:url ${url}${contentType ? ` ${contentType}` : ''}>>>`);
     },
     json(...args) {
       const { params, options } = split(args);
       if (params.length !== 1) fail(options, `{{json}} takes one value to serialize, got ${params.length === 0 ? 'none' : describeArgs(params)}`);
       const indent = options.hash.indent ?? 0;
       if (typeof indent !== 'number' && typeof indent !== 'string') fail(options, `{{json}} indent must be a number, got ${describeValue(indent)}`);
-      return new Marker(JSON.stringify(params[0], null, indent) ?? '');
+      return new SafeText(JSON.stringify(params[0], null, indent) ?? '');
     },
     ifEquals(...args) {
       return compare(this, args, 'ifEquals', (a, b) => a === b);
