@@ -13,29 +13,33 @@ export function historyLayoutFor(width: number): HistoryLayout {
   return 'narrow';
 }
 
-/** The table's columns per layout: header, width (percent), and whether it is shown. */
+/**
+ * The table's columns per layout: header, width (percent) and whether it is shown. The short
+ * columns (created, kind, status, the buttons) are sized to fit at the layout's narrowest width;
+ * name, prompt file and model share the rest and show their full text on hover.
+ */
 export const HISTORY_COLUMNS: Record<Exclude<HistoryLayout, 'narrow'>, { headers: string[]; widths: string[]; keep: boolean[] }> = {
   // tick, created, kind, name, prompt file, model, status, actions
   wide: {
     headers: ['', 'created', 'kind', 'name', 'prompt file', 'model', 'status', ''],
-    widths: ['4%', '15%', '6%', '16%', '19%', '13%', '10%', '17%'],
+    widths: ['4.5%', '14.5%', '7.5%', '14%', '16%', '10.5%', '13.5%', '19.5%'],
     keep: [true, true, true, true, true, true, true, true],
   },
   medium: {
     headers: ['', 'created', 'name', 'status', ''],
-    widths: ['6%', '20%', '33%', '16%', '25%'],
+    widths: ['7%', '23%', '17%', '21.5%', '31.5%'],
     keep: [true, true, false, true, false, false, true, true],
   },
 };
 
-/** "Dec 4, 14:03" (this year) or "Dec 4, 2025" — short enough for any column; the title has the rest. */
+/** "Dec 4, 14:03" (this year) or "Dec 4, 2025": short enough for its column; the title has the rest. */
 export function shortDate(iso: string | undefined, now = new Date()): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const sameYear = d.getFullYear() === now.getFullYear();
   return sameYear
-    ? `${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}`
+    ? `${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}`
     : d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
@@ -43,6 +47,11 @@ export function fullDate(iso: string | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+}
+
+/** Text that may be clipped in its column, whole on hover. */
+export function clippable(text: string): HTMLElement {
+  return el('span', { title: text }, [text]);
 }
 
 /** A date cell: short text, the full date on hover, machine-readable datetime. */

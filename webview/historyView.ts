@@ -4,7 +4,7 @@ import type { RunDetailView, RunListItem, SeriesMetric } from '../src/protocol/p
 import { TASK_KINDS } from '../src/protocol/taskEvents';
 import { renderCompare } from './compareView';
 import { button, el, replaceChildren } from './dom';
-import { dateCell, HISTORY_COLUMNS, type HistoryLayout, historyLayoutFor, runCard, runSummary } from './historyLayout';
+import { clippable, dateCell, HISTORY_COLUMNS, type HistoryLayout, historyLayoutFor, runCard, runSummary } from './historyLayout';
 import { renderRunDetail } from './runDetail';
 import { makeTable } from './table';
 import { type PanelState, post } from './vscodeApi';
@@ -17,7 +17,8 @@ export class HistoryView {
   private readonly list = el('div', { class: 'run-list' });
   private readonly detailHost = el('div');
   private disposeDetail: (() => void) | undefined;
-  private layout: HistoryLayout = 'wide';
+  /** Undefined until the first layout: vscode-table applies column widths only once it has a width. */
+  private layout: HistoryLayout | undefined;
 
   constructor(
     private readonly state: PanelState,
@@ -89,7 +90,7 @@ export class HistoryView {
       replaceChildren(this.list, [el('p', { class: 'muted' }, ['No runs yet in this workspace (.promptsmith/runs).'])]);
       return;
     }
-    const layout = this.layout;
+    const layout = this.layout ?? 'wide';
     const rows = runs.map((r) => {
       const tick = el('vscode-checkbox', { 'aria-label': `Compare ${r.name ?? r.id}` });
       if (this.state.compareIds.includes(r.id)) tick.setAttribute('checked', '');
@@ -111,8 +112,8 @@ export class HistoryView {
         dateCell(r.createdAt),
         r.kind ?? '—',
         r.problem ? el('span', { title: r.problem }, [r.id]) : el('span', { title: runSummary(r) }, [r.name ?? r.id]),
-        r.promptFile ?? '—',
-        r.model ?? '—',
+        r.promptFile ? clippable(r.promptFile) : '—',
+        r.model ? clippable(r.model) : '—',
         status,
         actions,
       ];
