@@ -3,8 +3,8 @@
 // so it is pure: no vscode, no LSP. parsePromptFile never throws; problems are collected.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { describeRemoteModel, remoteModelOf } from './modelIds';
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, visit } from 'yaml';
+import { describeRemoteModel, remoteModelOf } from './modelIds';
 import {
   checkSettingValue,
   isPlainObject,

@@ -25,6 +25,8 @@ function buildStandIn(repoRoot) {
     contributes: {
       languages: [{ id: 'dotprompt', aliases: ['Dotprompt', 'dotprompt'], extensions: ['.prompt'], configuration: './language-configuration.json' }],
       grammars: [{ language: 'dotprompt', scopeName: 'source.dotprompt', path: './syntaxes/dotprompt.tmLanguage.json' }],
+      // Shows in the palette only when this window loaded the stand-in's manifest.
+      commands: [{ command: 'dotpromptStandIn.ping', title: 'Dotprompt Stand-in: Ping' }],
     },
   };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
@@ -56,6 +58,17 @@ export default {
       wb.page.on('console', (m) => {
         if (m.type() === 'warning' || m.type() === 'error') warnings.push(m.text());
       });
+      await waitFor('the stand-in loaded in this window', async () => {
+        await wb.page.keyboard.press('Escape');
+        await wb.page.keyboard.press('F1');
+        await wb.page.locator('.quick-input-widget input').fill('>Dotprompt Stand-in: Ping');
+        return wb.page
+          .locator('.quick-input-list .monaco-list-row', { hasText: 'Dotprompt Stand-in: Ping' })
+          .first()
+          .waitFor({ state: 'visible', timeout: 3000 })
+          .then(() => true, () => false);
+      }, 30_000, 500);
+      await wb.page.keyboard.press('Escape');
       await wb.openFile('problems.prompt');
       const rows = await waitFor('Promptsmith diagnostics beside the stand-in', async () => {
         const all = await wb.problems();
