@@ -1,7 +1,7 @@
 // Model ids that name hosted models (Genkit's `provider/model`, e.g. googleai/gemini-2.5-flash,
 // or a bare hosted name such as gemini-2.5-flash) rather than a local folder or a Hugging Face
-// hub id. Promptsmith runs local models, so these are never downloaded: the default model
-// (promptsmith.model, --model) runs the file instead.
+// hub id. Promptsmith runs local models (or an `openai-compatible/<name>` server), so these are
+// never downloaded: the default model (promptsmith.model, --model) runs the file instead.
 
 /** Genkit plugin prefixes that are never Hugging Face organisations of runnable models. */
 const GENKIT_PROVIDERS = [
@@ -48,5 +48,5 @@ export function remoteModelOf(spec: string): RemoteModel | undefined {
 
 export function describeRemoteModel(spec: string, remote: RemoteModel): string {
   const who = remote.provider ? `a Genkit model id (provider '${remote.provider}')` : 'a hosted model name';
-  return `'${spec}' is ${who}; Promptsmith runs local models (a Hugging Face folder or hub id) and never downloads this one`;
+  return `'${spec}' is ${who}; Promptsmith runs local models (a Hugging Face folder or hub id) or an OpenAI-compatible server (openai-compatible/<name> with promptsmith.endpoint), and never downloads this one`;
 }

@@ -120,9 +120,11 @@ function parseForFormat(text: string, spec: OutputSpec): unknown {
     return lines.map((line, i) => parseJson(line, `line ${i + 1}`));
   }
   const body = stripFences(text).trim();
-  const start = body.search(spec.format === 'array' ? /\[/ : /[[{"\d\-tfn]/);
-  if (start === -1) throw new Error(`no JSON ${spec.format === 'array' ? 'array' : 'value'} in the output`);
-  return parseJson(balancedPrefix(body.slice(start)), 'the output');
+  // Models often write a sentence before the JSON: start at the first object or array.
+  const start = body.search(spec.format === 'array' ? /\[/ : /[[{]/);
+  if (start !== -1) return parseJson(balancedPrefix(body.slice(start)), 'the output');
+  if (spec.format === 'json' && /^("|-?\d|true$|false$|null$)/.test(body)) return parseJson(body, 'the output');
+  throw new Error(`no JSON ${spec.format === 'array' ? 'array' : 'value'} in the output`);
 }
 
 /** ```json … ``` fences around the answer, as models often write. */

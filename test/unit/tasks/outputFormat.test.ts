@@ -45,6 +45,8 @@ test('replies are parsed (fences and trailing prose tolerated) and checked again
   const spec = outputSpecOf(parsePromptFile(EXTRACT))!;
   assert.deepEqual(checkOutput('```json\n{"name": "Ann", "tags": ["a"]}\n```', spec), { format: 'json', valid: true, value: { name: 'Ann', tags: ['a'] } });
   assert.equal(checkOutput('Sure! {"name": "Ann", "tags": []} Hope this helps {', spec).valid, true);
+  assert.equal(checkOutput('Here is the JSON you asked for: {"name": "Ann", "tags": []}', spec).valid, true);
+  assert.deepEqual(checkOutput('42', { format: 'json', schema: { type: 'integer' } }), { format: 'json', valid: true, value: 42 });
   assert.deepEqual(checkOutput('{"name": "Ann"}', spec).error, "the output must have required property 'tags' (output.schema)");
   assert.deepEqual(checkOutput('{"name": "Ann", "tags": [], "age": 3.5}', spec).error, 'at /age must be integer,null (output.schema)');
   assert.equal(checkOutput('{"name": "Ann", "tags": [], "x": 1}', spec).error, "the output has the extra property 'x' (output.schema)");
