@@ -2,9 +2,9 @@
 // (Genkit's `defineHelper`). Declaring them makes them known to the editor (completion, no
 // unknown-helper warning); the workspace-wide list is the `promptsmith.customHelpers` setting.
 import { type ParsedPromptFile, type PromptFileProblem, spanOf } from './promptFile';
+import { HELPER_NAME } from './renderHelpers';
 
 export const HELPERS_KEY = 'promptsmith.helpers';
-const HELPER_NAME = /^[A-Za-z_$][\w$-]*$/;
 
 /** The helper names a file declares, and what is wrong with the declaration. */
 export function declaredHelpersOf(parsed: ParsedPromptFile): { names: string[]; problems: PromptFileProblem[] } {

@@ -391,7 +391,8 @@ export function modelSpecOf(parsed: ParsedPromptFile, promptFile: string, overri
 // Soft prompt slots live in softPromptSlots.ts; re-exported here, where the engine looks for them.
 export { type PromptPiece, SOFT_PROMPT_MARKER, SOFT_PROMPT_NAME, splitSoftPromptMarkers, stripSoftPromptMarkers } from './softPromptSlots';
 
-// Rendering (the `dotprompt` library plus Promptsmith's helpers) lives in render.ts.
+// Rendering (the `dotprompt` library plus Promptsmith's helpers) lives in render.ts; re-exported here.
+export { messagesToText, PromptRenderError, type RenderedPromptFile, type RenderOptions, readPartial, renderPromptFile } from './render';
 
 /** Settings tables by Promptsmith key, re-exported for callers that validate CLI overrides. */
 export const PROMPTSMITH_SETTINGS = { task: TASK_SETTINGS, rl: RL_SETTINGS, softPrompt: SOFT_PROMPT_SETTINGS };

@@ -1,15 +1,30 @@
 // Renders a parsed .prompt file to role messages with the `dotprompt` library, as its render()
 // does, with Promptsmith's helpers (renderHelpers.ts) and partials read from `_name.prompt`
-// beside the file. Errors name the file and, for helper misuse, the line.
+// beside the file. Errors name the file and, for helper misuse, the line. promptFile.ts
+// re-exports this module, so it takes the parsed file by shape and imports nothing of it.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Dotprompt, type Message } from 'dotprompt';
-import { declaredHelpersOf } from './declaredHelpers';
-import { type ParsedPromptFile, PromptFileError } from './promptFile';
-import { applicationHelpers, dotpromptHelpers, TemplateHelperError } from './renderHelpers';
+import { applicationHelpers, declaredHelperNames, dotpromptHelpers, TemplateHelperError } from './renderHelpers';
 import { softPromptHelper } from './softPromptSlots';
 
 export type { Message };
+
+/** What rendering reads of a ParsedPromptFile (promptFile.ts). */
+export interface RenderableFile {
+  path?: string;
+  source: string;
+  data: Record<string, unknown>;
+  template: string;
+  templateOffset: number;
+  model?: string;
+  config: Record<string, unknown>;
+  input: { default?: Record<string, unknown> };
+  problems: readonly { code: string; message: string }[];
+}
+
+/** A file that cannot be rendered: the message names the file (and the line, for helper misuse). */
+export class PromptRenderError extends Error {}
 
 export interface RenderOptions {
   /** Partials by name (in addition to `_name.prompt` files found in baseDir). */
@@ -37,13 +52,13 @@ export interface RenderedPromptFile {
 
 const FATAL_CODES = ['yaml-syntax', 'front-matter-unclosed', 'front-matter-not-map', 'front-matter-too-large'];
 
-/** Renders a parsed file with the `dotprompt` library; throws PromptFileError on broken files. */
-export async function renderPromptFile(parsed: ParsedPromptFile, input: Record<string, unknown>, options: RenderOptions = {}): Promise<RenderedPromptFile> {
+/** Renders a parsed file with the `dotprompt` library; throws PromptRenderError on broken files. */
+export async function renderPromptFile(parsed: RenderableFile, input: Record<string, unknown>, options: RenderOptions = {}): Promise<RenderedPromptFile> {
   const where = parsed.path ?? '.prompt file';
   const broken = parsed.problems.find((p) => FATAL_CODES.includes(p.code));
-  if (broken) throw new PromptFileError(`${where}: ${broken.message}`);
+  if (broken) throw new PromptRenderError(`${where}: ${broken.message}`);
   const baseDir = options.baseDir ?? (parsed.path ? dirname(parsed.path) : undefined);
-  const declared = [...new Set([...(options.customHelpers ?? []), ...declaredHelpersOf(parsed).names])];
+  const declared = [...new Set([...(options.customHelpers ?? []), ...declaredHelperNames(parsed.data)])];
   return exclusively(async () => {
     const helpers = { ...dotpromptHelpers(declared), softprompt: softPromptHelper(options.softPromptSlots ?? 'marker') };
     const dotprompt = new Dotprompt({ helpers, partialResolver: baseDir ? (name) => readPartial(baseDir, name) : undefined });
@@ -58,7 +73,7 @@ export async function renderPromptFile(parsed: ParsedPromptFile, input: Record<s
       const rendered = await render(data, { input: { default: parsed.input.default } });
       return { messages: rendered.messages, text: messagesToText(rendered.messages), config: rendered.config ?? {} };
     } catch (err) {
-      throw new PromptFileError(renderErrorMessage(parsed, where, err as Error));
+      throw new PromptRenderError(renderErrorMessage(parsed, where, err as Error));
     } finally {
       for (const name of applicationHelpers(declared)) handlebars.unregisterHelper(name);
     }
@@ -72,7 +87,7 @@ interface SharedHandlebars {
 }
 
 /** `file:line: what` for helper misuse and unknown helpers; the library's first line otherwise. */
-function renderErrorMessage(parsed: ParsedPromptFile, where: string, err: Error): string {
+function renderErrorMessage(parsed: RenderableFile, where: string, err: Error): string {
   const firstTemplateLine = parsed.source.slice(0, parsed.templateOffset).split('\n').length;
   if (err instanceof TemplateHelperError) {
     return err.line === undefined ? `${where}: ${err.message}` : `${where}:${firstTemplateLine + err.line - 1}: ${err.message}`;

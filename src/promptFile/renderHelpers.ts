@@ -113,6 +113,15 @@ export function dotpromptHelpers(declaredHelpers: readonly string[] = []): Recor
   return helpers;
 }
 
+/** How a helper is named (Handlebars ids a template can call). */
+export const HELPER_NAME = /^[A-Za-z_$][\w$-]*$/;
+
+/** The helper names a file's `promptsmith.helpers` declares (valid ones; declaredHelpers.ts reports the rest). */
+export function declaredHelperNames(data: Record<string, unknown>): string[] {
+  const value = Object.hasOwn(data, 'promptsmith.helpers') ? data['promptsmith.helpers'] : undefined;
+  return Array.isArray(value) ? value.filter((n): n is string => typeof n === 'string' && HELPER_NAME.test(n)) : [];
+}
+
 /** Names Handlebars, Dotprompt or Promptsmith already define: a declaration never replaces them. */
 const BUILT_IN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', 'helperMissing', 'blockHelperMissing', 'role', 'history', 'section', 'media', 'json', 'ifEquals', 'unlessEquals', 'softprompt']);
 

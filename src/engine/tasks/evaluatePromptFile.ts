@@ -2,8 +2,7 @@
 // with every label's verbalizer (or with a saved soft prompt). Plain: the engine's `evaluate`
 // method queues it and records the run.
 import { dirname } from 'node:path';
-import { modelSpecOf, type ParsedPromptFile, readPromptFile, softPromptDirOf } from '../../promptFile/promptFile';
-import { renderPromptFile } from '../../promptFile/render';
+import { modelSpecOf, type ParsedPromptFile, readPromptFile, renderPromptFile, softPromptDirOf } from '../../promptFile/promptFile';
 import type { EvaluateParams, PromptEvaluation } from '../../protocol/methods/evaluate';
 import type { TaskResult } from '../../protocol/taskEvents';
 import { analyzeSchema } from '../../promptFile/schemaAnalysis';

@@ -1,6 +1,6 @@
 // From a rendered .prompt file to the exact text the model sees: base models get the messages'
 // text joined; chat models (a chat_template in tokenizer_config.json) get their chat template.
-import type { RenderedPromptFile } from '../../promptFile/render';
+import type { RenderedPromptFile } from '../../promptFile/promptFile';
 import type { TextTokenizer } from '../../modelFiles/tokenizer';
 
 /** Dotprompt says 'model' where chat templates say 'assistant'. */

@@ -2,9 +2,8 @@
 // the given input, apply the model's chat template when it has one, and generate with the
 // file's `config` (temperature, maxOutputTokens, topK, topP, stopSequences), streaming tokens.
 import { dirname } from 'node:path';
-import { modelSpecOf, parsePromptFile, readPromptFile, softPromptDirOf, stripSoftPromptMarkers } from '../../promptFile/promptFile';
 import { checkOutput, injectOutputInstructions, outputInstructions, outputSpecOf } from '../../promptFile/outputFormat';
-import { messagesToText, renderPromptFile } from '../../promptFile/render';
+import { messagesToText, modelSpecOf, parsePromptFile, readPromptFile, renderPromptFile, softPromptDirOf, stripSoftPromptMarkers } from '../../promptFile/promptFile';
 import type { RunPromptParams, RunPromptResult } from '../../protocol/methods/runPrompt';
 import { modelService, type ServiceContext } from '../runtime/modelService';
 import { loadSoftPrompt } from '../tuning/softprompt/peft';

@@ -6,7 +6,7 @@ import { isMap, isScalar, type Node } from 'yaml';
 import type { PromptAnalysis } from '../analysis/diagnostics';
 import type { TokenizerLike } from '../analysis/environmentChecks';
 import { CUSTOM_HELPER_DOC, HELPERS } from '../analysis/helperDocs';
-import { renderPromptFile } from '../../promptFile/render';
+import { renderPromptFile } from '../../promptFile/promptFile';
 import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS } from '../../promptFile/promptsmithSettings';
 
 /** What token counting needs from the runtime's TextTokenizer. */

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { checkCommand, checkPromptFile, expandPromptPaths } from '../../../src/cli/commands/check';
-import { readPromptFile, splitSoftPromptMarkers } from '../../../src/promptFile/promptFile';
-import { renderPromptFile } from '../../../src/promptFile/render';
+import { readPromptFile, renderPromptFile, splitSoftPromptMarkers } from '../../../src/promptFile/promptFile';
 
 const repoRoot = resolve(__dirname, '../../..');
 

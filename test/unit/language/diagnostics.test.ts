@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import { Dotprompt } from 'dotprompt';
 import { analyzePromptSource } from '../../../src/language/analysis/diagnostics';
 import { checkEnvironment, nodeEnvironment } from '../../../src/language/analysis/environmentChecks';
-import { parsePromptFile } from '../../../src/promptFile/promptFile';
-import { renderPromptFile } from '../../../src/promptFile/render';
+import { parsePromptFile, renderPromptFile } from '../../../src/promptFile/promptFile';
 
 const repoRoot = resolve(__dirname, '../../..');
 const validDir = join(repoRoot, 'test/unit/language/fixtures/valid');

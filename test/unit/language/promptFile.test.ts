@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   parsePromptFile,
+  renderPromptFile,
   resolveModelRef,
   SOFT_PROMPT_MARKER,
   spanOf,
   splitSoftPromptMarkers,
 } from '../../../src/promptFile/promptFile';
-import { renderPromptFile } from '../../../src/promptFile/render';
 
 const sentiment = `# Copyright 2025 Someone
 # SPDX-License-Identifier: Apache-2.0

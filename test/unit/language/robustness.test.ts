@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { analyzePromptSource } from '../../../src/language/analysis/diagnostics';
-import { parsePromptFile } from '../../../src/promptFile/promptFile';
-import { renderPromptFile } from '../../../src/promptFile/render';
+import { parsePromptFile, renderPromptFile } from '../../../src/promptFile/promptFile';
 
 function timed(label: string, source: string) {
   const start = performance.now();

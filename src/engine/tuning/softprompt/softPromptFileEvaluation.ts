@@ -3,8 +3,7 @@
 // same loss graph tuning uses, forward only. The result has the plain evaluation's shape
 // (accuracy, per-label metrics, confusion, contextual calibration, worst rows) plus the plain
 // template's accuracy on the same rows (`manual_accuracy`) and the adapter folder.
-import { stripSoftPromptMarkers } from '../../../promptFile/promptFile';
-import { renderPromptFile } from '../../../promptFile/render';
+import { renderPromptFile, stripSoftPromptMarkers } from '../../../promptFile/promptFile';
 import type { Device } from '../../runtime/executionProviders';
 import { calibrate, contentFreePrior } from '../../tasks/calibration';
 import type { ExampleResult } from '../../../protocol/methods/evaluate';

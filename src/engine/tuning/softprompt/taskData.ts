@@ -1,8 +1,7 @@
 // The classification task of a .prompt file, ready for soft prompts: its model folder, labels
 // and verbalizer token ids, and each dataset row rendered through the template. Shared by
 // tuning (tuneSoftPrompt) and by evaluating a saved adapter (evaluateSoftPrompt).
-import { type ParsedPromptFile, readPromptFile, resolveModelRef } from '../../../promptFile/promptFile';
-import { renderPromptFile } from '../../../promptFile/render';
+import { type ParsedPromptFile, readPromptFile, renderPromptFile, resolveModelRef } from '../../../promptFile/promptFile';
 import { resolveModelFolder } from '../../runtime/modelFolder';
 import { loadTokenizer, type TextTokenizer } from '../../../modelFiles/tokenizer';
 import { type DatasetRow, loadDataset } from '../../tasks/dataset';
