@@ -29,7 +29,8 @@ for (const target of targets) {
   writeFileSync(ignoreFile, `${base}\n# this target's native binaries\n!node_modules/onnxruntime-node/bin/napi-v6/${dir}/**\n`);
   const out = `promptsmith-${target}-${version}.vsix`;
   const vsce = join('node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce');
-  const r = spawnSync(vsce, ['package', '--target', target, '--ignoreFile', ignoreFile, '-o', out], { stdio: 'inherit' });
+  // README images stay relative: VS Code shows them from the installed extension (media/screenshots ships).
+  const r = spawnSync(vsce, ['package', '--target', target, '--ignoreFile', ignoreFile, '--no-rewrite-relative-links', '-o', out], { stdio: 'inherit' });
   rmSync(ignoreFile, { force: true });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

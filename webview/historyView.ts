@@ -4,7 +4,7 @@ import type { RunDetailView, RunListItem, SeriesMetric } from '../src/protocol/p
 import { TASK_KINDS } from '../src/protocol/taskEvents';
 import { renderCompare } from './compareView';
 import { button, el, replaceChildren } from './dom';
-import { fmtDate } from './format';
+import { clippable, dateCell, HISTORY_COLUMNS, type HistoryLayout, historyLayoutFor, runCard, runSummary } from './historyLayout';
 import { renderRunDetail } from './runDetail';
 import { makeTable } from './table';
 import { type PanelState, post } from './vscodeApi';
@@ -17,6 +17,8 @@ export class HistoryView {
   private readonly list = el('div', { class: 'run-list' });
   private readonly detailHost = el('div');
   private disposeDetail: (() => void) | undefined;
+  /** Undefined until the first layout: vscode-table applies column widths only once it has a width. */
+  private layout: HistoryLayout | undefined;
 
   constructor(
     private readonly state: PanelState,
@@ -24,6 +26,14 @@ export class HistoryView {
   ) {
     this.element.append(this.filters, this.list, this.detailHost);
     this.renderAll();
+    // A half-width editor group cannot show eight columns: change the list's layout with the width.
+    new ResizeObserver(([entry]) => {
+      const layout = historyLayoutFor(entry?.contentRect.width ?? 0);
+      if (entry && entry.contentRect.width > 0 && layout !== this.layout) {
+        this.layout = layout;
+        this.renderList();
+      }
+    }).observe(this.element);
   }
 
   setRuns(runs: RunListItem[]): void {
@@ -80,6 +90,7 @@ export class HistoryView {
       replaceChildren(this.list, [el('p', { class: 'muted' }, ['No runs yet in this workspace (.promptsmith/runs).'])]);
       return;
     }
+    const layout = this.layout ?? 'wide';
     const rows = runs.map((r) => {
       const tick = el('vscode-checkbox', { 'aria-label': `Compare ${r.name ?? r.id}` });
       if (this.state.compareIds.includes(r.id)) tick.setAttribute('checked', '');
@@ -91,28 +102,30 @@ export class HistoryView {
         this.renderFilters();
       });
       const status = r.problem ? el('span', { class: 'error', title: r.problem }, ['damaged']) : el('span', { class: `status status-${r.status}` }, [r.interrupted ? 'interrupted' : (r.status ?? '—')]);
-      return [
+      const actions = el('span', { class: 'row-actions' }, [
+        button('Open', () => this.openRun(r.id), { secondary: true, title: `Open run ${r.id}` }),
+        r.resumable ? button('Resume', () => post({ type: 'resumeRun', runId: r.id }), { secondary: true, title: `Resume run ${r.id}` }) : null,
+      ]);
+      if (layout === 'narrow') return runCard(r, tick, status, actions);
+      const cells = [
         tick,
-        fmtDate(r.createdAt),
+        dateCell(r.createdAt),
         r.kind ?? '—',
-        r.problem ? el('span', { title: r.problem }, [r.id]) : (r.name ?? r.id),
-        r.promptFile ?? '—',
-        r.model ?? '—',
+        r.problem ? el('span', { title: r.problem }, [r.id]) : el('span', { title: runSummary(r) }, [r.name ?? r.id]),
+        r.promptFile ? clippable(r.promptFile) : '—',
+        r.model ? clippable(r.model) : '—',
         status,
-        el('span', { class: 'row-actions' }, [
-          button('Open', () => this.openRun(r.id), { secondary: true, title: `Open run ${r.id}` }),
-          r.resumable ? button('Resume', () => post({ type: 'resumeRun', runId: r.id }), { secondary: true, title: `Resume run ${r.id}` }) : null,
-        ]),
+        actions,
       ];
+      return cells.filter((_, i) => HISTORY_COLUMNS[layout].keep[i]);
     });
-    replaceChildren(this.list, [
-      makeTable(['', 'created', 'kind', 'name', 'prompt file', 'model', 'status', ''], rows, {
-        label: 'Runs',
-        rowHeight: 32,
-        columns: ['4%', '15%', '6%', '16%', '19%', '13%', '10%', '17%'],
-      }),
-      runs.length < this.runs.length ? el('p', { class: 'muted' }, [`${this.runs.length - runs.length} runs hidden by the filters.`]) : null,
-    ]);
+    const hidden = runs.length < this.runs.length ? el('p', { class: 'muted' }, [`${this.runs.length - runs.length} runs hidden by the filters.`]) : null;
+    if (layout === 'narrow') {
+      replaceChildren(this.list, [el('ul', { class: 'run-cards', 'aria-label': 'Runs' }, rows as HTMLElement[]), hidden]);
+      return;
+    }
+    const columns = HISTORY_COLUMNS[layout];
+    replaceChildren(this.list, [makeTable(columns.headers, rows as Node[][], { label: 'Runs', rowHeight: 32, columns: columns.widths }), hidden]);
   }
 
   openRun(runId: string): void {

@@ -3,6 +3,7 @@
 import type { PromptsmithContext } from './context';
 import { registerPromptCommands } from './commands/registerPromptCommands';
 import { registerFineTuneFeature } from './finetune/registerFineTune';
+import { registerGettingStarted } from './gettingStarted/newPromptFile';
 import { registerLanguageClient } from './languageClient';
 import { registerPendingCommands } from './pendingCommands';
 import { registerRunsFeature } from './runsCommands';
@@ -10,4 +11,12 @@ import { registerSoftPromptFeature } from './softPrompt/registerSoftPrompt';
 
 export type Feature = (ctx: PromptsmithContext) => void;
 
-export const features: readonly Feature[] = [registerLanguageClient, registerPendingCommands, registerRunsFeature, registerPromptCommands, registerSoftPromptFeature, registerFineTuneFeature];
+export const features: readonly Feature[] = [
+  registerLanguageClient,
+  registerPendingCommands,
+  registerRunsFeature,
+  registerPromptCommands,
+  registerSoftPromptFeature,
+  registerFineTuneFeature,
+  registerGettingStarted,
+];

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import type { PromptsmithContext } from './context';
 
-export async function startLanguageClient(ctx: PromptsmithContext): Promise<void> {
+export async function startLanguageClient(ctx: PromptsmithContext): Promise<LanguageClient> {
   const serverModule = ctx.vscode.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -25,7 +25,10 @@ export async function startLanguageClient(ctx: PromptsmithContext): Promise<void
       // `promptsmith.model` is the model of files without `model:` (token counts, verbalizer checks).
       configurationSection: 'promptsmith',
     },
-    initializationOptions: { model: vscode.workspace.getConfiguration('promptsmith').get<string>('model') ?? '' },
+    initializationOptions: {
+      model: vscode.workspace.getConfiguration('promptsmith').get<string>('model') ?? '',
+      customHelpers: vscode.workspace.getConfiguration('promptsmith').get<string[]>('customHelpers') ?? [],
+    },
     middleware: {
       async provideCodeLenses(document, token, next) {
         const lenses = await next(document, token);
@@ -36,7 +39,9 @@ export async function startLanguageClient(ctx: PromptsmithContext): Promise<void
       },
     },
   };
-  const client = new LanguageClient('promptsmith.dotprompt', 'Promptsmith .prompt language server', serverOptions, clientOptions);
+  // The id makes `promptsmith.trace.server` the trace setting (vscode-languageclient reads `<id>.trace.server`).
+  const client = new LanguageClient('promptsmith', 'Promptsmith .prompt language server', serverOptions, clientOptions);
   ctx.own({ dispose: () => void client.stop().catch(() => undefined) });
   await client.start();
+  return client;
 }

@@ -28,6 +28,7 @@ import { toLspDiagnostics } from './features/lspDiagnostics';
 import { addVariableToSchema } from './features/quickFix';
 import { rangeOf } from './features/ranges';
 import { documentSymbols } from './features/symbols';
+import { readServerSettings, type ServerSettings } from './serverSettings';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -62,7 +63,8 @@ function analysed(document: TextDocument): Analysed {
   const hit = cache.get(document.uri);
   if (hit && hit.version === document.version) return hit;
   const text = document.getText();
-  const entry = { version: document.version, analysis: analyzePromptSource(text), index: new LineIndex(text) };
+  const options = { customHelpers: settings.customHelpers, path: filePathOf(document.uri) };
+  const entry = { version: document.version, analysis: analyzePromptSource(text, options), index: new LineIndex(text) };
   cache.set(document.uri, entry);
   return entry;
 }
@@ -95,16 +97,11 @@ function tokenizerFor(dir: string): TextTokenizer {
   return entry.tokenizer!;
 }
 
-/** `promptsmith.model`, sent by the client at start and on every settings change. */
-let defaultModel: string | undefined;
+/** `promptsmith.model` and `promptsmith.customHelpers`, sent by the client at start and on every settings change. */
+let settings: ServerSettings = { customHelpers: [] };
 
 function environmentOf(uri: string) {
-  return nodeEnvironment(filePathOf(uri), tokenizerFor, defaultModel);
-}
-
-function readDefaultModel(settings: unknown): string | undefined {
-  const model = (settings as { promptsmith?: { model?: unknown } } | undefined)?.promptsmith?.model;
-  return typeof model === 'string' && model.trim() !== '' ? model.trim() : undefined;
+  return nodeEnvironment(filePathOf(uri), tokenizerFor, settings.model);
 }
 
 // ---- Diagnostics (debounced per document; longer for big documents, whose analysis takes longer) ----
@@ -151,12 +148,13 @@ documents.onDidClose((event) => {
 // ---- Features --------------------------------------------------------------------------------------
 
 connection.onDidChangeConfiguration((change) => {
-  defaultModel = readDefaultModel(change.settings);
+  settings = readServerSettings(change.settings);
+  cache.clear(); // the helpers are part of the analysis
   for (const document of documents.all()) scheduleValidation(document);
 });
 
 connection.onInitialize((params) => {
-  defaultModel = readDefaultModel({ promptsmith: params.initializationOptions });
+  settings = readServerSettings({ promptsmith: params.initializationOptions });
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,

@@ -16,6 +16,19 @@ export function defaultHubCacheDir(env: NodeJS.ProcessEnv = process.env): string
   return join(homedir(), '.cache', 'huggingface', 'hub');
 }
 
+/** The hub token, as huggingface_hub finds it: HF_TOKEN, the legacy HUGGING_FACE_HUB_TOKEN, then the token file (HF_TOKEN_PATH, else $HF_HOME/token, else ~/.cache/huggingface/token). */
+export function hubToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromEnv = (env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN)?.trim();
+  if (fromEnv) return fromEnv;
+  const file = env.HF_TOKEN_PATH ?? (env.HF_HOME ? join(env.HF_HOME, 'token') : join(homedir(), '.cache', 'huggingface', 'token'));
+  try {
+    const token = readFileSync(file, 'utf8').trim();
+    return token || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function offlineFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   const v = (env.HF_HUB_OFFLINE ?? '').toLowerCase();
   return v === '1' || v === 'true' || v === 'yes' || v === 'on';

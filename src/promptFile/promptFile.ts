@@ -3,10 +3,9 @@
 // so it is pure: no vscode, no LSP. parsePromptFile never throws; problems are collected.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { Dotprompt, type Message } from 'dotprompt';
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, visit } from 'yaml';
 import { endpointProblem, remoteModelName } from './remoteModel';
-import { softPromptHelper } from './softPromptSlots';
+import { describeRemoteModel, remoteModelOf } from './modelIds';
 import {
   checkSettingValue,
   isPlainObject,
@@ -272,14 +271,15 @@ function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unkn
     );
   }
   for (const [key, value] of Object.entries(data)) {
-    if (!key.startsWith('promptsmith.')) continue;
+    // The helper list is read by declaredHelpers.ts.
+    if (!key.startsWith('promptsmith.') || key === 'promptsmith.helpers') continue;
     if (Object.hasOwn(PROMPTSMITH_VALUE_KEYS, key)) {
       readEndpoint(parsed, key, value);
       continue;
     }
     const known = PROMPTSMITH_KEYS[key];
     if (!known) {
-      const names = Object.keys(PROMPTSMITH_KEYS).join(', ');
+      const names = [...Object.keys(PROMPTSMITH_KEYS), ...Object.keys(PROMPTSMITH_VALUE_KEYS), 'promptsmith.helpers'].join(', ');
       parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown Promptsmith key '${key}' (known: ${names})`, spanOf(parsed, [key], 'key')!));
       continue;
     }
@@ -402,6 +402,8 @@ export function modelSpecOf(parsed: ParsedPromptFile, promptFile: string, overri
   const spec = override ?? parsed.model;
   if (!spec) throw new Error(`${promptFile}: no model (add 'model:' to the front matter or set promptsmith.model)`);
   if (remoteModelName(spec) !== undefined) return spec;
+  const remote = remoteModelOf(spec);
+  if (remote) throw new Error(`${promptFile}: ${describeRemoteModel(spec, remote)}: set promptsmith.model (or pass --model) to run this file on a local model`);
   const ref = resolveModelRef(spec, promptFile);
   return ref.kind === 'folder' ? ref.path : ref.id;
 }
@@ -409,77 +411,8 @@ export function modelSpecOf(parsed: ParsedPromptFile, promptFile: string, overri
 // Soft prompt slots live in softPromptSlots.ts; re-exported here, where the engine looks for them.
 export { type PromptPiece, SOFT_PROMPT_MARKER, SOFT_PROMPT_NAME, splitSoftPromptMarkers, stripSoftPromptMarkers } from './softPromptSlots';
 
-// ---- Rendering --------------------------------------------------------------------------------
-
-export interface RenderOptions {
-  /** Partials by name (in addition to `_name.prompt` files found in baseDir). */
-  partials?: Record<string, string>;
-  /** Folder of the .prompt file: partial `{{> name}}` is read from `baseDir/_name.prompt`. */
-  baseDir?: string;
-  /** Earlier conversation turns, placed at `{{history}}`. */
-  history?: Message[];
-  /** `{{softprompt}}` slots: 'marker' (default; for soft prompt tuning) or 'empty' (plain runs). */
-  softPromptSlots?: 'marker' | 'empty';
-}
-
-export interface RenderedPromptFile {
-  /** Role messages as Dotprompt renders them. */
-  messages: Message[];
-  /** The messages' text joined, for base models (chat models apply their chat template instead). */
-  text: string;
-}
-
-/** Renders a parsed file with the `dotprompt` library; throws PromptFileError on broken files. */
-export async function renderPromptFile(parsed: ParsedPromptFile, input: Record<string, unknown>, options: RenderOptions = {}): Promise<RenderedPromptFile> {
-  const where = parsed.path ?? '.prompt file';
-  const fatal = ['yaml-syntax', 'front-matter-unclosed', 'front-matter-not-map', 'front-matter-too-large'];
-  const broken = parsed.problems.find((p) => fatal.includes(p.code));
-  if (broken) throw new PromptFileError(`${where}: ${broken.message}`);
-  const baseDir = options.baseDir ?? (parsed.path ? dirname(parsed.path) : undefined);
-  return exclusively(async () => {
-    const dotprompt = new Dotprompt({
-      helpers: { softprompt: softPromptHelper(options.softPromptSlots ?? 'marker') },
-      partialResolver: baseDir ? (name) => readPartial(baseDir, name) : undefined,
-    });
-    // Every Dotprompt instance shares one Handlebars environment (the library calls
-    // Handlebars.noConflict()), so partials registered for another file would leak into this one.
-    const handlebars = (dotprompt as unknown as { handlebars: { partials: Record<string, unknown>; unregisterPartial(name: string): void } }).handlebars;
-    for (const name of Object.keys(handlebars.partials)) handlebars.unregisterPartial(name);
-    for (const [name, source] of Object.entries(options.partials ?? {})) dotprompt.definePartial(name, source);
-    try {
-      const render = await dotprompt.compile({ template: parsed.template, model: parsed.model, config: parsed.config });
-      const rendered = await render({ input, messages: options.history }, { input: { default: parsed.input.default } });
-      return { messages: rendered.messages, text: messagesToText(rendered.messages) };
-    } catch (err) {
-      throw new PromptFileError(`${where}: cannot render the template: ${(err as Error).message.split('\n')[0]}`);
-    }
-  });
-}
-
-/** Renders one at a time: the shared Handlebars environment holds this render's helpers and partials. */
-let renderQueue: Promise<unknown> = Promise.resolve();
-function exclusively<T>(run: () => Promise<T>): Promise<T> {
-  const result = renderQueue.then(run, run);
-  renderQueue = result.catch(() => undefined);
-  return result;
-}
-
-/** Genkit's convention: partial `name` lives in `_name.prompt` beside the prompt. */
-export function readPartial(baseDir: string, name: string): string | null {
-  const file = join(baseDir, `_${name}.prompt`);
-  if (!existsSync(file)) return null;
-  return parsePromptFile(readFileSync(file, 'utf8')).template;
-}
-
-/** One message: its text as rendered; several: each trimmed, separated by a blank line. */
-export function messagesToText(messages: readonly Message[]): string {
-  const texts = messages.map((m) => m.content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : '')).join(''));
-  if (texts.length === 1) return texts[0]!;
-  return texts
-    .map((t) => t.trim())
-    .filter((t) => t !== '')
-    .join('\n\n');
-}
+// Rendering (the `dotprompt` library plus Promptsmith's helpers) lives in render.ts; re-exported here.
+export { messagesToText, PromptRenderError, type RenderedPromptFile, type RenderOptions, readPartial, renderPromptFile } from './render';
 
 /** Settings tables by Promptsmith key, re-exported for callers that validate CLI overrides. */
 export const PROMPTSMITH_SETTINGS = { task: TASK_SETTINGS, rl: RL_SETTINGS, softPrompt: SOFT_PROMPT_SETTINGS };

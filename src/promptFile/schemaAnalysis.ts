@@ -147,7 +147,14 @@ function checkPico(parsed: ParsedPromptFile, info: SchemaInfo, value: unknown, p
   return { type: 'any' };
 }
 
-function checkType(parsed: ParsedPromptFile, info: SchemaInfo, type: string, path: Path): void {
+/** `string[]` (and `Recipe[]`, `string[][]`): the array shorthand of Dotprompt's examples and its Dart package. */
+export function arrayItemType(type: string): string | undefined {
+  return type.endsWith('[]') ? type.slice(0, -2).trimEnd() : undefined;
+}
+
+function checkType(parsed: ParsedPromptFile, info: SchemaInfo, written: string, path: Path): void {
+  let type = written;
+  for (let item = arrayItemType(type); item !== undefined; item = arrayItemType(type)) type = item;
   if ((PICO_SCALAR_TYPES as readonly string[]).includes(type)) return;
   if (/^[A-Z]/.test(type)) {
     // Genkit resolves named schemas from its registry; here there is none, so it is not an error.
@@ -155,5 +162,6 @@ function checkType(parsed: ParsedPromptFile, info: SchemaInfo, type: string, pat
     return;
   }
   const known = PICO_SCALAR_TYPES.join(', ');
-  info.problems.push(problemAt(parsed, path, 'picoschema', 'error', `unknown Picoschema type '${type}' (known: ${known}; or a named schema starting with a capital)`));
+  const why = type === '' ? `'${written}' has no item type before '[]'` : `unknown Picoschema type '${written}'`;
+  info.problems.push(problemAt(parsed, path, 'picoschema', 'error', `${why} (known: ${known}, an array of them such as string[]; or a named schema starting with a capital)`));
 }

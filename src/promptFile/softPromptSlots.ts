@@ -40,8 +40,8 @@ export function softPromptHelper(mode: 'marker' | 'empty') {
   };
 }
 
-/** Handlebars' SafeString contract (toHTML), so the marker is never escaped. */
-class SafeText {
+/** Handlebars' SafeString contract (toHTML), so markers are never escaped (also renderHelpers.ts). */
+export class SafeText {
   constructor(private readonly text: string) {}
   toString(): string {
     return this.text;

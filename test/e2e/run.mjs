@@ -3,9 +3,10 @@
 // test/e2e/.cache/ (cached), packages the .vsix, starts code-server in a temp sandbox, runs the
 // extension-host integration tests through the smoke-test driver, then the UI scenarios of
 // issue 7. Everything is shut down at the end, also on failure. Output: node:test's report.
-// Env: E2E_ONLY=<substring>[,<substring>…] runs only matching tests (e.g. E2E_ONLY=integration,04); E2E_KEEP_ARTIFACTS=1 keeps old screenshots.
+// Env: E2E_ONLY=<substring>[,<substring>…] runs only matching tests (e.g. E2E_ONLY=integration,04); E2E_KEEP_ARTIFACTS=1 keeps old screenshots;
+// E2E_README_SCREENSHOTS=1 copies the README's screenshots into media/screenshots/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -89,9 +90,24 @@ before(
   { timeout: 15 * 60_000 },
 );
 
+/** E2E_README_SCREENSHOTS=1: the screenshots README.md shows, refreshed from this run (media/screenshots/). */
+const README_SCREENSHOTS = {
+  '01-diagnostics-hover-codelens-04-hover.png': 'diagnostics-and-hover.png',
+  '02-run-prompt-01-output.png': 'run-output.png',
+  '04-soft-prompt-02-completed.png': 'soft-prompt-tuning.png',
+};
+
 after(async () => {
   // Kept after a failure, or always with E2E_SAVE_LOGS=1 (to compare a passing run).
   if ((env.failed || process.env.E2E_SAVE_LOGS) && env.server) env.server.saveLogs(join(artifactsDir, 'logs'));
+  if (process.env.E2E_README_SCREENSHOTS && !env.failed) {
+    const target = join(repoRoot, 'media', 'screenshots');
+    mkdirSync(target, { recursive: true });
+    for (const [shot, name] of Object.entries(README_SCREENSHOTS)) {
+      if (existsSync(join(artifactsDir, shot))) copyFileSync(join(artifactsDir, shot), join(target, name));
+      else log(`README screenshot ${shot} was not taken in this run`);
+    }
+  }
   await shutdown();
   for (const [name, value] of Object.entries(env.timings)) log(`${name}: ${value}`);
   log(`total: ${((performance.now() - startedAt) / 1000).toFixed(1)} s; screenshots in ${artifactsDir}`);

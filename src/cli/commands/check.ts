@@ -1,5 +1,6 @@
-// `promptsmith check <file.prompt|folder…> [--json]`: the language server's diagnostics on the
-// command line, for CI. Exit 1 when any file has an error.
+// `promptsmith check <file.prompt|folder…> [--format text|json|sarif]`: the language server's
+// diagnostics on the command line, for CI (SARIF for code scanning). Exit 1 when any file has an
+// error. Another tool's .prompt files (Continue) are skipped, not reported as broken.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadTokenizer, type TextTokenizer } from '../../modelFiles/tokenizer';
@@ -9,6 +10,9 @@ import { LineIndex } from '../../language/analysis/lineIndex';
 import type { PromptFileProblem } from '../../promptFile/promptFile';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
+import { toSarif } from '../sarif';
+
+declare const PROMPTSMITH_VERSION: string | undefined;
 
 export interface CheckedDiagnostic {
   code: string;
@@ -25,6 +29,8 @@ export interface CheckedDiagnostic {
 export interface CheckedFile {
   file: string;
   diagnostics: CheckedDiagnostic[];
+  /** Why the file was not checked (another tool's format). */
+  skipped?: string;
 }
 
 /** Expands folders into the .prompt files under them (sorted; partials `_x.prompt` included). */
@@ -87,7 +93,7 @@ function expandGlob(pattern: string): string[] {
   return found.length > 0 ? found : [pattern];
 }
 
-export function checkPromptFile(file: string, tokenizers = new Map<string, TextTokenizer>()): CheckedFile {
+export function checkPromptFile(file: string, tokenizers = new Map<string, TextTokenizer>(), customHelpers: readonly string[] = []): CheckedFile {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
@@ -95,7 +101,8 @@ export function checkPromptFile(file: string, tokenizers = new Map<string, TextT
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return { file, diagnostics: [{ code: 'file-unreadable', severity: 'error', line: 1, column: 1, endLine: 1, endColumn: 1, message: `cannot read the file (${reason})` }] };
   }
-  const analysis = analyzePromptSource(source);
+  const analysis = analyzePromptSource(source, { customHelpers, path: resolve(file) });
+  if (analysis.foreignFormat) return { file, diagnostics: [], skipped: analysis.foreignFormat };
   const cachedTokenizer = (dir: string) => {
     let t = tokenizers.get(dir);
     if (!t) {
@@ -117,23 +124,32 @@ export function checkPromptFile(file: string, tokenizers = new Map<string, TextT
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  usage: 'check <file.prompt|folder…> [--json]',
+  usage: 'check <file.prompt|folder…> [--format text|json|sarif] [--helper NAME …]',
   summary: 'Print the language diagnostics of .prompt files',
   flags: {
-    json: { kind: 'boolean', description: 'Print {"files":[{file, diagnostics:[{code, severity, line, column, …}]}], "errors", "warnings"}' },
+    format: { kind: 'string', description: 'text (default), json ({"files":[{file, diagnostics:[…]}], "errors", "warnings"}) or sarif (SARIF 2.1.0 for code scanning)' },
+    json: { kind: 'boolean', description: 'Same as --format json' },
     hints: { kind: 'boolean', description: 'Also print hints (e.g. declared but unused variables)' },
+    helper: { kind: 'strings', description: 'a helper your application registers (as the promptsmith.customHelpers setting; repeatable)' },
   },
   async run(args) {
     if (args.positionals.length === 0) throw new UsageError('give at least one .prompt file or folder');
+    const format = args.flags.json ? 'json' : ((args.flags.format as string | undefined) ?? 'text');
+    if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, got '${format}'`);
     const tokenizers = new Map<string, TextTokenizer>();
-    const files = expandPromptPaths(args.positionals).map((f) => checkPromptFile(f, tokenizers));
+    const helpers = (args.flags.helper as string[] | undefined) ?? [];
+    const files = expandPromptPaths(args.positionals).map((f) => checkPromptFile(f, tokenizers, helpers));
     const all = files.flatMap((f) => f.diagnostics);
     const errors = all.filter((d) => d.severity === 'error').length;
     const warnings = all.filter((d) => d.severity === 'warning').length;
-    if (args.flags.json) {
+    if (format === 'json') {
       process.stdout.write(JSON.stringify({ files, errors, warnings }) + '\n');
+    } else if (format === 'sarif') {
+      const version = typeof PROMPTSMITH_VERSION === 'string' ? PROMPTSMITH_VERSION : 'dev';
+      process.stdout.write(`${JSON.stringify(toSarif(files, { version, root: process.cwd(), includeHints: args.flags.hints === true }), null, 2)}\n`);
     } else {
-      for (const { file, diagnostics } of files) {
+      for (const { file, diagnostics, skipped } of files) {
+        if (skipped) process.stdout.write(`${file}: skipped: ${skipped}\n`);
         for (const d of diagnostics) {
           if (d.severity === 'hint' && !args.flags.hints) continue;
           process.stdout.write(`${file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);

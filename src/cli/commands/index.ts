@@ -6,6 +6,7 @@ import { demoCommand } from './demo';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
+import { renderCommand } from './render';
 import { runCommand } from './run';
 import { scoreCommand } from './score';
 import { serveCommand } from './serve';
@@ -16,6 +17,7 @@ export const commands: CliCommand[] = [
   runCommand,
   evalCommand,
   checkCommand,
+  renderCommand,
   generateCommand,
   scoreCommand,
   exportCommand,

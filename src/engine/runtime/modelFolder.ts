@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { ensureOnnxFolder } from '../onnx/export/exportModel';
 import { RuntimeError } from './errors';
 import { looksLikeHubId } from '../../modelFiles/hubCache';
+import { describeRemoteModel, remoteModelOf } from '../../promptFile/modelIds';
 import { type DownloadProgress, resolveHubModel } from './hub';
 import { ensureLoraMergedFolder, isLoraAdapterFolder } from './loraAdapter';
 import { chooseOnnxFile } from './onnxVariant';
@@ -173,6 +174,8 @@ export async function resolveModelFolder(spec: string, options: ResolveOptions =
     return inspectModelFolder(exported, spec, options.variant);
   }
   if (existsSync(local)) throw new RuntimeError('E_MODEL_NOT_FOUND', `${local}: is a file; a model is a folder (config.json, tokenizer.json, onnx/model.onnx) or a hub id`);
+  const remote = remoteModelOf(spec);
+  if (remote) throw new RuntimeError('E_MODEL_NOT_FOUND', describeRemoteModel(spec, remote));
   if (!looksLikeHubId(spec)) throw new RuntimeError('E_MODEL_NOT_FOUND', `model '${spec}': no such folder, and not a hub id (org/name)`);
   const dir = await resolveHubModel(
     spec,

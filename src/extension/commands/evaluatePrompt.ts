@@ -34,7 +34,7 @@ export async function evaluatePromptCommand(ctx: PromptsmithContext, arg: unknow
     kind: 'eval',
     label: `evaluate ${name}`,
     title: `evaluating ${name}`,
-    model: target.parsed.model ?? target.modelOverride ?? '',
+    model: target.modelOverride ?? target.parsed.model ?? '',
     device: settings.device,
     promptFile: target.document.uri.fsPath,
   });

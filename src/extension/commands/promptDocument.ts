@@ -1,13 +1,14 @@
 // Which .prompt document a command acts on: the URI a CodeLens or menu passed, else the active
 // editor's. Commands need the file on disk, so unsaved changes are saved first.
 import * as vscode from 'vscode';
+import { remoteModelOf } from '../../promptFile/modelIds';
 import { parsePromptFile, type ParsedPromptFile } from '../../promptFile/promptFile';
 import { readSettings } from '../settings';
 
 export interface PromptTarget {
   document: vscode.TextDocument;
   parsed: ParsedPromptFile;
-  /** The model to use: the file's `model:` wins, else the promptsmith.model setting. */
+  /** The model to use: the file's `model:` wins (unless it names a hosted model), else the promptsmith.model setting. */
   modelOverride: string | undefined;
   workspaceDir: string | undefined;
 }
@@ -27,15 +28,18 @@ export async function promptTarget(arg: unknown, { save }: { save: boolean }): P
   const parsed = parsePromptFile(document.getText());
   parsed.path = document.uri.fsPath;
   const settings = readSettings(document.uri);
-  if (!parsed.model && !settings.model) {
-    const choice = await vscode.window.showErrorMessage(`Promptsmith: ${vscode.workspace.asRelativePath(uri)} names no model. Add 'model:' to its front matter or choose a default model.`, 'Select Model');
+  // A Genkit file's hosted model (googleai/gemini-…) stays in the file for Genkit; the default model runs it here.
+  const localModel = parsed.model && !remoteModelOf(parsed.model) ? parsed.model : undefined;
+  if (!localModel && !settings.model) {
+    const why = parsed.model ? `names the hosted model '${parsed.model}'; Promptsmith runs local models.` : 'names no model.';
+    const choice = await vscode.window.showErrorMessage(`Promptsmith: ${vscode.workspace.asRelativePath(uri)} ${why} Add a local 'model:' to its front matter or choose a default model.`, 'Select Model');
     if (choice) await vscode.commands.executeCommand('promptsmith.selectModel');
     return undefined;
   }
   return {
     document,
     parsed,
-    modelOverride: parsed.model ? undefined : settings.model,
+    modelOverride: localModel ? undefined : settings.model,
     workspaceDir: vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath,
   };
 }

@@ -2,6 +2,7 @@
 // a read-only document beside it, with tokens/s and the device. Cancellable from the notification.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { describeOutputCheck } from '../../protocol/methods/runPrompt';
 import type { PromptsmithContext } from '../context';
 import { engineService } from '../engineService';
 import type { OutputDocuments } from '../outputDocuments';
@@ -47,6 +48,7 @@ export async function runPromptCommand(ctx: PromptsmithContext, outputs: OutputD
     const why = result.finishReason === 'cancelled' ? ' · cancelled' : '';
     const count = result.ids.length > 0 ? `${result.ids.length} tokens · ` : '';
     outputs.append(out, `\n\n— ${count}${result.tokensPerS.toFixed(1)} tokens/s · device ${result.device}${why}\n`);
+    if (result.output) outputs.append(out, `— ${result.output.valid ? '✓' : '✗'} ${describeOutputCheck(result.output)}\n`);
   } catch (err) {
     outputs.append(out, `\n\n— failed: ${(err as Error).message}\n`);
     showCommandError(`running ${name}`, err, ctx.output);

@@ -2,10 +2,14 @@
 // Handlebars syntax, schemas, variables, config keys and Promptsmith settings. Offsets are
 // source offsets. Checks that read other files (datasets, the model's tokenizer) are in
 // environmentChecks.ts.
+import { continuePromptFileReason } from '../../promptFile/continueFormat';
+import { declaredHelpersOf } from '../../promptFile/declaredHelpers';
 import { type ParsedPromptFile, parsePromptFile, type PromptFileProblem, spanOf } from '../../promptFile/promptFile';
 import { CONFIG_SETTINGS, checkSettingValue, DOTPROMPT_KEYS } from '../../promptFile/promptsmithSettings';
 import { analyzeSchema, type SchemaInfo } from '../../promptFile/schemaAnalysis';
+import { checkOutput } from './outputChecks';
 import { analyzeTemplate, type TemplateAnalysis } from './templateAnalysis';
+import { collapseYamlErrors } from './yamlProblems';
 
 export interface PromptAnalysis {
   parsed: ParsedPromptFile;
@@ -13,6 +17,17 @@ export interface PromptAnalysis {
   inputSchema: SchemaInfo;
   outputSchema: SchemaInfo;
   problems: PromptFileProblem[];
+  /** Helpers known besides Dotprompt's: the file's `promptsmith.helpers` and the setting's. */
+  customHelpers: string[];
+  /** Set when the file is another tool's `.prompt` format (Continue): nothing is reported. */
+  foreignFormat?: string;
+}
+
+export interface AnalysisOptions {
+  /** The `promptsmith.customHelpers` setting. */
+  customHelpers?: readonly string[];
+  /** The file's path, when known (recognises `.continue/prompts/`). */
+  path?: string;
 }
 
 /** Keys Dotprompt itself reads or keeps (besides the documented ones and namespaced `a.b` keys). */
@@ -20,12 +35,16 @@ const OTHER_DOTPROMPT_KEYS = new Set(['ext', 'raw', 'toolDefs', 'promptsmith']);
 
 export const MAX_PROBLEMS = 500;
 
-export function analyzePromptSource(source: string): PromptAnalysis {
+export function analyzePromptSource(source: string, options: AnalysisOptions = {}): PromptAnalysis {
   const parsed = parsePromptFile(source);
-  const template = analyzeTemplate(parsed.template);
+  const declared = declaredHelpersOf(parsed);
+  const customHelpers = [...new Set([...(options.customHelpers ?? []), ...declared.names])];
+  const template = analyzeTemplate(parsed.template, { customHelpers });
   const inputSchema = analyzeSchema(parsed, 'input');
   const outputSchema = analyzeSchema(parsed, 'output');
-  const problems: PromptFileProblem[] = [...parsed.problems];
+  const foreignFormat = continuePromptFileReason(source, options.path);
+  if (foreignFormat) return { parsed, template, inputSchema, outputSchema, problems: [], customHelpers, foreignFormat: `Continue prompt file (${foreignFormat})` };
+  const problems: PromptFileProblem[] = [...collapseYamlErrors(parsed.problems, source), ...declared.problems, ...checkOutput(parsed)];
   checkTopLevelKeys(parsed, problems);
   checkConfig(parsed, problems);
   problems.push(...inputSchema.problems, ...outputSchema.problems);
@@ -38,13 +57,14 @@ export function analyzePromptSource(source: string): PromptAnalysis {
     problems.length = MAX_PROBLEMS;
     problems.push({ code: 'too-many-problems', severity: 'information', message: `${dropped} more problems not shown`, start: 0, end: 0 });
   }
-  return { parsed, template, inputSchema, outputSchema, problems };
+  return { parsed, template, inputSchema, outputSchema, problems, customHelpers };
 }
 
 function checkTopLevelKeys(parsed: ParsedPromptFile, problems: PromptFileProblem[]): void {
   for (const key of Object.keys(parsed.data)) {
     if (key in DOTPROMPT_KEYS || key.includes('.') || OTHER_DOTPROMPT_KEYS.has(key)) continue;
-    const span = spanOf(parsed, [key], 'key')!;
+    const span = spanOf(parsed, [key], 'key');
+    if (!span || key === '') continue; // a key the YAML parser made up while recovering from an error
     problems.push({
       code: 'unknown-key',
       severity: 'warning',

@@ -5,6 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { cachedSnapshot, defaultHubCacheDir, looksLikeHubId } from '../../modelFiles/hubCache';
 import type { PromptAnalysis } from './diagnostics';
+import { describeRemoteModel, remoteModelOf } from '../../promptFile/modelIds';
 import { type PromptFileProblem, resolveModelRef, spanOf } from '../../promptFile/promptFile';
 
 /** The part of the runtime's TextTokenizer the analysis needs. */
@@ -53,7 +54,8 @@ export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (di
 
 /** The model folder a file refers to, when it is local (a folder, or a hub id in the cache) with a tokenizer.json. */
 export function localTokenizerDir(analysis: PromptAnalysis, env: AnalysisEnvironment): string | undefined {
-  const own = analysis.parsed.model;
+  // A hosted model (googleai/…) runs on the default model here: token counts come from that one.
+  const own = analysis.parsed.model && !remoteModelOf(analysis.parsed.model) ? analysis.parsed.model : undefined;
   const model = own ?? env.defaultModel;
   if (!model) return undefined;
   // A relative folder needs the file's folder (the setting's folders must be absolute).
@@ -75,6 +77,7 @@ export function partialNames(env: AnalysisEnvironment): string[] {
 export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironment): PromptFileProblem[] {
   const problems: PromptFileProblem[] = [];
   const { parsed } = analysis;
+  if (analysis.foreignFormat) return problems;
   const base = env.filePath ? dirname(env.filePath) : undefined;
   for (const which of ['train', 'dev'] as const) {
     const file = parsed.task?.[which];
@@ -93,7 +96,15 @@ export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironm
     problems.push({ code: 'soft-prompt-missing', severity: 'error', message: `soft prompt adapter not found: ${join(adapterDir, 'adapter_config.json')}`, ...span });
   }
   const modelSpan = spanOf(parsed, ['model'], 'value');
-  if (parsed.model && modelSpan && (base || isAbsolute(parsed.model))) {
+  const remote = parsed.model ? remoteModelOf(parsed.model) : undefined;
+  if (remote && modelSpan) {
+    const fallback = env.defaultModel && !remoteModelOf(env.defaultModel) ? env.defaultModel : undefined;
+    const message = fallback
+      ? `${describeRemoteModel(parsed.model!, remote)}: here it runs on promptsmith.model (${fallback})`
+      : `${describeRemoteModel(parsed.model!, remote)}: set promptsmith.model (or pass --model) to run it here`;
+    // Not a mistake in a Genkit project, so never louder than information.
+    problems.push({ code: 'remote-model', severity: 'information', message, ...modelSpan });
+  } else if (parsed.model && modelSpan && (base || isAbsolute(parsed.model))) {
     const ref = resolveModelRef(parsed.model, env.filePath);
     if (ref.kind === 'folder' && !env.exists(ref.path)) {
       problems.push({ code: 'model-not-found', severity: 'warning', message: `model folder not found: ${ref.path}`, ...modelSpan });

@@ -22,9 +22,10 @@ export const HELPERS: Readonly<Record<string, HelperDoc>> = {
   lookup: { signature: '{{lookup object key}}', description: 'Looks up `key` in `object`.', block: false },
   log: { signature: '{{log value}}', description: 'Logs a value while rendering (no output).', block: false },
   role: {
-    signature: '{{role "system" | "user" | "model"}}',
-    description: 'Starts a new message with this role (Dotprompt). Text before the first role belongs to the user.',
-    block: false,
+    signature: '{{role "system" | "user" | "model"}}  or  {{#role "system"}}…{{/role}}',
+    description:
+      'Starts a new message with this role (Dotprompt). Text before the first role belongs to the user. The block form (Promptsmith) makes its text one message; after `{{/role}}` the enclosing role resumes.',
+    block: true,
   },
   history: { signature: '{{history}}', description: 'Inserts the earlier conversation turns here (Dotprompt).', block: false },
   section: { signature: '{{section "name"}}', description: 'Marks where a named section (e.g. output instructions) goes (Dotprompt).', block: false },
@@ -43,6 +44,12 @@ export const HELPERS: Readonly<Record<string, HelperDoc>> = {
     block: false,
   },
 };
+
+export const CUSTOM_HELPER_DOC =
+  "A helper your application registers (declared in `promptsmith.helpers` or the `promptsmith.customHelpers` setting). Promptsmith knows its name but cannot run it: rendering a call fails with a message saying so.";
+
+export const HELPERS_KEY_DOC =
+  'Handlebars helpers your application registers with Dotprompt (e.g. `[add, gt]`): the editor knows them (completion, no unknown-helper warning).';
 
 /** `@` data variables Handlebars and Dotprompt provide while rendering. */
 export const DATA_VARIABLES: Readonly<Record<string, string>> = {

@@ -2,6 +2,7 @@
 // with offsets relative to the template, plus its syntax problems. Built from the scanner (for
 // exact error ranges) and Handlebars' own parser (for the AST Dotprompt will compile).
 import Handlebars from 'handlebars';
+import { checkHelperCall, type WrittenArg } from './helperCalls';
 import { HELPERS } from './helperDocs';
 import { LineIndex } from './lineIndex';
 import { SOFT_PROMPT_NAME } from '../../promptFile/softPromptSlots';
@@ -19,7 +20,7 @@ export interface VariableRef extends TemplateRef {
 }
 
 export interface TemplateProblem {
-  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper' | 'analysis-limited' | 'softprompt-slot';
+  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper' | 'helper-arguments' | 'analysis-limited' | 'softprompt-slot';
   severity: 'error' | 'warning' | 'information';
   message: string;
   start: number;
@@ -53,7 +54,12 @@ export const MAX_PARSED_TEMPLATE = 512 * 1024;
 type Node = hbs.AST.Node;
 type Expr = hbs.AST.Expression;
 
-export function analyzeTemplate(template: string): TemplateAnalysis {
+export interface TemplateOptions {
+  /** Helpers the application registers (`promptsmith.helpers`, `promptsmith.customHelpers`): known, not checked. */
+  customHelpers?: readonly string[];
+}
+
+export function analyzeTemplate(template: string, options: TemplateOptions = {}): TemplateAnalysis {
   const scan = scanTemplate(template);
   const result: TemplateAnalysis = {
     tags: scan.tags,
@@ -86,7 +92,7 @@ export function analyzeTemplate(template: string): TemplateAnalysis {
     return result;
   }
   result.parsed = true;
-  new Walker(template, result).program(ast, 0);
+  new Walker(template, result, new Set(options.customHelpers ?? [])).program(ast, 0);
   return result;
 }
 
@@ -101,7 +107,9 @@ function locateSyntaxError(template: string, tags: readonly Tag[], err: Error): 
     try {
       Handlebars.parse(probe);
     } catch (tagErr) {
-      return [{ code: 'handlebars-syntax', severity: 'error', message: `Handlebars syntax error: ${conciseParseMessage((tagErr as Error).message)}`, start: tag.start, end: tag.end }];
+      const operator = /\s(>=|<=|===?|!==?|<|>|&&|\|\|)\s/.exec(text)?.[1];
+      const hint = operator ? ` (Handlebars has no '${operator}' operator: compare with {{#ifEquals a b}}, or pass a computed value such as isAdult as input)` : '';
+      return [{ code: 'handlebars-syntax', severity: 'error', message: `Handlebars syntax error: ${conciseParseMessage((tagErr as Error).message)}${hint}`, start: tag.start, end: tag.end }];
     }
   }
   const line = Number(/line (\d+)/.exec(err.message)?.[1] ?? '1') - 1;
@@ -126,6 +134,7 @@ class Walker {
   constructor(
     template: string,
     private readonly out: TemplateAnalysis,
+    private readonly customHelpers: ReadonlySet<string>,
   ) {
     this.index = new LineIndex(template);
   }
@@ -146,15 +155,15 @@ class Walker {
       case 'MustacheStatement':
       case 'SubExpression': {
         const m = node as hbs.AST.MustacheStatement;
-        this.call(m.path, m.params, m.hash, m.loc, depth);
+        this.call(m.path, m.params, m.hash, m.loc, depth, false);
         return;
       }
       case 'BlockStatement': {
         const b = node as hbs.AST.BlockStatement;
         const name = b.path.type === 'PathExpression' ? (b.path as hbs.AST.PathExpression).original : '';
-        this.call(b.path, b.params, b.hash, b.loc, depth);
+        this.call(b.path, b.params, b.hash, b.loc, depth, true);
         // `each`, `with` and variable sections (`{{#items}}`) change the context inside the block.
-        const changesContext = name === 'each' || name === 'with' || !(name in HELPERS);
+        const changesContext = name === 'each' || name === 'with' || !(name in HELPERS || this.customHelpers.has(name));
         const saved = this.item;
         if (changesContext) this.item = depth === 0 ? itemListOf(b, name) : undefined;
         this.program(b.program, changesContext ? depth + 1 : depth);
@@ -177,13 +186,19 @@ class Walker {
     }
   }
 
-  private call(path: Expr, params: Expr[], hash: hbs.AST.Hash | undefined, loc: hbs.AST.SourceLocation, depth: number): void {
+  private call(path: Expr, params: Expr[], hash: hbs.AST.Hash | undefined, loc: hbs.AST.SourceLocation, depth: number, block: boolean): void {
     const hasArgs = params.length > 0 || (hash?.pairs.length ?? 0) > 0;
     if (path.type === 'PathExpression') {
       const p = path as hbs.AST.PathExpression;
-      const helper = p.parts.length === 1 && !p.data && p.depth === 0 && p.parts[0]! in HELPERS ? p.parts[0]! : undefined;
-      if (helper) {
+      const simple = p.parts.length === 1 && !p.data && p.depth === 0;
+      const helper = simple && p.parts[0]! in HELPERS ? p.parts[0]! : undefined;
+      if (simple && !helper && this.customHelpers.has(p.parts[0]!)) {
+        this.out.helpers.push({ name: p.parts[0]!, ...this.span(p.loc) });
+      } else if (helper) {
         this.out.helpers.push({ name: helper, ...this.span(p.loc) });
+        const written = params.map((e): WrittenArg => (e.type === 'StringLiteral' ? { kind: 'string', value: (e as hbs.AST.StringLiteral).value } : { kind: 'other' }));
+        const callProblems = helper === 'softprompt' ? [] : checkHelperCall({ helper, params: written, hashKeys: hash?.pairs.map((pair) => pair.key) ?? [], block });
+        for (const problem of callProblems) this.out.problems.push({ code: 'helper-arguments', ...problem, ...this.span(block ? p.loc : loc) });
         const first = params[0];
         const literal = first?.type === 'StringLiteral' ? (first as hbs.AST.StringLiteral).value : undefined;
         if (helper === 'role' && literal !== undefined) this.out.roles.push({ name: literal, ...this.span(loc) });
@@ -193,8 +208,8 @@ class Walker {
       } else if (hasArgs) {
         this.out.problems.push({
           code: 'unknown-helper',
-          severity: 'error',
-          message: `unknown helper '${p.original}': Dotprompt only knows ${Object.keys(HELPERS).join(', ')}`,
+          severity: 'warning',
+          message: `unknown helper '${p.original}': Dotprompt knows ${Object.keys(HELPERS).join(', ')}. If your application registers it, list it in the front matter's promptsmith.helpers or the promptsmith.customHelpers setting`,
           ...this.span(p.loc),
         });
       } else this.expression(p, depth);

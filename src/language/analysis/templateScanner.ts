@@ -164,7 +164,8 @@ function closeBlock(stack: Tag[], close: Tag, problems: ScanProblem[]): void {
   let depth = stack.length - 1;
   while (depth >= 0 && stack[depth]!.name !== close.name) depth--;
   if (depth === -1) {
-    problems.push({ code: 'unmatched-close-block', message: `'{{/${close.name ?? ''}}}' closes no open block`, start: close.start, end: close.end });
+    const inline = ['section', 'role', 'history', 'json', 'media'].includes(close.name ?? '') ? ` ('{{${close.name} …}}' is not a block: it needs no closing tag)` : '';
+    problems.push({ code: 'unmatched-close-block', message: `'{{/${close.name ?? ''}}}' closes no open block${inline}`, start: close.start, end: close.end });
     return;
   }
   // Blocks opened after the matching one were never closed.

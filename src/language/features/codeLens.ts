@@ -11,6 +11,7 @@ export const TEMPLATE_ACTIONS = [
 ] as const;
 
 export function codeLenses(analysis: PromptAnalysis, uri: string, index = new LineIndex(analysis.parsed.source)): CodeLens[] {
+  if (analysis.foreignFormat) return []; // another tool's .prompt file (Continue): nothing to run here
   const at = analysis.parsed.templateOffset;
   const range = rangeOf(index, at, at);
   return TEMPLATE_ACTIONS.map(({ title, command }) => ({ range, command: { title, command, arguments: [uri] } }));

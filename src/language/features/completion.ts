@@ -3,7 +3,9 @@
 // the name of the block to close.
 import { type CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver';
 import type { PromptAnalysis } from '../analysis/diagnostics';
-import { DATA_VARIABLES, HELPERS } from '../analysis/helperDocs';
+import { HELPERS_KEY } from '../../promptFile/declaredHelpers';
+import { CUSTOM_HELPER_DOC, DATA_VARIABLES, HELPERS, HELPERS_KEY_DOC } from '../analysis/helperDocs';
+import { OUTPUT_FORMATS } from '../analysis/outputChecks';
 import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS, PROMPTSMITH_VALUE_KEYS, type SettingsTable } from '../../promptFile/promptsmithSettings';
 import type { SchemaField } from '../../promptFile/schemaAnalysis';
 
@@ -74,6 +76,7 @@ function topLevelKeys(): CompletionItem[] {
   for (const [key, { description }] of Object.entries(PROMPTSMITH_VALUE_KEYS)) {
     items.push({ label: key, kind: CompletionItemKind.Property, documentation: { kind: MarkupKind.Markdown, value: description }, insertText: `${key}: ` });
   }
+  items.push({ label: HELPERS_KEY, kind: CompletionItemKind.Module, documentation: { kind: MarkupKind.Markdown, value: HELPERS_KEY_DOC }, insertText: `${HELPERS_KEY}: [` });
   return items;
 }
 
@@ -97,7 +100,7 @@ function keyCompletions(parent: string): CompletionItem[] {
 }
 
 function valueCompletions(parent: string, key: string): CompletionItem[] {
-  if (parent === 'output' && key === 'format') return ['text', 'json'].map((v) => ({ label: v, kind: CompletionItemKind.EnumMember }));
+  if (parent === 'output' && key === 'format') return Object.entries(OUTPUT_FORMATS).map(([v, doc]) => ({ label: v, kind: CompletionItemKind.EnumMember, documentation: doc }));
   const spec = tableFor(parent)?.[key];
   if (!spec) return [];
   if (spec.enum) return spec.enum.map((v) => ({ label: v, kind: CompletionItemKind.EnumMember }));
@@ -117,11 +120,11 @@ function templateCompletions(analysis: PromptAnalysis, offset: number, partials:
   if (/^\s*!/.test(inside)) return [];
   if (/^\s*>\s*[\w.-]*$/.test(inside)) return partials.map((p) => ({ label: p, kind: CompletionItemKind.File, detail: `_${p}.prompt` }));
   if (/^\s*\/\s*\w*$/.test(inside)) return closeCompletions(analysis, open);
-  if (/^\s*#\s*\w*$/.test(inside)) return helperCompletions(true);
+  if (/^\s*#\s*\w*$/.test(inside)) return helperCompletions(true, analysis.customHelpers);
   if (/^\s*@[\w]*$/.test(inside)) return Object.entries(DATA_VARIABLES).map(([name, doc]) => ({ label: name, kind: CompletionItemKind.Variable, documentation: doc }));
   const item = eachItemFields(analysis, open);
   const variables = item ? item.map((f) => fieldItem(f)) : variableCompletions(analysis);
-  return [...variables, ...(/^\s*[\w]*$/.test(inside) ? helperCompletions(false) : [])];
+  return [...variables, ...(/^\s*[\w]*$/.test(inside) ? helperCompletions(false, analysis.customHelpers) : [])];
 }
 
 function fieldItem(field: SchemaField): CompletionItem {
@@ -168,8 +171,8 @@ function variableCompletions(analysis: PromptAnalysis): CompletionItem[] {
   return items;
 }
 
-function helperCompletions(blocksOnly: boolean): CompletionItem[] {
-  return Object.entries(HELPERS)
+function helperCompletions(blocksOnly: boolean, customHelpers: readonly string[]): CompletionItem[] {
+  const known = Object.entries(HELPERS)
     .filter(([, doc]) => !blocksOnly || doc.block)
     .map(([name, doc]) => ({
       label: name,
@@ -179,6 +182,11 @@ function helperCompletions(blocksOnly: boolean): CompletionItem[] {
       sortText: `1${name}`,
       insertTextFormat: InsertTextFormat.PlainText,
     }));
+  // The application's helpers: whether they take a block is not known, so they are offered in both places.
+  const custom = customHelpers
+    .filter((name) => !(name in HELPERS))
+    .map((name) => ({ label: name, kind: CompletionItemKind.Function, detail: 'application helper', documentation: CUSTOM_HELPER_DOC, sortText: `1${name}` }));
+  return [...known, ...custom];
 }
 
 /** `{{/` offers the innermost block still open before the cursor. */

@@ -5,7 +5,7 @@ import { type Hover, MarkupKind } from 'vscode-languageserver';
 import { isMap, isScalar, type Node } from 'yaml';
 import type { PromptAnalysis } from '../analysis/diagnostics';
 import type { TokenizerLike } from '../analysis/environmentChecks';
-import { HELPERS } from '../analysis/helperDocs';
+import { CUSTOM_HELPER_DOC, HELPERS } from '../analysis/helperDocs';
 import { renderPromptFile } from '../../promptFile/promptFile';
 import { CONFIG_SETTINGS, DOTPROMPT_KEYS, PROMPTSMITH_KEYS, PROMPTSMITH_VALUE_KEYS } from '../../promptFile/promptsmithSettings';
 
@@ -60,8 +60,9 @@ export async function hoverAt(analysis: PromptAnalysis, offset: number, context:
   }
   const helper = analysis.template.helpers.find(inside);
   if (helper) {
-    const doc = HELPERS[helper.name]!;
-    return { hover: markdown(`\`${doc.signature}\`\n\n${doc.description}`), span: shift(helper) };
+    const doc = HELPERS[helper.name];
+    const text = doc ? `\`${doc.signature}\`\n\n${doc.description}` : `**${helper.name}**: ${CUSTOM_HELPER_DOC}`;
+    return { hover: markdown(text), span: shift(helper) };
   }
   return { hover: markdown(await tokenCountText(analysis, context())), span: { start: parsed.templateOffset, end: parsed.templateOffset + parsed.template.length } };
 }

@@ -2,7 +2,7 @@
 // smoke-test driver's extensionTestsPath). They see the installed, packaged extension exactly as
 // a user's VS Code does. The window is opened on an empty folder so that nothing activates the
 // extension before the activation time is measured.
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { runAll, test, waitUntil } from './harness';
@@ -151,6 +151,46 @@ test(
     const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     if (!/string/.test(hoverText)) throw new Error(`the hover on {{topic}} does not show its schema type: ${hoverText}`);
     assertNoOnnxRuntime('after the language server analysed a file');
+  },
+  { skip: languageServerMissing() },
+);
+
+test(
+  'New .prompt File opens a template as an untitled dotprompt document that the language server checks clean',
+  async () => {
+    await vscode.commands.executeCommand('promptsmith.newPromptFile', 'extraction');
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc) throw new Error('New .prompt File opened no editor');
+    if (doc.languageId !== 'dotprompt' || !doc.isUntitled) throw new Error(`expected an untitled dotprompt document, got ${doc.uri.toString()} (${doc.languageId})`);
+    if (!doc.getText().includes('output:')) throw new Error('the extraction template has no output schema');
+    // A deliberate mistake proves the server analyses the untitled document; then it is undone.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, doc.positionAt(doc.getText().length), '{{json}}');
+    await vscode.workspace.applyEdit(edit);
+    await waitUntil('the helper-arguments error in the untitled document', () => vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'helper-arguments'));
+    await vscode.commands.executeCommand('undo');
+    await waitUntil('no problems in the template', () => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning).length === 0);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  },
+  { skip: languageServerMissing() },
+);
+
+test(
+  "a Continue prompt file gets no diagnostics; after Restart Language Server a broken Dotprompt file still does",
+  async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const continueDir = join(folder, '.continue', 'prompts');
+    writeFileSync(join(folder, 'broken.prompt'), '---\nmodel: m\n---\n{{#if x}}never closed');
+    mkdirSync(continueDir, { recursive: true });
+    writeFileSync(join(continueDir, 'tests.prompt'), 'name: Tests\ndescription: Write tests\n---\n<system>\nYou write tests.\n</system>\n{{{ input }}}\n@README.md\n');
+    const continueUri = vscode.Uri.file(join(continueDir, 'tests.prompt'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(continueUri));
+    await vscode.commands.executeCommand('promptsmith.restartLanguageServer');
+    const brokenUri = vscode.Uri.file(join(folder, 'broken.prompt'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(brokenUri));
+    await waitUntil('the unclosed block reported after the restart', () => vscode.languages.getDiagnostics(brokenUri).some((d) => d.code === 'unclosed-block'));
+    const continueDiagnostics = vscode.languages.getDiagnostics(continueUri);
+    if (continueDiagnostics.length > 0) throw new Error(`the Continue file got diagnostics: ${continueDiagnostics.map((d) => d.message).join('; ')}`);
   },
   { skip: languageServerMissing() },
 );

@@ -165,6 +165,16 @@ export async function startCodeServer({ toolchain, vsix, log = () => {} }) {
       substitute(dest, replacements);
       return dest;
     },
+    /** Installs another .vsix into the running server's extensions (new windows load it); returns the folder name. */
+    installExtension(otherVsix, prefix) {
+      const r = spawnSync(toolchain.node, [toolchain.codeServer, ...common, '--install-extension', otherVsix, '--force'], { env, encoding: 'utf8', timeout: 180_000 });
+      const folder = readdirSync(dirs.extensions).find((name) => name.startsWith(prefix));
+      if (r.status !== 0 || !folder) throw new Error(`installing ${otherVsix} failed (exit ${r.status}): ${r.stderr || r.stdout}`);
+      return folder;
+    },
+    uninstallExtension(id) {
+      spawnSync(toolchain.node, [toolchain.codeServer, ...common, '--uninstall-extension', id], { env, encoding: 'utf8', timeout: 120_000 });
+    },
     /** Copies code-server's output and VS Code's logs (extension host, language server) to dir. */
     saveLogs(dir) {
       mkdirSync(dir, { recursive: true });

@@ -38,7 +38,7 @@ test('completion: front-matter keys at every level, enum values, template variab
   const after = labelsAt(`${items}{{#each items}}{{name}}{{/each}} {{|`);
   assert.ok(after.includes('who') && !after.includes('price'));
   assert.deepEqual(labelsAt('---\n---\n{{#each xs}}{{#if y}}a{{/if}} {{/|'), ['each']);
-  assert.ok(labelsAt('---\n---\n{{#|').every((l) => ['if', 'unless', 'each', 'with', 'ifEquals', 'unlessEquals'].includes(l)));
+  assert.ok(labelsAt('---\n---\n{{#|').every((l) => ['if', 'unless', 'each', 'with', 'ifEquals', 'unlessEquals', 'role'].includes(l)));
   assert.deepEqual(labelsAt('---\n---\n{{! no completion in comments |'), []);
   assert.deepEqual(labelsAt('---\n---\nplain text |'), []);
 });

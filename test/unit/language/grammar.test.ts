@@ -15,12 +15,12 @@ before(async () => {
   const registry = new Registry({
     onigLib: Promise.resolve({ createOnigScanner: (p) => new oniguruma.OnigScanner(p), createOnigString: (s) => new oniguruma.OnigString(s) }),
     loadGrammar: async (scopeName) => {
-      if (scopeName !== 'source.dotprompt') return null; // source.yaml comes from VS Code's YAML extension
+      if (scopeName !== 'source.dotprompt.promptsmith') return null; // source.yaml comes from VS Code's YAML extension
       const path = join(repoRoot, 'syntaxes/dotprompt.tmLanguage.json');
       return parseRawGrammar(readFileSync(path, 'utf8'), path);
     },
   });
-  grammar = (await registry.loadGrammar('source.dotprompt'))!;
+  grammar = (await registry.loadGrammar('source.dotprompt.promptsmith'))!;
 });
 
 /** Each token as `text ⟨scopes without the root⟩`. */

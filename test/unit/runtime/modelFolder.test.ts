@@ -113,3 +113,24 @@ test('corrupt checkpoints and ONNX files are one-line errors naming the file', {
     return true;
   });
 });
+
+test("a hosted Genkit model id is refused at once, naming why, without touching the network or the hub cache", async () => {
+  const calls: string[] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = ((url: string | URL) => {
+    calls.push(String(url));
+    return realFetch(url);
+  }) as typeof fetch;
+  const cache = join(root, 'hub-cache-untouched');
+  try {
+    await assert.rejects(resolveModelFolder('googleai/gemini-2.5-flash', { hubCacheDir: cache, offline: false }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'E_MODEL_NOT_FOUND');
+      assert.match(err.message, /Genkit model id \(provider 'googleai'\); Promptsmith runs local models .* never downloads this one/);
+      return true;
+    });
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.deepEqual(calls, []);
+  assert.throws(() => readFileSync(cache), /ENOENT/);
+});
