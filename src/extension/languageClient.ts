@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import type { PromptsmithContext } from './context';
+import { WORKSPACE_TRUST_NOTIFICATION } from '../protocol/workspaceTrust';
 
 export function registerLanguageClient(ctx: PromptsmithContext): void {
   const serverModule = ctx.vscode.asAbsolutePath(path.join('dist', 'server.js'));
@@ -24,7 +25,8 @@ export function registerLanguageClient(ctx: PromptsmithContext): void {
       // `promptsmith.model` is the model of files without `model:` (token counts, verbalizer checks).
       configurationSection: 'promptsmith',
     },
-    initializationOptions: { model: vscode.workspace.getConfiguration('promptsmith').get<string>('model') ?? '' },
+    // An untrusted workspace: the server reads no model files and nothing outside its folders.
+    initializationOptions: { model: vscode.workspace.getConfiguration('promptsmith').get<string>('model') ?? '', trusted: vscode.workspace.isTrusted },
     middleware: {
       async provideCodeLenses(document, token, next) {
         const lenses = await next(document, token);
@@ -37,5 +39,6 @@ export function registerLanguageClient(ctx: PromptsmithContext): void {
   };
   const client = new LanguageClient('promptsmith.dotprompt', 'Promptsmith .prompt language server', serverOptions, clientOptions);
   ctx.own({ dispose: () => void client.stop().catch(() => undefined) });
+  ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void client.sendNotification(WORKSPACE_TRUST_NOTIFICATION, { trusted: true }).catch(() => undefined)));
   client.start().catch((err: unknown) => ctx.output.error(`The .prompt language server did not start: ${err instanceof Error ? err.message : String(err)}`));
 }

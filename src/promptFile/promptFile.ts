@@ -1,11 +1,15 @@
 // A .prompt (Dotprompt) file: parsed with positions, and rendered with the `dotprompt` library.
 // Shared by the language server, the CLI and the engine (run, eval, soft prompt and RL tuning),
 // so it is pure: no vscode, no LSP. parsePromptFile never throws; problems are collected.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Dotprompt, type Message } from 'dotprompt';
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, visit } from 'yaml';
 import { softPromptHelper } from './softPromptSlots';
+import { dataMap, findUnsafeKeys, unsafeSegmentOf, withoutUnsafeKeys } from './unsafeKeys';
+import { partialFile, partialNamesIn, renderFailure } from './partials';
+import { renderLimitProblem } from './templateLimits';
+import { FILE_LIMITS, readRegularFile } from '../modelFiles/regularFile';
 import {
   checkSettingValue,
   isPlainObject,
@@ -129,7 +133,7 @@ function problem(code: string, severity: ProblemSeverity, message: string, span:
 
 /** Parses a .prompt file. Never throws: everything wrong becomes a problem. */
 export function parsePromptFile(source: string): ParsedPromptFile {
-  const parsed: ParsedPromptFile = { source, data: {}, template: source, templateOffset: 0, config: {}, input: {}, ext: {}, problems: [] };
+  const parsed: ParsedPromptFile = { source, data: {}, template: source, templateOffset: 0, config: {}, input: {}, ext: dataMap(), problems: [] };
   // A byte-order mark is not part of the text (editors hide it; Dotprompt would not see `---`).
   const bom = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   const start = headerEnd(source, bom);
@@ -181,6 +185,12 @@ function readFrontMatter(parsed: ParsedPromptFile): void {
   for (const key of findDuplicateKeys(doc)) {
     parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: duplicate key '${String(key.value)}'`, { start: fm.start + key.range![0], end: fm.start + key.range![1] }));
   }
+  const unsafeKeys = findUnsafeKeys(doc);
+  for (const key of unsafeKeys) {
+    const name = String(key.value);
+    const message = `the key '${name}' is refused: '${unsafeSegmentOf(name)}' names JavaScript's object machinery, so Promptsmith never reads or assigns it (rename the key)`;
+    parsed.problems.push(problem('unsafe-key', 'error', message, { start: fm.start + key.range![0], end: fm.start + key.range![1] }));
+  }
   for (const err of doc.errors) {
     const message = err.message.split('\n')[0]!;
     parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${message}`, { start: fm.start + err.pos[0], end: fm.start + err.pos[1] }));
@@ -190,6 +200,7 @@ function readFrontMatter(parsed: ParsedPromptFile): void {
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
+    if (unsafeKeys.length > 0) value = withoutUnsafeKeys(value);
   } catch (err) {
     if (doc.errors.length === 0) parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${(err as Error).message}`, fm));
     return;
@@ -201,8 +212,8 @@ function readFrontMatter(parsed: ParsedPromptFile): void {
     return;
   }
   parsed.data = value;
-  readDotpromptKeys(parsed, value);
-  readPromptsmithKeys(parsed, value);
+  readDotpromptKeys(parsed, parsed.data);
+  readPromptsmithKeys(parsed, parsed.data);
 }
 
 /** Second and later occurrences of a key in the same map. */
@@ -254,7 +265,7 @@ function readDotpromptKeys(parsed: ParsedPromptFile, data: Record<string, unknow
     if (!key.includes('.')) continue;
     const dot = key.lastIndexOf('.');
     const ns = key.slice(0, dot);
-    parsed.ext[ns] ??= {};
+    parsed.ext[ns] ??= dataMap();
     parsed.ext[ns][key.slice(dot + 1)] = value;
   }
 }
@@ -262,7 +273,7 @@ function readDotpromptKeys(parsed: ParsedPromptFile, data: Record<string, unknow
 function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unknown>): void {
   if ('promptsmith' in data) {
     parsed.problems.push(
-      problem('promptsmith-unknown-key', 'warning', "Dotprompt ignores a plain 'promptsmith:' key: write namespaced keys such as 'promptsmith.task:'", spanOf(parsed, ['promptsmith'], 'key')!),
+      problem('promptsmith-unknown-key', 'warning', "Dotprompt ignores a plain 'promptsmith:' key: write namespaced keys such as 'promptsmith.task:'", spanNear(parsed, ['promptsmith'], 'key')),
     );
   }
   for (const [key, value] of Object.entries(data)) {
@@ -270,11 +281,11 @@ function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unkn
     const known = PROMPTSMITH_KEYS[key];
     if (!known) {
       const names = Object.keys(PROMPTSMITH_KEYS).join(', ');
-      parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown Promptsmith key '${key}' (known: ${names})`, spanOf(parsed, [key], 'key')!));
+      parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown Promptsmith key '${key}' (known: ${names})`, spanNear(parsed, [key], 'key')));
       continue;
     }
     if (!isPlainObject(value)) {
-      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}' must be a map of settings`, spanOf(parsed, [key], 'value') ?? spanOf(parsed, [key], 'key')!));
+      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}' must be a map of settings`, spanOf(parsed, [key], 'value') ?? spanNear(parsed, [key], 'key')));
       continue;
     }
     const typed = readSettings(parsed, key, value, known.settings);
@@ -283,7 +294,7 @@ function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unkn
     else parsed.softPrompt = typed as PromptsmithSoftPrompt;
   }
   if (parsed.softPrompt?.init === 'TEXT' && !parsed.softPrompt.initText) {
-    const span = spanOf(parsed, ['promptsmith.softPrompt', 'init'], 'value')!;
+    const span = spanNear(parsed, ['promptsmith.softPrompt', 'init'], 'value');
     parsed.problems.push(problem('promptsmith-type', 'error', "'init: TEXT' needs 'initText' (the text whose embeddings start the prompt)", span));
   }
 }
@@ -295,12 +306,12 @@ function readSettings(parsed: ParsedPromptFile, key: string, value: Record<strin
     const spec = table[name];
     if (!spec) {
       const known = Object.keys(table).join(', ');
-      parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown setting '${key}.${name}' (known: ${known})`, spanOf(parsed, [key, name], 'key')!));
+      parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown setting '${key}.${name}' (known: ${known})`, spanNear(parsed, [key, name], 'key')));
       continue;
     }
     const why = checkSettingValue(spec, v);
     if (why) {
-      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}.${name}': ${why}`, spanOf(parsed, [key, name], 'value') ?? spanOf(parsed, [key, name], 'key')!));
+      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}.${name}': ${why}`, spanOf(parsed, [key, name], 'value') ?? spanNear(parsed, [key, name], 'key')));
       continue;
     }
     if (spec.type === 'labels') out[name] = readLabels(parsed, key, v as Record<string, unknown>);
@@ -317,7 +328,7 @@ function readLabels(parsed: ParsedPromptFile, key: string, labels: Record<string
       continue;
     }
     const valueSpan = spanOf(parsed, [key, 'labels', label], 'value');
-    const span = valueSpan && valueSpan.end > valueSpan.start ? valueSpan : spanOf(parsed, [key, 'labels', label], 'key')!;
+    const span = valueSpan && valueSpan.end > valueSpan.start ? valueSpan : spanNear(parsed, [key, 'labels', label], 'key');
     parsed.problems.push(problem('label-without-verbalizer', 'error', `label '${label}' needs a verbalizer: a non-empty string such as " ${label}"`, span));
   }
   return out;
@@ -332,7 +343,7 @@ export function spanOf(parsed: ParsedPromptFile, path: readonly (string | number
   for (const step of path) {
     keyNode = undefined;
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === step);
+      const pair = node.items.find((p) => keyText(p.key) === String(step));
       if (!pair) return undefined;
       keyNode = pair.key;
       node = pair.value;
@@ -347,13 +358,32 @@ export function spanOf(parsed: ParsedPromptFile, path: readonly (string | number
   return { start: parsed.frontMatter.start + range[0], end: parsed.frontMatter.start + range[1] };
 }
 
+/** A map key as the parsed data names it: `7:` is the key '7', `~:` the key ''. */
+function keyText(key: unknown): string {
+  if (isScalar(key)) return key.value === null || key.value === undefined ? '' : String(key.value);
+  return String(key);
+}
+
+/**
+ * Where to put a problem about `path`: its own span, else the nearest enclosing key's, else the
+ * front matter's first character. Problems always get a real position, whatever the keys look like.
+ */
+export function spanNear(parsed: ParsedPromptFile, path: readonly (string | number)[], part: 'key' | 'value'): TextSpan {
+  for (let n = path.length; n > 0; n--) {
+    const span = spanOf(parsed, path.slice(0, n), n === path.length ? part : 'key');
+    if (span) return span;
+  }
+  const at = parsed.frontMatter?.start ?? 0;
+  return { start: at, end: at };
+}
+
 /** Reads and parses a .prompt file from disk (I/O errors throw with the file named). */
 export function readPromptFile(file: string): ParsedPromptFile {
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = readRegularFile(file, FILE_LIMITS.promptFile);
   } catch (err) {
-    throw new PromptFileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new PromptFileError((err as Error).message);
   }
   const parsed = parsePromptFile(source);
   parsed.path = file;
@@ -413,14 +443,24 @@ export interface RenderedPromptFile {
 /** Renders a parsed file with the `dotprompt` library; throws PromptFileError on broken files. */
 export async function renderPromptFile(parsed: ParsedPromptFile, input: Record<string, unknown>, options: RenderOptions = {}): Promise<RenderedPromptFile> {
   const where = parsed.path ?? '.prompt file';
-  const fatal = ['yaml-syntax', 'front-matter-unclosed', 'front-matter-not-map', 'front-matter-too-large'];
+  const fatal = ['yaml-syntax', 'front-matter-unclosed', 'front-matter-not-map', 'front-matter-too-large', 'unsafe-key'];
   const broken = parsed.problems.find((p) => fatal.includes(p.code));
   if (broken) throw new PromptFileError(`${where}: ${broken.message}`);
+  const tooBig = renderLimitProblem(parsed.template);
+  if (tooBig) throw new PromptFileError(`${where}: ${tooBig}`);
   const baseDir = options.baseDir ?? (parsed.path ? dirname(parsed.path) : undefined);
   return exclusively(async () => {
+    // What each partial includes, to explain a render that recursed without end.
+    const includes = new Map<string, string[]>(Object.entries(options.partials ?? {}).map(([name, source]) => [name, partialNamesIn(source)]));
     const dotprompt = new Dotprompt({
       helpers: { softprompt: softPromptHelper(options.softPromptSlots ?? 'marker') },
-      partialResolver: baseDir ? (name) => readPartial(baseDir, name) : undefined,
+      partialResolver: baseDir
+        ? (name) => {
+            const source = readPartial(baseDir, name);
+            if (source !== null) includes.set(name, partialNamesIn(source));
+            return source;
+          }
+        : undefined,
     });
     // Every Dotprompt instance shares one Handlebars environment (the library calls
     // Handlebars.noConflict()), so partials registered for another file would leak into this one.
@@ -432,7 +472,7 @@ export async function renderPromptFile(parsed: ParsedPromptFile, input: Record<s
       const rendered = await render({ input, messages: options.history }, { input: { default: parsed.input.default } });
       return { messages: rendered.messages, text: messagesToText(rendered.messages) };
     } catch (err) {
-      throw new PromptFileError(`${where}: cannot render the template: ${(err as Error).message.split('\n')[0]}`);
+      throw new PromptFileError(`${where}: cannot render the template: ${renderFailure(err as Error, includes, partialNamesIn(parsed.template))}`);
     }
   });
 }
@@ -445,11 +485,28 @@ function exclusively<T>(run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** Genkit's convention: partial `name` lives in `_name.prompt` beside the prompt. */
+/**
+ * Genkit's convention: partial `name` lives in `_name.prompt` beside the prompt. Never read from
+ * outside that folder, never a special file, never one too large or too deeply nested to render.
+ */
 export function readPartial(baseDir: string, name: string): string | null {
-  const file = join(baseDir, `_${name}.prompt`);
+  let file: string;
+  try {
+    file = partialFile(baseDir, name);
+  } catch (err) {
+    throw new PromptFileError((err as Error).message);
+  }
   if (!existsSync(file)) return null;
-  return parsePromptFile(readFileSync(file, 'utf8')).template;
+  let source: string;
+  try {
+    source = readRegularFile(file, FILE_LIMITS.partial);
+  } catch (err) {
+    throw new PromptFileError(`partial '${name}': ${(err as Error).message}`);
+  }
+  const template = parsePromptFile(source).template;
+  const tooBig = renderLimitProblem(template, `partial '${name}' (${file})`);
+  if (tooBig) throw new PromptFileError(tooBig);
+  return template;
 }
 
 /** One message: its text as rendered; several: each trimmed, separated by a blank line. */

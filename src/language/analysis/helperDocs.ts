@@ -2,6 +2,8 @@
 // Promptsmith's `softprompt`. Dotprompt compiles with knownHelpersOnly, so any other helper
 // called with arguments fails to render.
 
+import { ownTable } from '../../promptFile/unsafeKeys';
+
 export interface HelperDoc {
   /** How it is written, for completion and hover. */
   signature: string;
@@ -10,7 +12,7 @@ export interface HelperDoc {
   block: boolean;
 }
 
-export const HELPERS: Readonly<Record<string, HelperDoc>> = {
+export const HELPERS: Readonly<Record<string, HelperDoc>> = ownTable({
   if: { signature: '{{#if value}}…{{else}}…{{/if}}', description: 'Renders the block when `value` is truthy.', block: true },
   unless: { signature: '{{#unless value}}…{{/unless}}', description: 'Renders the block when `value` is falsy.', block: true },
   each: {
@@ -42,10 +44,10 @@ export const HELPERS: Readonly<Record<string, HelperDoc>> = {
       'Promptsmith: the slot where soft prompt tuning places its virtual tokens (Lester et al. 2021). Without a slot they go before the whole input.',
     block: false,
   },
-};
+});
 
 /** `@` data variables Handlebars and Dotprompt provide while rendering. */
-export const DATA_VARIABLES: Readonly<Record<string, string>> = {
+export const DATA_VARIABLES: Readonly<Record<string, string>> = ownTable({
   root: 'The top-level input, from inside `each`/`with` blocks.',
   index: 'Position of the current item in `each`.',
   key: 'Key of the current item in `each` over a map.',
@@ -54,4 +56,4 @@ export const DATA_VARIABLES: Readonly<Record<string, string>> = {
   metadata: 'Dotprompt: the prompt metadata, docs and messages.',
   state: 'Dotprompt: session state passed as context.',
   auth: 'Dotprompt: auth context passed by the caller.',
-};
+});
