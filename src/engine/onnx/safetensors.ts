@@ -157,13 +157,21 @@ export class SafetensorsCheckpoint {
     return file.entry(name);
   }
 
-  /** A float32 copy of a tensor, checking its shape when `shape` is given. */
+  /**
+   * A float32 copy of a tensor, checking its shape when `shape` is given. NaN or infinite values
+   * are refused: such weights make every score NaN and every generation empty, without a word.
+   */
   float32(name: string, shape?: number[]): Float32Array {
     const entry = this.entry(name);
+    const path = this.byName.get(name)!.path;
     if (shape && (entry.shape.length !== shape.length || entry.shape.some((d, i) => d !== shape[i]))) {
-      throw new SafetensorsError(`${this.byName.get(name)!.path}: tensor '${name}' has shape [${entry.shape}], config.json implies [${shape}]`);
+      throw new SafetensorsError(`${path}: tensor '${name}' has shape [${entry.shape}], config.json implies [${shape}]`);
     }
-    return entryToFloat32(entry, this.byName.get(name)!.path);
+    const values = entryToFloat32(entry, path);
+    let bad = 0;
+    for (const v of values) if (!Number.isFinite(v)) bad++;
+    if (bad > 0) throw new SafetensorsError(`${path}: tensor '${name}' holds ${bad} NaN or infinite values of ${values.length}: the checkpoint is broken`);
+    return values;
   }
 }
 

@@ -111,6 +111,14 @@ function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/** Positions the model was trained for, as config.json names them, if it says. */
+export function contextLengthOf(config: Record<string, unknown>): number | undefined {
+  for (const key of ['max_position_embeddings', 'n_positions', 'n_ctx']) {
+    if (typeof config[key] === 'number' && (config[key] as number) > 0) return config[key] as number;
+  }
+  return undefined;
+}
+
 export function readGenerationConfig(dir: string, config: Record<string, unknown>): GenerationConfig {
   const g = readJsonFile(join(dir, 'generation_config.json'), false) ?? {};
   const pick = (key: string) => g[key] ?? config[key];

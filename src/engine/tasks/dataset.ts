@@ -33,6 +33,9 @@ export class DatasetError extends Error {
     readonly problems: { line: number; message: string }[],
   ) {
     const shown = problems.slice(0, 5).map((p) => `${file}:${p.line}: ${p.message}`);
+    // The first line stands alone where only one line is shown (the engine's errors): it says how many more there are.
+    const lines = [...new Set(problems.slice(1).map((p) => p.line))];
+    if (lines.length > 0) shown[0] += ` (and problems on ${lines.length} more line${lines.length === 1 ? '' : 's'}: ${lines.slice(0, 5).join(', ')}${lines.length > 5 ? ', …' : ''})`;
     const more = problems.length > 5 ? `\n… and ${problems.length - 5} more bad rows` : '';
     super(`${shown.join('\n')}${more}`);
   }

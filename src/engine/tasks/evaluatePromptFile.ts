@@ -10,7 +10,8 @@ import { modelService } from '../runtime/modelService';
 import { score } from '../runtime/scoring';
 import { evaluatePromptFileWithSoftPrompt } from '../tuning/softprompt/softPromptFileEvaluation';
 import { CONTENT_FREE_INPUTS } from './calibration';
-import { loadDataset } from './dataset';
+import { type DatasetRow, loadDataset } from './dataset';
+import { checkDistinctVerbalizers, checkPromptFits, checkRowInputs } from './rowChecks';
 import { evaluateClassification } from './evaluate';
 import { promptTextForModel } from './promptText';
 import type { TaskHooks } from './taskHooks';
@@ -60,15 +61,24 @@ export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Pr
   const { promptFile } = options;
   const { parsed, data } = plan;
   const dataset = await loadDataset(data, { labels: Object.keys(plan.labels) });
+  checkRowInputs(parsed, data, dataset.rows);
   if (plan.softPrompt) return evaluateWithSoftPrompt(options, plan, plan.softPrompt);
   const model = await modelService.model({ model: plan.model, device: options.device, cacheDir: options.cacheDir, offline: options.offline });
   options.emit?.({ type: 'device', device: model.provider });
+  const verbalizerIds = Object.values(plan.labels).map((v) => model.tokenizer.encode(v, { addSpecialTokens: false }));
+  checkDistinctVerbalizers(plan.labels, verbalizerIds, promptFile);
+  const longest = Math.max(...verbalizerIds.map((ids) => ids.length));
   const baseDir = dirname(promptFile);
   const render = async (input: Record<string, unknown>) => promptTextForModel(await renderPromptFile(parsed, input, { baseDir, softPromptSlots: 'empty' }), model.tokenizer);
+  const renderRow = async (row: DatasetRow) => {
+    const text = await render(row.fields);
+    checkPromptFits(data, row.line, model.encodePrompt(text).length, longest, model.contextLength());
+    return text;
+  };
   const { examples: _examples, ...summary } = await evaluateClassification({
     rows: dataset.rows,
     labels: plan.labels,
-    render: (row) => render(row.fields),
+    render: renderRow,
     contentFreePrompts: await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v)))),
     score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
     signal: options.signal,

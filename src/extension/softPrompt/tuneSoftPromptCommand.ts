@@ -1,9 +1,9 @@
 // `promptsmith.tuneSoftPrompt`: tunes a soft prompt for a .prompt file in the engine process
 // (`tuneSoft`) as a task session (progress, runs panel, status bar, pause/resume/cancel), and at
 // the end says tuned vs hand-written accuracy. Resuming a stopped run goes through the same path.
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { RunMeta } from '../../runs/runMeta';
+import { promptFileInWorkspace, type RunMeta } from '../../runs/runMeta';
 import { promptTarget } from '../commands/promptDocument';
 import type { PromptsmithContext } from '../context';
 import { readSettings } from '../settings';
@@ -77,6 +77,10 @@ export async function resumeSoftRun(ctx: PromptsmithContext, dir: string, meta: 
     void vscode.window.showErrorMessage(`Promptsmith: cannot resume: ${join(dir, 'run.json')} records no prompt file.`);
     return;
   }
-  const promptFile = isAbsolute(meta.promptFile) ? meta.promptFile : resolve(workspaceDir, meta.promptFile);
+  const promptFile = promptFileInWorkspace(workspaceDir, meta.promptFile);
+  if (!promptFile) {
+    void vscode.window.showErrorMessage(`Promptsmith: cannot resume: ${join(dir, 'run.json')} names a prompt file outside the workspace (${meta.promptFile}); resume it with the CLI if you trust it.`);
+    return;
+  }
   await runTuneJob(ctx, { promptFile, model: meta.model, workspaceDir, resume: dir }, onCompleted);
 }
