@@ -2,7 +2,7 @@
 // that are NaN or infinite make every score NaN and every generation empty, and a degenerate
 // tokenizer (everything one token, or nothing) makes every label score the same (accuracy 0.5
 // on two balanced labels). Both are refused with the file named.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { TextTokenizer } from '../../modelFiles/tokenizer';
 import { RuntimeError } from './errors';
 import { forward, type ModelIo } from './forward';
@@ -18,7 +18,7 @@ export function checkTokenizerUsable(tokenizer: TextTokenizer, modelDir: string,
   const unknown = tokenizer.unkId === undefined ? 0 : ids.filter((id) => id === tokenizer.unkId).length;
   if (ids.length === 0 || distinct.size === 1 || unknown * 2 > ids.length) {
     const shown = ids.length === 0 ? 'no tokens' : `[${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''}]`;
-    const copyOf = model === undefined ? '' : ` (of model ${model})`;
+    const copyOf = model === undefined || resolve(model) === resolve(modelDir) ? '' : ` (of model ${model})`;
     throw new RuntimeError('E_BAD_MODEL', `${join(modelDir, 'tokenizer.json')}${copyOf}: the tokenizer is degenerate: ${JSON.stringify(PROBE_TEXT)} encodes to ${shown}; every prompt and label would look alike to the model`);
   }
 }
