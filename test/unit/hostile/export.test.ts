@@ -46,16 +46,61 @@ interface Destination {
   allowed: boolean;
 }
 
+/** A folder under the test root holding `files` (name → text). */
+function folderWith(name: string, files: Record<string, string> = {}): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
 const DESTINATIONS: Destination[] = [
-  { name: '--out equal to the source', make: () => ((d) => [d, d, root])(copyStories('same')), allowed: false },
-  { name: '--out inside the source', make: () => ((d) => [d, join(d, 'onnx-out'), root])(copyStories('inside')), allowed: false },
-  { name: '--out holding the source', make: () => ((d) => [join(d, 'model'), d, root])((() => (mkdirSync(join(root, 'holder')), cpSync(stories!, join(root, 'holder', 'model'), { recursive: true }), join(root, 'holder')))()), allowed: false },
-  { name: '--out . in a folder of the user’s files', make: () => ((d) => [stories!, '.', d])((() => (mkdirSync(join(root, 'cwd')), writeFileSync(join(root, 'cwd', 'notes.txt'), 'mine'), join(root, 'cwd')))()), allowed: false },
-  { name: '--out a folder with the user’s files', make: () => [stories!, (mkdirSync(join(root, 'victim')), writeFileSync(join(root, 'victim', 'thesis.tex'), 'years of work'), join(root, 'victim')), root], allowed: false },
-  { name: '--out a link to the source', make: () => ((d) => (symlinkSync(d, join(root, 'link')), [d, join(root, 'link'), root]))(copyStories('linked')) as [string, string, string], allowed: false },
-  { name: '--out an existing file', make: () => [stories!, (writeFileSync(join(root, 'file.txt'), 'x'), join(root, 'file.txt')), root], allowed: false },
+  {
+    name: '--out equal to the source',
+    make: () => {
+      const src = copyStories('same');
+      return [src, src, root];
+    },
+    allowed: false,
+  },
+  {
+    name: '--out inside the source',
+    make: () => {
+      const src = copyStories('inside');
+      return [src, join(src, 'onnx-out'), root];
+    },
+    allowed: false,
+  },
+  {
+    name: '--out holding the source',
+    make: () => {
+      const holder = folderWith('holder');
+      cpSync(stories!, join(holder, 'model'), { recursive: true });
+      return [join(holder, 'model'), holder, root];
+    },
+    allowed: false,
+  },
+  { name: '--out . in a folder of the user’s files', make: () => [stories!, '.', folderWith('cwd', { 'notes.txt': 'mine' })], allowed: false },
+  { name: '--out a folder with the user’s files', make: () => [stories!, folderWith('victim', { 'thesis.tex': 'years of work' }), root], allowed: false },
+  {
+    name: '--out a link to the source',
+    make: () => {
+      const src = copyStories('linked');
+      symlinkSync(src, join(root, 'link'));
+      return [src, join(root, 'link'), root];
+    },
+    allowed: false,
+  },
+  {
+    name: '--out an existing file',
+    make: () => {
+      writeFileSync(join(root, 'file.txt'), 'x');
+      return [stories!, join(root, 'file.txt'), root];
+    },
+    allowed: false,
+  },
   { name: '--out a new folder', make: () => [stories!, join(root, 'new', 'deeper'), root], allowed: true },
-  { name: '--out an empty folder', make: () => [stories!, (mkdirSync(join(root, 'empty')), join(root, 'empty')), root], allowed: true },
+  { name: '--out an empty folder', make: () => [stories!, folderWith('empty'), root], allowed: true },
 ];
 
 test('export destinations: nothing the export did not write is ever deleted, no temp folder is left', { skip }, () => {
