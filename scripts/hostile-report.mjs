@@ -7,7 +7,7 @@
 //   node scripts/hostile-report.mjs [--dist DIR] [--json]      (default dist: ./dist)
 // Needs ../shared (the stories260k model and tinysent); runs the cases two at a time.
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -55,7 +55,7 @@ function snapshot(dir) {
   const walk = (d) => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
-      const st = statSync(p, { throwIfNoEntry: false });
+      const st = lstatSync(p, { throwIfNoEntry: false }); // links are not followed: some cases make loops
       if (st?.isDirectory()) walk(p);
       else if (st?.isFile()) out.set(relative(dir, p), readFileSync(p).toString('base64'));
     }
@@ -110,30 +110,36 @@ for (const [kind, nest] of Object.entries(NESTERS)) {
 }
 
 // ---- odd files (check) -------------------------------------------------------------------------
+/** check --json on a folder: every .prompt reported, or what went wrong. */
+async function checkFolder(dir) {
+  const r = await cli(['check', '--json', dir], { timeout: 20_000 });
+  if (r.hung) return 'hang';
+  try {
+    return JSON.parse(r.stdout).files.some((f) => f.file.endsWith('good.prompt')) ? 'clean' : 'crash';
+  } catch {
+    return 'crash';
+  }
+}
 add('files', 'a FIFO named x.prompt in a checked folder', async () => {
   const dir = folder('fifo-folder', { 'good.prompt': 'hi\n' });
   execFileSync('mkfifo', [join(dir, 'pipe.prompt')]);
-  const r = await cli(['check', dir], { timeout: 15_000 });
-  return r.hung ? 'hang' : CRASH.test(r.stderr) ? 'crash' : 'clean';
+  return checkFolder(dir);
 });
 add('files', 'a .prompt linked to /dev/zero', async () => {
   const dir = folder('zero-folder', { 'good.prompt': 'hi\n' });
   symlinkSync('/dev/zero', join(dir, 'zero.prompt'));
-  const r = await cli(['check', dir], { timeout: 15_000 });
-  return r.hung ? 'hang' : CRASH.test(r.stderr) || ![0, 1].includes(r.status) ? 'crash' : 'clean';
+  return checkFolder(dir);
 });
 add('files', 'folder links that loop', async () => {
   const dir = folder('loops/a', { 'good.prompt': 'hi\n' });
   symlinkSync(dir, join(dir, 'l1'));
   symlinkSync(dir, join(dir, 'l2'));
-  const r = await cli(['check', dir], { timeout: 20_000 });
-  return r.hung ? 'hang' : CRASH.test(r.stderr) || ![0, 1].includes(r.status) ? 'crash' : 'clean';
+  return checkFolder(dir);
 });
 add('files', 'a dangling link beside prompts', async () => {
   const dir = folder('dangling', { 'good.prompt': 'hi\n' });
   symlinkSync(join(dir, 'nowhere'), join(dir, 'gone'));
-  const r = await cli(['check', dir], { timeout: 15_000 });
-  return r.hung ? 'hang' : CRASH.test(r.stderr) || ![0, 1].includes(r.status) ? 'crash' : 'clean';
+  return checkFolder(dir);
 });
 
 // ---- partials (check and run) --------------------------------------------------------------------
@@ -231,7 +237,13 @@ const TASKS = {
   'run with all-NaN weights': () => ['run', taskPrompt(folder('r-nan'), { modelDir: nanModel('nan-model-2') }), '--input', 'text=hi', '--device', 'cpu'],
   'eval with a degenerate tokenizer': () => ['eval', taskPrompt(folder('e-degen'), { modelDir: degenerate('degen-model') }), '--device', 'cpu'],
   'eval with rows missing the text field': () => ['eval', taskPrompt(folder('e-missing'), { dev: rows('missing.jsonl', (l) => delete l[2].text) }), '--device', 'cpu'],
-  'eval with numbers and maps as text': () => ['eval', taskPrompt(folder('e-types'), { dev: rows('types.jsonl', (l) => ((l[2].text = 42), (l[3].text = { a: 1 }))) }), '--device', 'cpu'],
+  'eval with numbers and maps as text': () => {
+    const dev = rows('types.jsonl', (l) => {
+      l[2].text = 42;
+      l[3].text = { a: 1 };
+    });
+    return ['eval', taskPrompt(folder('e-types'), { dev }), '--device', 'cpu'];
+  },
   'eval with verbalizers that encode alike': () => ['eval', taskPrompt(folder('e-same'), { labels: '{ positive: " happy", negative: " happy" }' }), '--device', 'cpu'],
 };
 for (const [name, make] of Object.entries(TASKS)) add('tasks', name, async () => refusedCleanly(await cli(make(), { timeout: 180_000 })));

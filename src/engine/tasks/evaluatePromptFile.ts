@@ -11,7 +11,7 @@ import { score } from '../runtime/scoring';
 import { evaluatePromptFileWithSoftPrompt } from '../tuning/softprompt/softPromptFileEvaluation';
 import { CONTENT_FREE_INPUTS } from './calibration';
 import { type DatasetRow, loadDataset } from './dataset';
-import { checkDistinctVerbalizers, checkPromptFits, checkRowInputs } from './rowChecks';
+import { checkDistinctVerbalizers, checkPromptFits, checkRenderedRow, checkRowInputs } from './rowChecks';
 import { evaluateClassification } from './evaluate';
 import { promptTextForModel } from './promptText';
 import type { TaskHooks } from './taskHooks';
@@ -72,6 +72,7 @@ export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Pr
   const render = async (input: Record<string, unknown>) => promptTextForModel(await renderPromptFile(parsed, input, { baseDir, softPromptSlots: 'empty' }), model.tokenizer);
   const renderRow = async (row: DatasetRow) => {
     const text = await render(row.fields);
+    checkRenderedRow(data, row, text);
     checkPromptFits(data, row.line, model.encodePrompt(text).length, longest, model.contextLength());
     return text;
   };

@@ -76,3 +76,13 @@ export function checkPromptFits(file: string, line: number, promptTokens: number
   if (context === undefined || promptTokens + longestVerbalizer <= context) return;
   throw new DatasetError(file, [{ line, message: `the rendered prompt is ${promptTokens} tokens; with the longest verbalizer (${longestVerbalizer}) that is more than the model's context of ${context} tokens` }]);
 }
+
+/**
+ * Throws naming the row when its rendered prompt shows a map as "[object Object]" (a field the
+ * template prints holds a map; without input.schema nothing else says so).
+ */
+export function checkRenderedRow(file: string, row: DatasetRow, text: string): void {
+  if (!text.includes('[object Object]')) return;
+  const maps = Object.entries(row.fields).filter(([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v)).map(([k]) => `'${k}'`);
+  throw new DatasetError(file, [{ line: row.line, message: `the template printed a map as "[object Object]" (field${maps.length === 1 ? '' : 's'} ${maps.join(', ') || 'unknown'} hold${maps.length === 1 ? 's' : ''} a map; give text, or print its parts)` }]);
+}

@@ -8,7 +8,7 @@ import { type DatasetRow, loadDataset } from '../../tasks/dataset';
 import { type RawTaskSpec, resolveTaskSpec } from '../../tasks/taskSpec';
 import type { BatchExample } from './batchFeeds';
 import { promptIds } from './placement';
-import { checkDistinctVerbalizers, checkPromptFits, checkRowInputs } from '../../tasks/rowChecks';
+import { checkDistinctVerbalizers, checkPromptFits, checkRenderedRow, checkRowInputs } from '../../tasks/rowChecks';
 import { checkTokenizerUsable } from '../../runtime/modelSanity';
 import { readHfConfig } from '../../onnx/export/hfConfig';
 
@@ -38,7 +38,11 @@ async function renderSplit(parsed: ParsedPromptFile, file: string, labels: strin
   const { rows } = await loadDataset(file, { labels });
   checkRowInputs(parsed, file, rows);
   const texts: string[] = [];
-  for (const row of rows) texts.push((await renderPromptFile(parsed, row.fields)).text);
+  for (const row of rows) {
+    const { text } = await renderPromptFile(parsed, row.fields);
+    checkRenderedRow(file, row, text);
+    texts.push(text);
+  }
   return { file, rows, texts };
 }
 
