@@ -4,12 +4,12 @@
 // file the user had is gone or changed), unsafe (a file outside the folder read, an unsafe key
 // accepted, a template or chat template run where it must not be) and wrong (a quietly wrong
 // answer). Used for issue 17's before/after numbers:
-//   node scripts/hostile-report.mjs [--dist DIR] [--json]      (default dist: ./dist)
+//   node scripts/hostile-report.mjs [--dist DIR] [--only GROUP] [--json]      (default dist: ./dist)
 // Needs ../shared (the stories260k model and tinysent); runs the cases two at a time.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-languageserver/node';
 
@@ -24,7 +24,7 @@ const work = mkdtempSync(join(tmpdir(), 'ps-hostile-report-'));
 const home = join(work, 'home');
 mkdirSync(home);
 const SECRET = 'SECRET-OUTSIDE-THE-FOLDER';
-const CRASH = /Maximum call stack|Cannot read propert|is not a function|TypeError|RangeError|malformed|\n\s+at .+:\d+:\d+|NaN/;
+const CRASH = /Maximum call stack|Cannot read propert|is not a function|TypeError|RangeError|malformed|\n\s+at .+:\d+:\d+/;
 
 /** Runs the CLI; resolves with its exit, output and whether it was killed for taking too long. */
 function cli(args, { cwd = work, timeout = 60_000 } = {}) {
@@ -144,12 +144,13 @@ add('files', 'a dangling link beside prompts', async () => {
 
 // ---- partials (check and run) --------------------------------------------------------------------
 const model = `model: ${stories}`;
-for (const name of ['/../../outside/x', 'a/../../../outside/x', 'linked']) {
+for (const [i, name] of ['/../../outside/x', 'a/../../../outside/x', 'linked'].entries()) {
   add('partials', `{{> "${name}"}} in check and run`, async () => {
-    const root = folder(`partial-${cases.length}`);
+    const root = folder(`partial-${i}`);
     const dir = folder(relative(work, join(root, 'ws', 'p')), { 'main.prompt': `---\n${model}\n---\nA {{> "${name}"}} B\n` });
-    folder(relative(work, join(root, 'ws', 'outside')), { '_x.prompt': SECRET });
-    folder(relative(work, join(root, 'outside')), { '_x.prompt': SECRET });
+    // `_` goes before the name's first part only: `/../../outside/x` is outside/x.prompt.
+    folder(relative(work, join(root, 'ws', 'outside')), { '_x.prompt': SECRET, 'x.prompt': SECRET });
+    folder(relative(work, join(root, 'outside')), { '_x.prompt': SECRET, 'x.prompt': SECRET });
     symlinkSync(join(root, 'outside', '_x.prompt'), join(dir, '_linked.prompt'));
     const run = await cli(['run', join(dir, 'main.prompt'), '--max-tokens', '1', '--json', '--device', 'cpu']);
     if (run.hung) return 'hang';
@@ -183,11 +184,15 @@ const EXPORTS = {
 for (const [name, make] of Object.entries(EXPORTS)) {
   add('export', `export --out ${name}`, async () => {
     const [src, out, cwd] = make();
-    const before = snapshot(work);
+    // What the user has where the export reads and writes (other cases run beside this one).
+    const places = [src, resolve(cwd, out), cwd === work ? undefined : cwd].filter((p) => p && existsSync(p) && lstatSync(p).isDirectory());
+    const files = () => new Map(places.flatMap((p) => [...snapshot(p)].map(([f, b]) => [join(p, f), b])));
+    const before = files();
     const r = await cli(['export', src, '--out', out], { cwd });
-    const after = snapshot(work);
-    const lost = [...before.keys()].filter((f) => after.get(f) !== before.get(f) && !f.startsWith('home/'));
-    const litter = readdirSync(dirname(resolve(cwd, out))).filter((f) => f.includes('.tmp-'));
+    const after = files();
+    const lost = [...before.keys()].filter((f) => after.get(f) !== before.get(f));
+    const stems = [`.${basename(resolve(cwd, out))}.tmp-`, `.${basename(out)}.tmp-`];
+    const litter = readdirSync(dirname(resolve(cwd, out))).filter((f) => stems.some((stem) => f.startsWith(stem)));
     if (r.hung) return 'hang';
     if (lost.length > 0 || litter.length > 0) return 'data lost';
     return CRASH.test(r.stderr) ? 'crash' : 'clean';
@@ -264,7 +269,7 @@ add('tasks', 'an export cache after config.json changes', async () => {
   const file = taskPrompt(folder('e-cache'), { modelDir: dir });
   const first = await cli(['eval', file, '--json', '--device', 'cpu'], { timeout: 180_000 });
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-  config.architectures = ['NoSuchModelForCausalLM']; // a config the export must now refuse
+  config.hidden_size = 32; // the weights no longer fit: a new export must refuse, a stale one runs
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   const second = await cli(['eval', file, '--json', '--device', 'cpu'], { timeout: 180_000 });
   if (first.hung || second.hung) return 'hang';
@@ -325,7 +330,7 @@ add('language server', 'untrusted workspace: hover renders the template and runs
     await s.open(join(root, 'a.prompt'), TASK_DOC('./model'));
     const h = await s.hover(join(root, 'a.prompt'), 7, 12);
     if (h === 'timeout') return 'hang';
-    return /tokens for/.test(JSON.stringify(h)) ? 'unsafe' : 'clean';
+    return /\d+ tokens\*\* for/.test(JSON.stringify(h)) ? 'unsafe' : 'clean';
   });
 });
 add('language server', 'untrusted workspace: an absolute model path outside it is read', async () => {
@@ -335,7 +340,7 @@ add('language server', 'untrusted workspace: an absolute model path outside it i
     await s.open(join(root, 'a.prompt'), TASK_DOC(outside));
     const h = await s.hover(join(root, 'a.prompt'), 7, 12);
     if (h === 'timeout') return 'hang';
-    return /tokens for/.test(JSON.stringify(h)) ? 'unsafe' : 'clean';
+    return /\d+ tokens\*\* for/.test(JSON.stringify(h)) ? 'unsafe' : 'clean';
   });
 });
 for (const [name, make] of Object.entries({
@@ -396,6 +401,8 @@ add('resume', 'kill -9 of tune soft after a checkpoint, then --resume', async ()
 });
 
 // ---- run and tally ----------------------------------------------------------------------------------
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+if (only) cases.splice(0, cases.length, ...cases.filter((c) => c.group === only));
 const results = new Array(cases.length);
 let next = 0;
 async function worker() {
