@@ -9,6 +9,9 @@ import { exporters } from './exporters';
 import { architectureOf, ExportError, readHfConfig } from './hfConfig';
 import { COPIED_FILES, checkExportTarget, contentKey, replaceFolder, tempFolderBeside } from './exportTarget';
 
+// The list moved to exportTarget.ts (what an export folder holds); importers of this module keep it.
+export { COPIED_FILES } from './exportTarget';
+
 export type ExportProgress = (fraction: number, message: string) => void;
 
 /** Bump when the exported graph changes, so cached exports are redone. */
