@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { WORKSPACE_TRUST_NOTIFICATION } from '../protocol/workspaceTrust';
 import type { PromptsmithContext } from './context';
 
 export async function startLanguageClient(ctx: PromptsmithContext): Promise<LanguageClient> {
@@ -25,9 +26,11 @@ export async function startLanguageClient(ctx: PromptsmithContext): Promise<Lang
       // `promptsmith.model` is the model of files without `model:` (token counts, verbalizer checks).
       configurationSection: 'promptsmith',
     },
+    // An untrusted workspace: the server reads no model files and nothing outside its folders.
     initializationOptions: {
       model: vscode.workspace.getConfiguration('promptsmith').get<string>('model') ?? '',
       customHelpers: vscode.workspace.getConfiguration('promptsmith').get<string[]>('customHelpers') ?? [],
+      trusted: vscode.workspace.isTrusted,
     },
     middleware: {
       async provideCodeLenses(document, token, next) {
@@ -42,6 +45,7 @@ export async function startLanguageClient(ctx: PromptsmithContext): Promise<Lang
   // The id makes `promptsmith.trace.server` the trace setting (vscode-languageclient reads `<id>.trace.server`).
   const client = new LanguageClient('promptsmith', 'Promptsmith .prompt language server', serverOptions, clientOptions);
   ctx.own({ dispose: () => void client.stop().catch(() => undefined) });
+  ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void client.sendNotification(WORKSPACE_TRUST_NOTIFICATION, { trusted: true }).catch(() => undefined)));
   await client.start();
   return client;
 }

@@ -2,10 +2,10 @@
 // its last checkpoint, and apply a found prompt to its .prompt file. Where a capability has not
 // been provided by the code that runs the task, the user is told so plainly.
 import { createHash } from 'node:crypto';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { readRunSummary } from '../runs/runReader';
-import type { RunMeta } from '../runs/runMeta';
+import { promptFileInWorkspace, type RunMeta } from '../runs/runMeta';
 import { isValidRunId, MAX_APPLY_TEXT } from '../protocol/panelMessages';
 import type { TaskKind } from '../protocol/taskEvents';
 import type { PromptsmithContext } from './context';
@@ -145,7 +145,13 @@ async function applyPrompt(panel: RunsPanelHost, rawArgs: unknown): Promise<void
     void vscode.window.showInformationMessage('Promptsmith: this run has no .prompt file recorded; the prompt was copied to the clipboard.');
     return;
   }
-  const uri = vscode.Uri.file(isAbsolute(promptFile) ? promptFile : resolve(workspaceDir, promptFile));
+  const confined = promptFileInWorkspace(workspaceDir, promptFile);
+  if (!confined) {
+    await vscode.env.clipboard.writeText(args.text);
+    void vscode.window.showWarningMessage(`Promptsmith: the run names a prompt file outside the workspace (${promptFile}); Promptsmith edits files only inside it. The prompt was copied to the clipboard.`);
+    return;
+  }
+  const uri = vscode.Uri.file(confined);
   const document = await vscode.workspace.openTextDocument(uri);
   const editor = await vscode.window.showTextDocument(document, { preview: false });
   const span = spanOf(meta);

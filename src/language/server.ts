@@ -16,7 +16,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadTokenizer, type TextTokenizer } from '../modelFiles/tokenizer';
 import { analyzePromptSource, type PromptAnalysis } from './analysis/diagnostics';
-import { checkEnvironment, localTokenizerDir, nodeEnvironment, partialNames } from './analysis/environmentChecks';
+import { checkEnvironment, localTokenizerDir, nodeEnvironment, partialNames, type Restriction } from './analysis/environmentChecks';
+import { WORKSPACE_TRUST_NOTIFICATION } from '../protocol/workspaceTrust';
 import { LineIndex } from './analysis/lineIndex';
 import { codeLenses } from './features/codeLens';
 import { foldingRanges } from './features/folding';
@@ -64,9 +65,21 @@ function analysed(document: TextDocument): Analysed {
   if (hit && hit.version === document.version) return hit;
   const text = document.getText();
   const options = { customHelpers: settings.customHelpers, path: filePathOf(document.uri) };
-  const entry = { version: document.version, analysis: analyzePromptSource(text, options), index: new LineIndex(text) };
+  const entry = { version: document.version, analysis: analyzeOrExplain(text, options), index: new LineIndex(text) };
   cache.set(document.uri, entry);
   return entry;
+}
+
+/** The analysis; if it fails (a bug), a diagnostic that says so, so one file never silences the others. */
+function analyzeOrExplain(text: string, options: Parameters<typeof analyzePromptSource>[1]): PromptAnalysis {
+  try {
+    return analyzePromptSource(text, options);
+  } catch (err) {
+    log(`analysis failed: ${(err as Error).stack ?? String(err)}`);
+    const fallback = analyzePromptSource('');
+    fallback.problems.push({ code: 'analysis-failed', severity: 'error', message: `Promptsmith could not analyse this file: ${(err as Error).message}`, start: 0, end: 0 });
+    return fallback;
+  }
 }
 
 function filePathOf(uri: string): string | undefined {
@@ -100,8 +113,17 @@ function tokenizerFor(dir: string): TextTokenizer {
 /** `promptsmith.model` and `promptsmith.customHelpers`, sent by the client at start and on every settings change. */
 let settings: ServerSettings = { customHelpers: [] };
 
+/** Set while the workspace is untrusted (the client says so): no model files, nothing outside its folders. */
+let restriction: Restriction | undefined;
+let workspaceRoots: string[] = [];
+
 function environmentOf(uri: string) {
-  return nodeEnvironment(filePathOf(uri), tokenizerFor, settings.model);
+  return nodeEnvironment(filePathOf(uri), tokenizerFor, settings.model, restriction);
+}
+
+/** `trusted: false` from the client (initialization options or the promptsmith/workspaceTrust notification). */
+function setTrust(trusted: unknown): void {
+  restriction = trusted === false ? { workspaceRoots } : undefined;
 }
 
 // ---- Diagnostics (debounced per document; longer for big documents, whose analysis takes longer) ----
@@ -155,8 +177,12 @@ connection.onDidChangeConfiguration((change) => {
 
 connection.onInitialize((params) => {
   settings = readServerSettings({ promptsmith: params.initializationOptions });
+  const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  workspaceRoots = folders.map(filePathOf).filter((f): f is string => f !== undefined);
+  setTrust((params.initializationOptions as { trusted?: unknown } | undefined)?.trusted);
   return {
     capabilities: {
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       textDocumentSync: TextDocumentSyncKind.Incremental,
       completionProvider: { triggerCharacters: ['{', '#', '/', '>', '@', ' ', ':'] },
       hoverProvider: true,
@@ -170,6 +196,19 @@ connection.onInitialize((params) => {
     },
     serverInfo: { name: 'promptsmith-dotprompt' },
   };
+});
+
+connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: { trusted?: unknown } | undefined) => {
+  setTrust(params?.trusted);
+  for (const document of documents.all()) scheduleValidation(document);
+});
+
+connection.onInitialized(() => {
+  connection.workspace?.onDidChangeWorkspaceFolders?.((event) => {
+    const removed = new Set(event.removed.map((f) => filePathOf(f.uri)));
+    workspaceRoots = [...workspaceRoots.filter((r) => !removed.has(r)), ...event.added.map((f) => filePathOf(f.uri)).filter((f): f is string => f !== undefined)];
+    if (restriction) restriction = { workspaceRoots };
+  });
 });
 
 connection.onCompletion((params) =>
@@ -189,6 +228,7 @@ connection.onHover((params) =>
     const context = (): HoverContext => {
       const env = environmentOf(document.uri);
       const filePath = env.filePath;
+      if (env.modelFilesOff) return { tokenizer: env.modelFilesOff };
       const dir = localTokenizerDir(analysis, env);
       if (!dir) return { tokenizer: 'needs `model:` to be a local model folder (or a downloaded hub model) with a tokenizer.json', baseDir: filePath && dirname(filePath) };
       try {
@@ -281,7 +321,8 @@ connection.onDocumentLinks((params) =>
     const document = documents.get(params.textDocument.uri);
     if (!document) return [];
     const { analysis, index } = analysed(document);
-    return documentLinks(analysis, filePathOf(document.uri), existsSync, index);
+    const env = environmentOf(document.uri);
+    return documentLinks(analysis, env.filePath, (path) => (env.mayRead?.(path) ?? true) && existsSync(path), index);
   }),
 );
 

@@ -1,9 +1,10 @@
 // Text ⇄ token ids for a model folder (tokenizer.json + tokenizer_config.json), over the pure-JS
 // @huggingface/tokenizers. No onnxruntime here: the language server imports this for token counts.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { CHAT_TEMPLATE_LIMITS, renderChatTemplate } from './chatTemplate';
+import { FILE_LIMITS, readRegularFile } from './regularFile';
 
 /** A tokenizer file that is missing or broken; the message names the file. */
 export class TokenizerError extends Error {
@@ -37,12 +38,12 @@ export interface TextTokenizer {
   applyChatTemplate(messages: readonly ChatMessage[], options?: { addGenerationPrompt?: boolean }): string;
 }
 
-function readJson(file: string): Record<string, unknown> {
+function readJson(file: string, maxBytes: number): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new TokenizerError(`${file}: file not found`);
+    text = readRegularFile(file, maxBytes);
+  } catch (err) {
+    throw new TokenizerError((err as Error).message);
   }
   let value: unknown;
   try {
@@ -79,11 +80,11 @@ function chatTemplateOf(config: Record<string, unknown>): string | undefined {
 export function loadTokenizer(modelDir: string): TextTokenizer {
   const tokenizerFile = join(modelDir, 'tokenizer.json');
   const configFile = join(modelDir, 'tokenizer_config.json');
-  const tokenizerJson = readJson(tokenizerFile);
+  const tokenizerJson = readJson(tokenizerFile, FILE_LIMITS.tokenizer);
   // tokenizer_config.json is optional in the wild (GPT-2 exports); without it, defaults apply.
   let config: Record<string, unknown> = {};
   try {
-    config = readJson(configFile);
+    config = readJson(configFile, FILE_LIMITS.json);
   } catch (err) {
     if (!(err instanceof TokenizerError) || !err.message.endsWith('file not found')) throw err;
   }
@@ -102,6 +103,9 @@ export function loadTokenizer(modelDir: string): TextTokenizer {
   let maxId = -1;
   for (const id of vocab.values()) maxId = Math.max(maxId, id);
   const templateSource = chatTemplateOf(config);
+  if (templateSource !== undefined && templateSource.length > CHAT_TEMPLATE_LIMITS.maxTemplateChars) {
+    throw new TokenizerError(`${configFile}: chat_template is ${Math.round(templateSource.length / 1024)} KB; Promptsmith runs chat templates up to ${CHAT_TEMPLATE_LIMITS.maxTemplateChars / 1024} KB`);
+  }
   let template: Template | undefined;
   const specialTokens: Record<string, string> = {};
   for (const key of ['bos_token', 'eos_token', 'pad_token', 'unk_token', 'mask_token', 'sep_token', 'cls_token']) {
@@ -139,7 +143,7 @@ export function loadTokenizer(modelDir: string): TextTokenizer {
       if (templateSource === undefined) throw new TokenizerError(`${configFile}: the model has no chat_template`);
       try {
         template ??= new Template(templateSource);
-        return template.render({ messages, add_generation_prompt: options?.addGenerationPrompt ?? true, ...specialTokens });
+        return renderChatTemplate(template, { messages, add_generation_prompt: options?.addGenerationPrompt ?? true, ...specialTokens });
       } catch (err) {
         throw new TokenizerError(`${configFile}: chat_template failed (${(err as Error).message.split('\n')[0]})`);
       }

@@ -1,11 +1,14 @@
 // A .prompt (Dotprompt) file: parsed with positions, and rendered with the `dotprompt` library.
 // Shared by the language server, the CLI and the engine (run, eval, soft prompt and RL tuning),
 // so it is pure: no vscode, no LSP. parsePromptFile never throws; problems are collected.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, visit } from 'yaml';
 import { endpointProblem, remoteModelName } from './remoteModel';
 import { describeRemoteModel, remoteModelOf } from './modelIds';
+import { PromptFileError } from './promptFileError';
+import { dataMap, findUnsafeKeys, unsafeSegmentOf, withoutUnsafeKeys } from './unsafeKeys';
+import { FILE_LIMITS, readRegularFile } from '../modelFiles/regularFile';
 import {
   checkSettingValue,
   isPlainObject,
@@ -17,6 +20,8 @@ import {
   TASK_SETTINGS,
 } from './promptsmithSettings';
 
+
+export { PromptFileError };
 /** Half-open range of source offsets [start, end). */
 export interface TextSpan {
   start: number;
@@ -134,7 +139,7 @@ function problem(code: string, severity: ProblemSeverity, message: string, span:
 
 /** Parses a .prompt file. Never throws: everything wrong becomes a problem. */
 export function parsePromptFile(source: string): ParsedPromptFile {
-  const parsed: ParsedPromptFile = { source, data: {}, template: source, templateOffset: 0, config: {}, input: {}, ext: {}, problems: [] };
+  const parsed: ParsedPromptFile = { source, data: {}, template: source, templateOffset: 0, config: {}, input: {}, ext: dataMap(), problems: [] };
   // A byte-order mark is not part of the text (editors hide it; Dotprompt would not see `---`).
   const bom = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   const start = headerEnd(source, bom);
@@ -186,6 +191,12 @@ function readFrontMatter(parsed: ParsedPromptFile): void {
   for (const key of findDuplicateKeys(doc)) {
     parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: duplicate key '${String(key.value)}'`, { start: fm.start + key.range![0], end: fm.start + key.range![1] }));
   }
+  const unsafeKeys = findUnsafeKeys(doc);
+  for (const key of unsafeKeys) {
+    const name = String(key.value);
+    const message = `the key '${name}' is refused: '${unsafeSegmentOf(name)}' names JavaScript's object machinery, so Promptsmith never reads or assigns it (rename the key)`;
+    parsed.problems.push(problem('unsafe-key', 'error', message, { start: fm.start + key.range![0], end: fm.start + key.range![1] }));
+  }
   for (const err of doc.errors) {
     const message = err.message.split('\n')[0]!;
     parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${message}`, { start: fm.start + err.pos[0], end: fm.start + err.pos[1] }));
@@ -195,6 +206,7 @@ function readFrontMatter(parsed: ParsedPromptFile): void {
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
+    if (unsafeKeys.length > 0) value = withoutUnsafeKeys(value);
   } catch (err) {
     if (doc.errors.length === 0) parsed.problems.push(problem('yaml-syntax', 'error', `invalid YAML front matter: ${(err as Error).message}`, fm));
     return;
@@ -206,8 +218,8 @@ function readFrontMatter(parsed: ParsedPromptFile): void {
     return;
   }
   parsed.data = value;
-  readDotpromptKeys(parsed, value);
-  readPromptsmithKeys(parsed, value);
+  readDotpromptKeys(parsed, parsed.data);
+  readPromptsmithKeys(parsed, parsed.data);
 }
 
 /** Second and later occurrences of a key in the same map. */
@@ -259,7 +271,7 @@ function readDotpromptKeys(parsed: ParsedPromptFile, data: Record<string, unknow
     if (!key.includes('.')) continue;
     const dot = key.lastIndexOf('.');
     const ns = key.slice(0, dot);
-    parsed.ext[ns] ??= {};
+    parsed.ext[ns] ??= dataMap();
     parsed.ext[ns][key.slice(dot + 1)] = value;
   }
 }
@@ -267,7 +279,7 @@ function readDotpromptKeys(parsed: ParsedPromptFile, data: Record<string, unknow
 function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unknown>): void {
   if ('promptsmith' in data) {
     parsed.problems.push(
-      problem('promptsmith-unknown-key', 'warning', "Dotprompt ignores a plain 'promptsmith:' key: write namespaced keys such as 'promptsmith.task:'", spanOf(parsed, ['promptsmith'], 'key')!),
+      problem('promptsmith-unknown-key', 'warning', "Dotprompt ignores a plain 'promptsmith:' key: write namespaced keys such as 'promptsmith.task:'", spanNear(parsed, ['promptsmith'], 'key')),
     );
   }
   for (const [key, value] of Object.entries(data)) {
@@ -280,11 +292,11 @@ function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unkn
     const known = PROMPTSMITH_KEYS[key];
     if (!known) {
       const names = [...Object.keys(PROMPTSMITH_KEYS), ...Object.keys(PROMPTSMITH_VALUE_KEYS), 'promptsmith.helpers'].join(', ');
-      parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown Promptsmith key '${key}' (known: ${names})`, spanOf(parsed, [key], 'key')!));
+      parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown Promptsmith key '${key}' (known: ${names})`, spanNear(parsed, [key], 'key')));
       continue;
     }
     if (!isPlainObject(value)) {
-      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}' must be a map of settings`, spanOf(parsed, [key], 'value') ?? spanOf(parsed, [key], 'key')!));
+      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}' must be a map of settings`, spanOf(parsed, [key], 'value') ?? spanNear(parsed, [key], 'key')));
       continue;
     }
     const typed = readSettings(parsed, key, value, known.settings);
@@ -294,7 +306,7 @@ function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unkn
     else if (key === 'promptsmith.finetune') parsed.finetune = typed;
   }
   if (parsed.softPrompt?.init === 'TEXT' && !parsed.softPrompt.initText) {
-    const span = spanOf(parsed, ['promptsmith.softPrompt', 'init'], 'value')!;
+    const span = spanNear(parsed, ['promptsmith.softPrompt', 'init'], 'value');
     parsed.problems.push(problem('promptsmith-type', 'error', "'init: TEXT' needs 'initText' (the text whose embeddings start the prompt)", span));
   }
 }
@@ -313,12 +325,12 @@ function readSettings(parsed: ParsedPromptFile, key: string, value: Record<strin
     const spec = table[name];
     if (!spec) {
       const known = Object.keys(table).join(', ');
-      parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown setting '${key}.${name}' (known: ${known})`, spanOf(parsed, [key, name], 'key')!));
+      parsed.problems.push(problem('promptsmith-unknown-key', 'warning', `unknown setting '${key}.${name}' (known: ${known})`, spanNear(parsed, [key, name], 'key')));
       continue;
     }
     const why = checkSettingValue(spec, v);
     if (why) {
-      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}.${name}': ${why}`, spanOf(parsed, [key, name], 'value') ?? spanOf(parsed, [key, name], 'key')!));
+      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}.${name}': ${why}`, spanOf(parsed, [key, name], 'value') ?? spanNear(parsed, [key, name], 'key')));
       continue;
     }
     if (spec.type === 'labels') out[name] = readLabels(parsed, key, v as Record<string, unknown>);
@@ -335,7 +347,7 @@ function readLabels(parsed: ParsedPromptFile, key: string, labels: Record<string
       continue;
     }
     const valueSpan = spanOf(parsed, [key, 'labels', label], 'value');
-    const span = valueSpan && valueSpan.end > valueSpan.start ? valueSpan : spanOf(parsed, [key, 'labels', label], 'key')!;
+    const span = valueSpan && valueSpan.end > valueSpan.start ? valueSpan : spanNear(parsed, [key, 'labels', label], 'key');
     parsed.problems.push(problem('label-without-verbalizer', 'error', `label '${label}' needs a verbalizer: a non-empty string such as " ${label}"`, span));
   }
   return out;
@@ -350,7 +362,7 @@ export function spanOf(parsed: ParsedPromptFile, path: readonly (string | number
   for (const step of path) {
     keyNode = undefined;
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === step);
+      const pair = node.items.find((p) => keyText(p.key) === String(step));
       if (!pair) return undefined;
       keyNode = pair.key;
       node = pair.value;
@@ -365,20 +377,38 @@ export function spanOf(parsed: ParsedPromptFile, path: readonly (string | number
   return { start: parsed.frontMatter.start + range[0], end: parsed.frontMatter.start + range[1] };
 }
 
+/** A map key as the parsed data names it: `7:` is the key '7', `~:` the key ''. */
+function keyText(key: unknown): string {
+  if (isScalar(key)) return key.value === null || key.value === undefined ? '' : String(key.value);
+  return String(key);
+}
+
+/**
+ * Where to put a problem about `path`: its own span, else the nearest enclosing key's, else the
+ * front matter's first character. Problems always get a real position, whatever the keys look like.
+ */
+export function spanNear(parsed: ParsedPromptFile, path: readonly (string | number)[], part: 'key' | 'value'): TextSpan {
+  for (let n = path.length; n > 0; n--) {
+    const span = spanOf(parsed, path.slice(0, n), n === path.length ? part : 'key');
+    if (span) return span;
+  }
+  const at = parsed.frontMatter?.start ?? 0;
+  return { start: at, end: at };
+}
+
 /** Reads and parses a .prompt file from disk (I/O errors throw with the file named). */
 export function readPromptFile(file: string): ParsedPromptFile {
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = readRegularFile(file, FILE_LIMITS.promptFile);
   } catch (err) {
-    throw new PromptFileError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new PromptFileError((err as Error).message);
   }
   const parsed = parsePromptFile(source);
   parsed.path = file;
   return parsed;
 }
 
-export class PromptFileError extends Error {}
 
 /** Where `model:` points: a local folder (resolved against the .prompt file) or an id/name. */
 export function resolveModelRef(model: string, promptFile: string | undefined): { kind: 'folder'; path: string } | { kind: 'id'; id: string } {

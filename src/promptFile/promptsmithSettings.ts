@@ -2,6 +2,8 @@
 // `promptsmith.softPrompt`, `promptsmith.endpoint`) and the local runtime's `config` keys may hold. One table drives
 // validation (promptFile.ts), completion and hover, so they can never disagree.
 
+import { ownTable } from './unsafeKeys';
+
 export type SettingType = 'string' | 'path' | 'integer' | 'number' | 'boolean' | 'labels' | 'enum' | 'strings';
 
 export interface SettingSpec {
@@ -15,7 +17,7 @@ export interface SettingSpec {
 
 export type SettingsTable = Readonly<Record<string, SettingSpec>>;
 
-export const TASK_SETTINGS: SettingsTable = {
+export const TASK_SETTINGS: SettingsTable = ownTable({
   train: { type: 'path', description: 'Training set (JSONL or CSV), relative to the .prompt file.' },
   dev: { type: 'path', description: 'Development set (JSONL or CSV), relative to the .prompt file: tuning selects prompts and stops early on it.' },
   test: { type: 'path', description: 'Held-out test set (JSONL or CSV), relative to the .prompt file: reported beside train and dev, never used to select or stop.' },
@@ -23,9 +25,9 @@ export const TASK_SETTINGS: SettingsTable = {
     type: 'labels',
     description: 'label → verbalizer: the continuation whose log-probability scores the label (e.g. `positive: " happy"`).',
   },
-};
+});
 
-export const RL_SETTINGS: SettingsTable = {
+export const RL_SETTINGS: SettingsTable = ownTable({
   promptLength: { type: 'integer', min: 1, max: 64, default: 5, description: 'Number of discrete prompt tokens T the policy writes (RLPrompt: 2 or 5).' },
   steps: { type: 'integer', min: 1, default: 12000, description: 'Training steps (RLPrompt: 12,000).' },
   samplesPerStep: { type: 'integer', min: 2, default: 16, description: 'Prompts sampled per step (RLPrompt: 16).' },
@@ -38,13 +40,13 @@ export const RL_SETTINGS: SettingsTable = {
   rewardShaping: { type: 'number', default: 5, description: 'Multiplier applied to the z-scored reward.' },
   evalEvery: { type: 'integer', min: 1, description: 'Evaluate the best prompts on the dev set every N steps.' },
   seed: { type: 'integer', description: 'Random seed.' },
-};
+});
 
 /** PEFT's `prompt_tuning_init` values. */
 export const PROMPT_TUNING_INITS = ['RANDOM', 'SAMPLE_VOCAB', 'TEXT'] as const;
 export type PromptTuningInit = (typeof PROMPT_TUNING_INITS)[number];
 
-export const SOFT_PROMPT_SETTINGS: SettingsTable = {
+export const SOFT_PROMPT_SETTINGS: SettingsTable = ownTable({
   tokens: { type: 'integer', min: 1, max: 1000, default: 100, description: 'Number of virtual tokens n (`num_virtual_tokens`; paper: 1–150).' },
   init: {
     type: 'enum',
@@ -71,7 +73,7 @@ export const SOFT_PROMPT_SETTINGS: SettingsTable = {
     type: 'path',
     description: 'A saved soft prompt (folder with adapter_config.json + adapter_model.safetensors), relative to the .prompt file: `eval` and `run` use it.',
   },
-};
+});
 
 /** LoRA adapters go on these linear layers by default (PEFT `target_modules`). */
 export const DEFAULT_LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj'] as const;
@@ -103,12 +105,12 @@ export const FINETUNE_SETTINGS: SettingsTable = {
 };
 
 /** The Promptsmith namespaced keys of the front matter. */
-export const PROMPTSMITH_KEYS: Readonly<Record<string, { description: string; settings: SettingsTable }>> = {
+export const PROMPTSMITH_KEYS: Readonly<Record<string, { description: string; settings: SettingsTable }>> = ownTable({
   'promptsmith.task': { description: 'Classification task: datasets and label → verbalizer.', settings: TASK_SETTINGS },
   'promptsmith.rl': { description: 'RL prompt tuning (RLPrompt) settings.', settings: RL_SETTINGS },
   'promptsmith.softPrompt': { description: 'Soft prompt tuning (Lester et al. 2021) settings.', settings: SOFT_PROMPT_SETTINGS },
   'promptsmith.finetune': { description: 'Fine tuning (full, or LoRA adapters) settings.', settings: FINETUNE_SETTINGS },
-};
+});
 
 /** The documented defaults of a settings table, as one object. */
 export function settingDefaults(table: SettingsTable): Record<string, unknown> {
@@ -116,25 +118,25 @@ export function settingDefaults(table: SettingsTable): Record<string, unknown> {
 }
 
 /** Promptsmith keys whose value is one setting, not a map of settings. */
-export const PROMPTSMITH_VALUE_KEYS: Readonly<Record<string, SettingSpec>> = {
+export const PROMPTSMITH_VALUE_KEYS: Readonly<Record<string, SettingSpec>> = ownTable({
   'promptsmith.endpoint': {
     type: 'string',
     description:
       'Base URL (with /v1) of the OpenAI-compatible server of `model: openai-compatible/<name>` (vLLM, TGI, llama.cpp server, Ollama, `promptsmith serve`). The API key never goes here: it comes from the environment variable named by the `promptsmith.remote.apiKeyEnv` setting.',
   },
-};
+});
 
 /** `config` keys the local runtime reads (engine/tasks/runPromptMethod.ts); others are ignored by it (warning). */
-export const CONFIG_SETTINGS: SettingsTable = {
+export const CONFIG_SETTINGS: SettingsTable = ownTable({
   temperature: { type: 'number', min: 0, description: 'Sampling temperature; 0 = greedy.' },
   maxOutputTokens: { type: 'integer', min: 1, description: 'Maximum number of generated tokens.' },
   topK: { type: 'integer', min: 0, description: 'Sample from the k most likely tokens (0 = all).' },
   topP: { type: 'number', min: 0, max: 1, description: 'Nucleus sampling: smallest set of tokens with this total probability (1 = all).' },
   stopSequences: { type: 'strings', description: 'Stop generating when one of these strings appears.' },
-};
+});
 
 /** Top-level front-matter keys of Dotprompt, with what they mean (for completion and hover). */
-export const DOTPROMPT_KEYS: Readonly<Record<string, string>> = {
+export const DOTPROMPT_KEYS: Readonly<Record<string, string>> = ownTable({
   name: 'Name of the prompt.',
   variant: 'Variant name of the prompt.',
   version: 'Version of the prompt.',
@@ -145,7 +147,7 @@ export const DOTPROMPT_KEYS: Readonly<Record<string, string>> = {
   output: 'Expected output: `format` (text | json) and `schema`.',
   tools: 'Names of tools the model may call.',
   metadata: 'Arbitrary metadata for tooling.',
-};
+});
 
 /** Why a value does not fit its spec, or undefined when it does. */
 export function checkSettingValue(spec: SettingSpec, value: unknown): string | undefined {

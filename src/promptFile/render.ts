@@ -2,11 +2,15 @@
 // does, with Promptsmith's helpers (renderHelpers.ts) and partials read from `_name.prompt`
 // beside the file. Errors name the file and, for helper misuse, the line. promptFile.ts
 // re-exports this module, so it takes the parsed file by shape and imports nothing of it.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Dotprompt, type Message } from 'dotprompt';
+import { FILE_LIMITS, readRegularFile } from '../modelFiles/regularFile';
+import { partialFile, partialNamesIn, renderFailure } from './partials';
+import { PromptFileError } from './promptFileError';
 import { applicationHelpers, declaredHelperNames, dotpromptHelpers, TemplateHelperError } from './renderHelpers';
 import { softPromptHelper } from './softPromptSlots';
+import { renderLimitProblem } from './templateLimits';
 
 export type { Message };
 
@@ -24,7 +28,7 @@ export interface RenderableFile {
 }
 
 /** A file that cannot be rendered: the message names the file (and the line, for helper misuse). */
-export class PromptRenderError extends Error {}
+export class PromptRenderError extends PromptFileError {}
 
 export interface RenderOptions {
   /** Partials by name (in addition to `_name.prompt` files found in baseDir). */
@@ -50,18 +54,27 @@ export interface RenderedPromptFile {
   config: Record<string, unknown>;
 }
 
-const FATAL_CODES = ['yaml-syntax', 'front-matter-unclosed', 'front-matter-not-map', 'front-matter-too-large'];
+const FATAL_CODES = ['yaml-syntax', 'front-matter-unclosed', 'front-matter-not-map', 'front-matter-too-large', 'unsafe-key'];
 
 /** Renders a parsed file with the `dotprompt` library; throws PromptRenderError on broken files. */
 export async function renderPromptFile(parsed: RenderableFile, input: Record<string, unknown>, options: RenderOptions = {}): Promise<RenderedPromptFile> {
   const where = parsed.path ?? '.prompt file';
   const broken = parsed.problems.find((p) => FATAL_CODES.includes(p.code));
   if (broken) throw new PromptRenderError(`${where}: ${broken.message}`);
+  const tooBig = renderLimitProblem(parsed.template);
+  if (tooBig) throw new PromptRenderError(`${where}: ${tooBig}`);
   const baseDir = options.baseDir ?? (parsed.path ? dirname(parsed.path) : undefined);
   const declared = [...new Set([...(options.customHelpers ?? []), ...declaredHelperNames(parsed.data)])];
   return exclusively(async () => {
+    // What each partial includes, to explain a render that recursed without end.
+    const includes = new Map<string, string[]>(Object.entries(options.partials ?? {}).map(([name, source]) => [name, partialNamesIn(source)]));
+    const resolvePartial = (name: string) => {
+      const source = readPartial(baseDir!, name);
+      if (source !== null) includes.set(name, partialNamesIn(source));
+      return source;
+    };
     const helpers = { ...dotpromptHelpers(declared), softprompt: softPromptHelper(options.softPromptSlots ?? 'marker') };
-    const dotprompt = new Dotprompt({ helpers, partialResolver: baseDir ? (name) => readPartial(baseDir, name) : undefined });
+    const dotprompt = new Dotprompt({ helpers, partialResolver: baseDir ? resolvePartial : undefined });
     // Every Dotprompt instance shares one Handlebars environment (the library calls
     // Handlebars.noConflict()), so partials and helpers registered for another file would leak into this one.
     const handlebars = (dotprompt as unknown as { handlebars: SharedHandlebars }).handlebars;
@@ -73,7 +86,7 @@ export async function renderPromptFile(parsed: RenderableFile, input: Record<str
       const rendered = await render(data, { input: { default: parsed.input.default } });
       return { messages: rendered.messages, text: messagesToText(rendered.messages), config: rendered.config ?? {} };
     } catch (err) {
-      throw new PromptRenderError(renderErrorMessage(parsed, where, err as Error));
+      throw new PromptRenderError(renderErrorMessage(parsed, where, err as Error, includes));
     } finally {
       for (const name of applicationHelpers(declared)) handlebars.unregisterHelper(name);
     }
@@ -87,7 +100,7 @@ interface SharedHandlebars {
 }
 
 /** `file:line: what` for helper misuse and unknown helpers; the library's first line otherwise. */
-function renderErrorMessage(parsed: RenderableFile, where: string, err: Error): string {
+function renderErrorMessage(parsed: RenderableFile, where: string, err: Error, includes: ReadonlyMap<string, readonly string[]>): string {
   const firstTemplateLine = parsed.source.slice(0, parsed.templateOffset).split('\n').length;
   if (err instanceof TemplateHelperError) {
     return err.line === undefined ? `${where}: ${err.message}` : `${where}:${firstTemplateLine + err.line - 1}: ${err.message}`;
@@ -97,7 +110,7 @@ function renderErrorMessage(parsed: RenderableFile, where: string, err: Error): 
     const line = firstTemplateLine + Number(unknown[2]) - 1;
     return `${where}:${line}: unknown helper '${unknown[1]}': Dotprompt only runs its own and Handlebars' helpers (declare application helpers in promptsmith.helpers to silence the editor; they still cannot run here)`;
   }
-  return `${where}: cannot render the template: ${err.message.split('\n')[0]}`;
+  return `${where}: cannot render the template: ${renderFailure(err, includes, partialNamesIn(parsed.template))}`;
 }
 
 /** Renders one at a time: the shared Handlebars environment holds this render's helpers and partials. */
@@ -108,12 +121,28 @@ function exclusively<T>(run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** Genkit's convention: partial `name` lives in `_name.prompt` beside the prompt, registered as
- *  written (partials have no front matter: Genkit passes the whole file to definePartial). */
+/**
+ * Genkit's convention: partial `name` lives in `_name.prompt` beside the prompt, registered as
+ * written (partials have no front matter: Genkit passes the whole file to definePartial). Never
+ * read from outside that folder, never a special file, never one too large or deep to render.
+ */
 export function readPartial(baseDir: string, name: string): string | null {
-  const file = join(baseDir, `_${name}.prompt`);
+  let file: string;
+  try {
+    file = partialFile(baseDir, name);
+  } catch (err) {
+    throw new PromptRenderError((err as Error).message);
+  }
   if (!existsSync(file)) return null;
-  return readFileSync(file, 'utf8');
+  let source: string;
+  try {
+    source = readRegularFile(file, FILE_LIMITS.partial);
+  } catch (err) {
+    throw new PromptRenderError(`partial '${name}': ${(err as Error).message}`);
+  }
+  const tooBig = renderLimitProblem(source, `partial '${name}' (${file})`);
+  if (tooBig) throw new PromptRenderError(tooBig);
+  return source;
 }
 
 /** One message: its text as rendered; several: each trimmed, separated by a blank line. */

@@ -2,6 +2,7 @@
 // process, the CLI and the extension host alike.
 import { expectNumber, expectOneOf, expectRecord, expectString, isRecord, type Json, optionalNumber, optionalString } from '../protocol/guards';
 import { TASK_KINDS, TASK_STATUSES, type TaskKind, type TaskStatus } from '../protocol/taskEvents';
+import { confinedPath } from '../modelFiles/confinedPath';
 
 /** Bump when run.json changes incompatibly; readers refuse other versions with a clear message. */
 export const RUN_SCHEMA_VERSION = 1;
@@ -87,4 +88,13 @@ export function parseRunMeta(raw: unknown, file: string): RunMeta {
     meta.lastCheckpoint = { step: expectNumber(c, 'step', `${file}.lastCheckpoint`), path: expectString(c, 'path', `${file}.lastCheckpoint`) };
   }
   return meta;
+}
+
+/**
+ * run.json's `promptFile` as a file inside `workspaceDir`, or undefined when it leads outside (or
+ * through a link outside). Run folders can come with a repository, so nothing they name outside
+ * the workspace is opened, edited or tuned.
+ */
+export function promptFileInWorkspace(workspaceDir: string, promptFile: string): string | undefined {
+  return confinedPath(workspaceDir, promptFile);
 }

@@ -1,9 +1,10 @@
 // Reads runs back for the panel, the CLI and resume. Never throws for a damaged run: the problem
 // comes back as a one-line message naming the file, so the panel can show it instead of nothing.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BestPromptRow, isFinalStatus, parseTaskEvent, parseTaskResult, type TaskEvent, type TaskResult } from '../protocol/taskEvents';
 import { parseRunMeta, type RunMeta } from './runMeta';
+import { FILE_LIMITS, readRegularFile } from '../modelFiles/regularFile';
 import { runsRoot } from './runWriter';
 
 export interface RunSummary {
@@ -49,7 +50,7 @@ export function readRunSummary(dir: string): RunSummary {
   if (!existsSync(file)) return { id, dir, problem: `${file}: missing (not a run folder, or it was damaged)`, interrupted: false, resumable: false };
   let meta: RunMeta;
   try {
-    const text = readFileSync(file, 'utf8');
+    const text = readRegularFile(file, FILE_LIMITS.json);
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -73,7 +74,7 @@ export function readRun(dir: string): RunDetail {
   const resultFile = join(dir, 'result.json');
   if (existsSync(resultFile)) {
     try {
-      detail.result = parseTaskResult(JSON.parse(readFileSync(resultFile, 'utf8')), resultFile);
+      detail.result = parseTaskResult(JSON.parse(readRegularFile(resultFile, FILE_LIMITS.json)), resultFile);
     } catch (err) {
       warnings.push(err instanceof SyntaxError ? `${resultFile}: not valid JSON (${err.message})` : (err as Error).message);
     }
@@ -86,7 +87,12 @@ export function readRun(dir: string): RunDetail {
 /** Parses metrics.jsonl; skips bad lines with a warning, a truncated last line quietly noted. */
 export function readMetrics(file: string): MetricsRead {
   if (!existsSync(file)) return { events: [], warnings: [] };
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readRegularFile(file, FILE_LIMITS.dataset);
+  } catch (err) {
+    return { events: [], warnings: [(err as Error).message] };
+  }
   const lines = text.split('\n');
   const endsCleanly = text.endsWith('\n');
   const events: TaskEvent[] = [];

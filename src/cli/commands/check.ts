@@ -1,9 +1,10 @@
 // `promptsmith check <file.prompt|folder…> [--format text|json|sarif]`: the language server's
 // diagnostics on the command line, for CI (SARIF for code scanning). Exit 1 when any file has an
 // error. Another tool's .prompt files (Continue) are skipped, not reported as broken.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadTokenizer, type TextTokenizer } from '../../modelFiles/tokenizer';
+import { FILE_LIMITS, FileReadError, readRegularFile } from '../../modelFiles/regularFile';
 import { analyzePromptSource } from '../../language/analysis/diagnostics';
 import { checkEnvironment, nodeEnvironment } from '../../language/analysis/environmentChecks';
 import { LineIndex } from '../../language/analysis/lineIndex';
@@ -36,6 +37,7 @@ export interface CheckedFile {
 /** Expands folders into the .prompt files under them (sorted; partials `_x.prompt` included). */
 export function expandPromptPaths(paths: readonly string[]): string[] {
   const out: string[] = [];
+  const seen = new Set<string>(); // real folders already listed: links that loop are walked once
   const visit = (path: string) => {
     let stat: ReturnType<typeof statSync>;
     try {
@@ -48,10 +50,11 @@ export function expandPromptPaths(paths: readonly string[]): string[] {
       out.push(path);
       return;
     }
-    for (const name of readdirSync(path).sort()) {
+    if (!firstVisit(seen, path)) return;
+    for (const name of listFolder(path)) {
       if (name === 'node_modules' || name.startsWith('.')) continue;
       const child = join(path, name);
-      if (name.endsWith('.prompt') || statSync(child).isDirectory()) visit(child);
+      if (name.endsWith('.prompt') || isFolder(child)) visit(child);
     }
   };
   for (const p of paths) {
@@ -74,18 +77,14 @@ function expandGlob(pattern: string): string[] {
   source = source.endsWith('/') ? source.slice(0, -1) : `${source}[^/]+`;
   const matcher = new RegExp(`^${source}$`);
   const found: string[] = [];
+  const seen = new Set<string>();
   const walk = (dir: string, rel: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
+    if (!firstVisit(seen, dir)) return;
+    for (const name of listFolder(dir)) {
       if (name === 'node_modules' || name.startsWith('.')) continue;
       const path = join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
-      if (statSync(path).isDirectory()) walk(path, relPath);
+      if (isFolder(path)) walk(path, relPath);
       else if (name.endsWith('.prompt') && matcher.test(relPath)) found.push(root === '.' && !pattern.startsWith('./') ? relPath : join(root, relPath));
     }
   };
@@ -93,13 +92,54 @@ function expandGlob(pattern: string): string[] {
   return found.length > 0 ? found : [pattern];
 }
 
+function listFolder(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // a dangling link, or gone since the listing
+  }
+}
+
+function firstVisit(seen: Set<string>, dir: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return false;
+  }
+  if (seen.has(real)) return false;
+  seen.add(real);
+  return true;
+}
+
+function fileProblem(file: string, code: string, message: string): CheckedFile {
+  return { file, diagnostics: [{ code, severity: 'error', line: 1, column: 1, endLine: 1, endColumn: 1, message }] };
+}
+
+/** One file's diagnostics; a failure of the analysis itself is that file's error, never the run's. */
 export function checkPromptFile(file: string, tokenizers = new Map<string, TextTokenizer>(), customHelpers: readonly string[] = []): CheckedFile {
+  try {
+    return checkReadableFile(file, tokenizers, customHelpers);
+  } catch (err) {
+    return fileProblem(file, 'analysis-failed', `Promptsmith could not analyse this file: ${(err as Error).message}`);
+  }
+}
+
+function checkReadableFile(file: string, tokenizers: Map<string, TextTokenizer>, customHelpers: readonly string[]): CheckedFile {
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    source = readRegularFile(file, FILE_LIMITS.promptFile);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    return { file, diagnostics: [{ code: 'file-unreadable', severity: 'error', line: 1, column: 1, endLine: 1, endColumn: 1, message: `cannot read the file (${reason})` }] };
+    const reason = err instanceof FileReadError ? err.message.slice(file.length + 2) : (err as Error).message;
+    return fileProblem(file, 'file-unreadable', `cannot read the file (${reason})`);
   }
   const analysis = analyzePromptSource(source, { customHelpers, path: resolve(file) });
   if (analysis.foreignFormat) return { file, diagnostics: [], skipped: analysis.foreignFormat };

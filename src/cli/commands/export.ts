@@ -5,6 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { exportModel } from '../../engine/onnx/export/exportModel';
 import { ExportError } from '../../engine/onnx/export/hfConfig';
+import { checkExportTarget } from '../../engine/onnx/export/exportTarget';
 import { findLlama2cFiles, importLlama2c } from '../../engine/onnx/export/llama2c';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
@@ -24,10 +25,11 @@ function llama2cSource(src: string): { bin: string; tokenizer: string } | undefi
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  usage: 'export <src> --out <dir> [--no-past]',
+  usage: 'export <src> --out <dir> [--no-past] [--force]',
   summary: 'Export a safetensors or llama2.c checkpoint to ONNX',
   flags: {
-    out: { kind: 'string', description: 'output folder (replaced if it exists)' },
+    out: { kind: 'string', description: 'output folder: new, empty, or an earlier export (which is replaced)' },
+    force: { kind: 'boolean', description: 'replace --out even when it holds other files (they are deleted)' },
     'no-past': { kind: 'boolean', description: 'no KV-cache inputs/outputs (a training graph)' },
   },
   async run(args) {
@@ -44,12 +46,14 @@ export const exportCommand: CliCommand = {
       lastPercent = percent;
       process.stderr.write(`[${String(percent).padStart(3)}%] ${message}\n`);
     };
+    const force = args.flags['force'] === true;
     const llama2c = llama2cSource(src);
     if (llama2c) {
       if (args.flags['no-past']) throw new UsageError('--no-past applies to safetensors folders only');
+      checkExportTarget([llama2c.bin, llama2c.tokenizer], out, { force });
       importLlama2c(llama2c.bin, llama2c.tokenizer, out, { onProgress });
     } else {
-      await exportModel(src, out, { withPast: !args.flags['no-past'], onProgress });
+      await exportModel(src, out, { withPast: !args.flags['no-past'], onProgress, force });
     }
     process.stderr.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return 0;

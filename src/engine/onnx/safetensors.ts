@@ -1,8 +1,10 @@
 // safetensors read/write (https://github.com/huggingface/safetensors: u64 LE header length, JSON
 // header {name: {dtype, shape, data_offsets}}, then the data section). Every error names the file
 // and, where one is involved, the tensor.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { confinedPath } from '../../modelFiles/confinedPath';
+import { FILE_LIMITS, FileReadError, readRegularFile, readRegularFileBytes } from '../../modelFiles/regularFile';
 
 export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
@@ -88,11 +90,21 @@ export function parseSafetensors(bytes: Uint8Array, source: string): Safetensors
 export function readSafetensors(path: string): SafetensorsFile {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFileBytes(path, FILE_LIMITS.weights);
   } catch (e) {
-    throw new SafetensorsError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new SafetensorsError((e as Error).message);
   }
   return parseSafetensors(bytes, path);
+}
+
+/** A weight_map shard name: a file in the checkpoint folder itself, never a path leading elsewhere. */
+function shardPath(dir: string, indexPath: string, name: string, shard: unknown): string {
+  if (typeof shard !== 'string' || shard === '') throw new SafetensorsError(`${indexPath}: weight_map['${name}'] must be a file name, got ${JSON.stringify(shard)}`);
+  const path = confinedPath(dir, shard);
+  if (path === undefined || shard.includes('/') || shard.includes('\\')) {
+    throw new SafetensorsError(`${indexPath}: weight_map['${name}'] names '${shard}', which is not a file in ${dir}; shards must sit beside the index`);
+  }
+  return path;
 }
 
 /**
@@ -105,20 +117,21 @@ export class SafetensorsCheckpoint {
   static open(dir: string): SafetensorsCheckpoint {
     const indexPath = join(dir, 'model.safetensors.index.json');
     if (existsSync(indexPath)) {
-      let weightMap: Record<string, string>;
+      let weightMap: unknown;
       try {
-        weightMap = JSON.parse(readFileSync(indexPath, 'utf8')).weight_map;
+        weightMap = JSON.parse(readRegularFile(indexPath, FILE_LIMITS.json)).weight_map;
       } catch (e) {
-        throw new SafetensorsError(`${indexPath}: not valid JSON (${(e as Error).message})`);
+        throw new SafetensorsError(e instanceof FileReadError ? e.message : `${indexPath}: not valid JSON (${(e as Error).message})`);
       }
-      if (typeof weightMap !== 'object' || weightMap === null) throw new SafetensorsError(`${indexPath}: missing 'weight_map'`);
+      if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) throw new SafetensorsError(`${indexPath}: missing 'weight_map'`);
       const shards = new Map<string, SafetensorsFile>();
       const byName = new Map<string, SafetensorsFile>();
-      for (const [name, shard] of Object.entries(weightMap)) {
-        let file = shards.get(shard);
+      const entries = Object.entries(weightMap as Record<string, unknown>).map(([name, shard]) => [name, shardPath(dir, indexPath, name, shard)] as const);
+      for (const [name, path] of entries) {
+        let file = shards.get(path);
         if (!file) {
-          file = readSafetensors(join(dir, shard));
-          shards.set(shard, file);
+          file = readSafetensors(path);
+          shards.set(path, file);
         }
         byName.set(name, file);
       }
@@ -144,13 +157,21 @@ export class SafetensorsCheckpoint {
     return file.entry(name);
   }
 
-  /** A float32 copy of a tensor, checking its shape when `shape` is given. */
+  /**
+   * A float32 copy of a tensor, checking its shape when `shape` is given. NaN or infinite values
+   * are refused: such weights make every score NaN and every generation empty, without a word.
+   */
   float32(name: string, shape?: number[]): Float32Array {
     const entry = this.entry(name);
+    const path = this.byName.get(name)!.path;
     if (shape && (entry.shape.length !== shape.length || entry.shape.some((d, i) => d !== shape[i]))) {
-      throw new SafetensorsError(`${this.byName.get(name)!.path}: tensor '${name}' has shape [${entry.shape}], config.json implies [${shape}]`);
+      throw new SafetensorsError(`${path}: tensor '${name}' has shape [${entry.shape}], config.json implies [${shape}]`);
     }
-    return entryToFloat32(entry, this.byName.get(name)!.path);
+    const values = entryToFloat32(entry, path);
+    let bad = 0;
+    for (const v of values) if (!Number.isFinite(v)) bad++;
+    if (bad > 0) throw new SafetensorsError(`${path}: tensor '${name}' holds ${bad} NaN or infinite values of ${values.length}: the checkpoint is broken`);
+    return values;
   }
 }
 

@@ -2,8 +2,9 @@
 // the chosen device. Scoring, classification and generation take one of these.
 import { RuntimeError } from './errors';
 import type { Device, Provider, ProviderFallback } from './executionProviders';
+import { checkModelOutputs, checkTokenizerUsable } from './modelSanity';
 import { describeModel, type ModelIo } from './forward';
-import { type ModelFolder, type ResolveOptions, resolveModelFolder } from './modelFolder';
+import { contextLengthOf, type ModelFolder, type ResolveOptions, resolveModelFolder } from './modelFolder';
 import type { OrtSession } from './ort';
 import { SessionCache } from './sessionCache';
 import { type ChatMessage, loadTokenizer, type TextTokenizer } from '../../modelFiles/tokenizer';
@@ -46,9 +47,11 @@ export class LanguageModel {
     const tokenizer = loadTokenizer(folder.dir);
     const sessions = options.sessions ?? processSessionCache();
     const device = options.device ?? 'auto';
+    checkTokenizerUsable(tokenizer, folder.dir, folder.spec);
     const lease = await sessions.acquire(folder.onnxFile, device);
     try {
-      describeModel(lease.session, folder.config, folder.onnxFile);
+      const io = describeModel(lease.session, folder.config, folder.onnxFile);
+      await checkModelOutputs(lease.session, io, tokenizer.bosId ?? folder.generation.bosTokenId ?? 0, folder.onnxFile);
       return new LanguageModel(folder, tokenizer, device, sessions, lease.provider, lease.fallbacks);
     } finally {
       lease.release();
@@ -83,11 +86,7 @@ export class LanguageModel {
 
   /** Positions the model was trained for (config.json), if it says. */
   contextLength(): number | undefined {
-    const c = this.folder.config;
-    for (const key of ['max_position_embeddings', 'n_positions', 'n_ctx']) {
-      if (typeof c[key] === 'number' && (c[key] as number) > 0) return c[key] as number;
-    }
-    return undefined;
+    return contextLengthOf(this.folder.config);
   }
 
   /**

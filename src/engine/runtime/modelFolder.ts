@@ -1,10 +1,11 @@
 // Resolves what a user calls "a model" — a folder in the Hugging Face layout, a hub id, or a
 // safetensors-only checkpoint — to a validated folder with an ONNX file, and reads its configs.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureOnnxFolder } from '../onnx/export/exportModel';
 import { RuntimeError } from './errors';
+import { FILE_LIMITS, readRegularFile } from '../../modelFiles/regularFile';
 import { looksLikeHubId } from '../../modelFiles/hubCache';
 import { describeRemoteModel, remoteModelOf } from '../../promptFile/modelIds';
 import { type DownloadProgress, resolveHubModel } from './hub';
@@ -63,9 +64,15 @@ function readJsonFile(file: string, required: boolean): Record<string, unknown> 
     if (required) throw new RuntimeError('E_BAD_MODEL', `${file}: file not found`);
     return undefined;
   }
+  let text: string;
+  try {
+    text = readRegularFile(file, FILE_LIMITS.json);
+  } catch (err) {
+    throw new RuntimeError('E_BAD_MODEL', (err as Error).message);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(text);
   } catch (err) {
     throw new RuntimeError('E_BAD_MODEL', `${file}: not valid JSON (${(err as Error).message})`);
   }
@@ -106,6 +113,14 @@ function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/** Positions the model was trained for, as config.json names them, if it says. */
+export function contextLengthOf(config: Record<string, unknown>): number | undefined {
+  for (const key of ['max_position_embeddings', 'n_positions', 'n_ctx']) {
+    if (typeof config[key] === 'number' && (config[key] as number) > 0) return config[key] as number;
+  }
+  return undefined;
+}
+
 export function readGenerationConfig(dir: string, config: Record<string, unknown>): GenerationConfig {
   const g = readJsonFile(join(dir, 'generation_config.json'), false) ?? {};
   const pick = (key: string) => g[key] ?? config[key];
@@ -128,7 +143,9 @@ export function inspectModelFolder(dir: string, spec: string, variant?: string):
   if (!existsSync(join(dir, 'tokenizer.json'))) throw new RuntimeError('E_BAD_MODEL', `${join(dir, 'tokenizer.json')}: file not found`);
   const chosen = chooseOnnxFile(filesUnder(dir), variant, dir);
   const onnxFile = join(dir, chosen.file);
-  if (statSync(onnxFile).size === 0) throw new RuntimeError('E_BAD_MODEL', `${onnxFile}: file is empty`);
+  const onnxStat = statSync(onnxFile);
+  if (!onnxStat.isFile()) throw new RuntimeError('E_BAD_MODEL', `${onnxFile}: not a regular file`);
+  if (onnxStat.size === 0) throw new RuntimeError('E_BAD_MODEL', `${onnxFile}: file is empty`);
   return { spec, dir, onnxFile, variant: chosen.variant, ...modelKindOf(config, configFile), config, generation: readGenerationConfig(dir, config) };
 }
 

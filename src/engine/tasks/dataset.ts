@@ -1,8 +1,8 @@
 // Labelled datasets for evaluation and tuning: JSON Lines (one object per line) or CSV with a
 // header row. Every bad row is reported with its file and line; nothing is silently dropped.
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { CsvSyntaxError, parseCsv } from './csv';
+import { FILE_LIMITS, type FileReadError, readRegularFile } from '../../modelFiles/regularFile';
 
 export interface DatasetRow {
   /** 1-based line in the source file (for messages). */
@@ -33,6 +33,9 @@ export class DatasetError extends Error {
     readonly problems: { line: number; message: string }[],
   ) {
     const shown = problems.slice(0, 5).map((p) => `${file}:${p.line}: ${p.message}`);
+    // The first line stands alone where only one line is shown (the engine's errors): it says how many more there are.
+    const lines = [...new Set(problems.slice(1).map((p) => p.line))];
+    if (lines.length > 0) shown[0] += ` (and problems on ${lines.length} more line${lines.length === 1 ? '' : 's'}: ${lines.slice(0, 5).join(', ')}${lines.length > 5 ? ', …' : ''})`;
     const more = problems.length > 5 ? `\n… and ${problems.length - 5} more bad rows` : '';
     super(`${shown.join('\n')}${more}`);
   }
@@ -41,10 +44,10 @@ export class DatasetError extends Error {
 export async function loadDataset(file: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readRegularFile(file, FILE_LIMITS.dataset);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DatasetError(file, [{ line: 0, message: code === 'ENOENT' ? 'dataset file not found' : `cannot read dataset (${code ?? String(err)})` }]);
+    const { reason, message } = err as FileReadError;
+    throw new DatasetError(file, [{ line: 0, message: reason === 'ENOENT' ? 'dataset file not found' : `cannot read dataset (${message.slice(file.length + 2)})` }]);
   }
   return parseDataset(file, text, options);
 }

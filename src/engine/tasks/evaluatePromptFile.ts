@@ -12,8 +12,9 @@ import { modelService } from '../runtime/modelService';
 import { score } from '../runtime/scoring';
 import { evaluatePromptFileWithSoftPrompt } from '../tuning/softprompt/softPromptFileEvaluation';
 import { CONTENT_FREE_INPUTS } from './calibration';
-import { loadDataset } from './dataset';
+import { type DatasetRow, loadDataset } from './dataset';
 import { evaluateClassification, type ScoreFn } from './evaluate';
+import { checkDistinctVerbalizers, checkPromptFits, checkRenderedRow, checkRowInputs } from './rowChecks';
 import { promptTextForModel } from './promptText';
 import type { TaskHooks } from './taskHooks';
 import { resolveTaskSpec } from './taskSpec';
@@ -67,15 +68,22 @@ export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Pr
   const { promptFile } = options;
   const { parsed, data } = plan;
   const dataset = await loadDataset(data, { labels: Object.keys(plan.labels) });
+  checkRowInputs(parsed, data, dataset.rows);
   if (plan.softPrompt) return evaluateWithSoftPrompt(options, plan, plan.softPrompt);
   const scorer = plan.remote ? remoteEvaluationScorer(plan.remote) : await localEvaluationScorer(plan, options);
   options.emit?.({ type: 'device', device: scorer.device });
   const baseDir = dirname(promptFile);
   const render = async (input: Record<string, unknown>) => scorer.promptText(await renderPromptFile(parsed, input, { baseDir, softPromptSlots: 'empty' }));
+  const renderRow = async (row: DatasetRow) => {
+    const text = await render(row.fields);
+    checkRenderedRow(data, row, text);
+    scorer.checkRow?.(data, row.line, text);
+    return text;
+  };
   const { examples: _examples, ...summary } = await evaluateClassification({
     rows: dataset.rows,
     labels: plan.labels,
-    render: (row) => render(row.fields),
+    render: renderRow,
     contentFreePrompts: await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v)))),
     score: scorer.score,
     batchSize: scorer.batchSize,
@@ -92,14 +100,21 @@ interface EvaluationScorer {
   score: ScoreFn;
   /** Rows per scoring call. */
   batchSize?: number;
+  /** Refuses a rendered row the model cannot score (naming the file and line), where it can tell. */
+  checkRow?(file: string, line: number, text: string): void;
 }
 
 async function localEvaluationScorer(plan: EvaluationPlan, options: EvaluatePromptFileOptions): Promise<EvaluationScorer> {
   const model = await modelService.model({ model: plan.model, device: options.device, cacheDir: options.cacheDir, offline: options.offline });
+  // The local tokenizer tells what a remote model's API hides: verbalizers that encode the same, and rows too long.
+  const verbalizerIds = Object.values(plan.labels).map((v) => model.tokenizer.encode(v, { addSpecialTokens: false }));
+  checkDistinctVerbalizers(plan.labels, verbalizerIds, options.promptFile);
+  const longest = Math.max(...verbalizerIds.map((ids) => ids.length));
   return {
     device: model.provider,
     promptText: (rendered) => promptTextForModel(rendered, model.tokenizer),
     score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
+    checkRow: (file, line, text) => checkPromptFits(file, line, model.encodePrompt(text).length, longest, model.contextLength()),
   };
 }
 

@@ -1,7 +1,7 @@
 // `promptsmith.fineTune`: fine-tunes the model of a .prompt file on its task (full, or LoRA
 // adapters) in the engine as a task session, then offers "Use this model": the file's `model:`
 // then points at the result (one undo step), relative to the file when it is inside the workspace.
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { formatPercent } from '../../protocol/format';
 import type { FineTuneResult } from '../../protocol/methods/fineTune';
@@ -76,8 +76,8 @@ export async function fineTuneCommand(ctx: PromptsmithContext, arg: unknown, opt
 /** "Resume" of a cancelled, failed or interrupted fine-tuning run: continue from its checkpoint. */
 export async function resumeFineTuneRun(ctx: PromptsmithContext, dir: string, meta: RunMeta): Promise<void> {
   const resumed = resumedRunTarget(dir, meta);
-  if (!resumed) {
-    void vscode.window.showErrorMessage(`Promptsmith: cannot resume: ${join(dir, 'run.json')} records no prompt file.`);
+  if (resumed.problem !== undefined) {
+    void vscode.window.showErrorMessage(`Promptsmith: cannot resume: ${resumed.problem}.`);
     return;
   }
   await runFineTuneJob(ctx, { ...resumed, model: meta.model, resume: dir });

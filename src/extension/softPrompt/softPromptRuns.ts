@@ -2,9 +2,10 @@
 // reads what the editor shows about it (nearest vocabulary tokens, dev accuracy). Plain fs and no
 // vscode, so it is unit-tested on real run folders. Never throws for a damaged run: the problem
 // comes back as one line naming the file.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { listRuns, type RunSummary } from '../../runs/runReader';
+import { FILE_LIMITS, readRegularFile } from '../../modelFiles/regularFile';
 import { NEAREST_TOKENS_FILE } from '../../engine/tuning/softprompt/nearestTokens';
 import { ADAPTER_CONFIG } from '../../engine/tuning/softprompt/peft';
 import { isRecord } from '../../protocol/guards';
@@ -77,7 +78,7 @@ export function parseNearestTokens(raw: unknown, file: string): HintToken[][] {
 }
 
 function readJson(file: string): unknown {
-  const text = readFileSync(file, 'utf8');
+  const text = readRegularFile(file, FILE_LIMITS.json);
   try {
     return JSON.parse(text);
   } catch (err) {

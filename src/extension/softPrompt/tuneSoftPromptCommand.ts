@@ -1,7 +1,7 @@
 // `promptsmith.tuneSoftPrompt`: tunes a soft prompt for a .prompt file in the engine process
 // (`tuneSoft`) as a task session (progress, runs panel, status bar, pause/resume/cancel), and at
 // the end says tuned vs hand-written accuracy. Resuming a stopped run goes through the same path.
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunMeta } from '../../runs/runMeta';
 import { promptTarget } from '../commands/promptDocument';
@@ -73,8 +73,8 @@ export async function tuneSoftPromptCommand(ctx: PromptsmithContext, arg: unknow
 /** "Resume" of a cancelled, failed or interrupted soft run: continue from its last checkpoint. */
 export async function resumeSoftRun(ctx: PromptsmithContext, dir: string, meta: RunMeta, onCompleted: TuneListener): Promise<void> {
   const resumed = resumedRunTarget(dir, meta);
-  if (!resumed) {
-    void vscode.window.showErrorMessage(`Promptsmith: cannot resume: ${join(dir, 'run.json')} records no prompt file.`);
+  if (resumed.problem !== undefined) {
+    void vscode.window.showErrorMessage(`Promptsmith: cannot resume: ${resumed.problem}.`);
     return;
   }
   await runTuneJob(ctx, { ...resumed, model: meta.model, resume: dir }, onCompleted);

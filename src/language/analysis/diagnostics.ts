@@ -4,7 +4,7 @@
 // environmentChecks.ts.
 import { continuePromptFileReason } from '../../promptFile/continueFormat';
 import { declaredHelpersOf } from '../../promptFile/declaredHelpers';
-import { type ParsedPromptFile, parsePromptFile, type PromptFileProblem, spanOf } from '../../promptFile/promptFile';
+import { type ParsedPromptFile, parsePromptFile, type PromptFileProblem, spanNear, spanOf } from '../../promptFile/promptFile';
 import { CONFIG_SETTINGS, checkSettingValue, DOTPROMPT_KEYS } from '../../promptFile/promptsmithSettings';
 import { analyzeSchema, type SchemaInfo } from '../../promptFile/schemaAnalysis';
 import { checkOutput } from './outputChecks';
@@ -63,8 +63,8 @@ export function analyzePromptSource(source: string, options: AnalysisOptions = {
 function checkTopLevelKeys(parsed: ParsedPromptFile, problems: PromptFileProblem[]): void {
   for (const key of Object.keys(parsed.data)) {
     if (key in DOTPROMPT_KEYS || key.includes('.') || OTHER_DOTPROMPT_KEYS.has(key)) continue;
-    const span = spanOf(parsed, [key], 'key');
-    if (!span || key === '') continue; // a key the YAML parser made up while recovering from an error
+    if (key === '') continue; // a key the YAML parser made up while recovering from an error
+    const span = spanNear(parsed, [key], 'key');
     problems.push({
       code: 'unknown-key',
       severity: 'warning',
@@ -78,13 +78,13 @@ function checkConfig(parsed: ParsedPromptFile, problems: PromptFileProblem[]): v
   for (const [key, value] of Object.entries(parsed.config)) {
     const spec = CONFIG_SETTINGS[key];
     if (!spec) {
-      const span = spanOf(parsed, ['config', key], 'key')!;
+      const span = spanNear(parsed, ['config', key], 'key');
       problems.push({ code: 'unknown-config-key', severity: 'warning', message: `the local runtime ignores config '${key}' (it knows ${Object.keys(CONFIG_SETTINGS).join(', ')})`, ...span });
       continue;
     }
     const why = checkSettingValue(spec, value);
     if (why) {
-      const span = spanOf(parsed, ['config', key], 'value') ?? spanOf(parsed, ['config', key], 'key')!;
+      const span = spanOf(parsed, ['config', key], 'value') ?? spanNear(parsed, ['config', key], 'key');
       problems.push({ code: 'config-type', severity: 'error', message: `config '${key}': ${why}`, ...span });
     }
   }
@@ -131,7 +131,7 @@ function checkSoftPromptSlots(parsed: ParsedPromptFile, template: TemplateAnalys
   const slots = template.softPromptSlots;
   if (slot !== undefined) {
     const matching = slots.filter((s) => s.name === slot);
-    const span = spanOf(parsed, ['promptsmith.softPrompt', 'slot'], 'value')!;
+    const span = spanNear(parsed, ['promptsmith.softPrompt', 'slot'], 'value');
     if (matching.length === 0) {
       problems.push({ code: 'softprompt-slot', severity: 'error', message: `the template has no {{softprompt "${slot}"}} slot`, ...span });
     }

@@ -6,7 +6,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { cachedSnapshot, defaultHubCacheDir, looksLikeHubId } from '../../modelFiles/hubCache';
 import type { PromptAnalysis } from './diagnostics';
 import { describeRemoteModel, remoteModelOf } from '../../promptFile/modelIds';
-import { type PromptFileProblem, resolveModelRef, spanOf } from '../../promptFile/promptFile';
+import { type PromptFileProblem, resolveModelRef, spanNear, spanOf } from '../../promptFile/promptFile';
+import { partialFile } from '../../promptFile/partials';
+import { isInsideFolder } from '../../modelFiles/confinedPath';
 
 /** The part of the runtime's TextTokenizer the analysis needs. */
 export interface TokenizerLike {
@@ -26,12 +28,26 @@ export interface AnalysisEnvironment {
   cachedModelDir?(id: string): string | undefined;
   /** The `promptsmith.model` setting, used when a file has no `model:` (absolute folder or hub id). */
   defaultModel?: string;
+  /** Whether a path may be looked at; absent: any. An untrusted workspace allows only its own folders. */
+  mayRead?(path: string): boolean;
+  /** Why no model file (tokenizer, chat template) is read here, when none is (an untrusted workspace). */
+  modelFilesOff?: string;
 }
 
-export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (dir: string) => TokenizerLike, defaultModel?: string): AnalysisEnvironment {
+/** What an untrusted (Restricted Mode) workspace allows the analysis to read. */
+export interface Restriction {
+  /** The workspace folders: paths outside them are never looked at. */
+  workspaceRoots: readonly string[];
+}
+
+export const RESTRICTED_MODEL_FILES = 'not read in an untrusted workspace (Restricted Mode): trust the workspace to see token counts and tokenizer checks';
+
+export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (dir: string) => TokenizerLike, defaultModel?: string, restriction?: Restriction): AnalysisEnvironment {
   return {
     filePath,
     defaultModel,
+    mayRead: restriction && ((path) => restriction.workspaceRoots.some((root) => isInsideFolder(root, path))),
+    modelFilesOff: restriction && RESTRICTED_MODEL_FILES,
     exists: existsSync,
     listDir(dir) {
       try {
@@ -54,6 +70,7 @@ export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (di
 
 /** The model folder a file refers to, when it is local (a folder, or a hub id in the cache) with a tokenizer.json. */
 export function localTokenizerDir(analysis: PromptAnalysis, env: AnalysisEnvironment): string | undefined {
+  if (env.modelFilesOff) return undefined;
   // A hosted model (googleai/…) runs on the default model here: token counts come from that one.
   const own = analysis.parsed.model && !remoteModelOf(analysis.parsed.model) ? analysis.parsed.model : undefined;
   const model = own ?? env.defaultModel;
@@ -67,7 +84,7 @@ export function localTokenizerDir(analysis: PromptAnalysis, env: AnalysisEnviron
 
 /** Partial names available beside the file (`_name.prompt`). */
 export function partialNames(env: AnalysisEnvironment): string[] {
-  if (!env.filePath) return [];
+  if (!env.filePath || !mayRead(env, dirname(env.filePath))) return [];
   return env
     .listDir(dirname(env.filePath))
     .filter((f) => f.startsWith('_') && f.endsWith('.prompt'))
@@ -83,16 +100,16 @@ export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironm
     const file = parsed.task?.[which];
     if (file === undefined) continue;
     const abs = isAbsolute(file) ? file : base ? resolve(base, file) : undefined;
-    if (abs && !env.exists(abs)) {
-      const span = spanOf(parsed, ['promptsmith.task', which], 'value')!;
+    if (abs && mayRead(env, abs) && !env.exists(abs)) {
+      const span = spanNear(parsed, ['promptsmith.task', which], 'value');
       problems.push({ code: 'dataset-missing', severity: 'error', message: `dataset file not found: ${abs}`, ...span });
     }
   }
   // Not in PromptsmithSoftPrompt's type (tuning requires every typed key); the settings table validates it.
   const adapter = parsed.softPrompt?.adapter;
   const adapterDir = adapter === undefined ? undefined : isAbsolute(adapter) ? adapter : base ? resolve(base, adapter) : undefined;
-  if (adapterDir && !env.exists(join(adapterDir, 'adapter_config.json'))) {
-    const span = spanOf(parsed, ['promptsmith.softPrompt', 'adapter'], 'value')!;
+  if (adapterDir && mayRead(env, adapterDir) && !env.exists(join(adapterDir, 'adapter_config.json'))) {
+    const span = spanNear(parsed, ['promptsmith.softPrompt', 'adapter'], 'value');
     problems.push({ code: 'soft-prompt-missing', severity: 'error', message: `soft prompt adapter not found: ${join(adapterDir, 'adapter_config.json')}`, ...span });
   }
   const modelSpan = spanOf(parsed, ['model'], 'value');
@@ -106,25 +123,31 @@ export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironm
     problems.push({ code: 'remote-model', severity: 'information', message, ...modelSpan });
   } else if (parsed.model && modelSpan && (base || isAbsolute(parsed.model))) {
     const ref = resolveModelRef(parsed.model, env.filePath);
-    if (ref.kind === 'folder' && !env.exists(ref.path)) {
+    if (ref.kind === 'folder' && mayRead(env, ref.path) && !env.exists(ref.path)) {
       problems.push({ code: 'model-not-found', severity: 'warning', message: `model folder not found: ${ref.path}`, ...modelSpan });
     }
   }
   checkVerbalizers(analysis, env, problems);
   if (base) {
+    const listed = mayRead(env, base);
     const available = new Set(partialNames(env));
     for (const ref of analysis.template.partials) {
-      if (available.has(ref.name)) continue;
-      problems.push({
-        code: 'unknown-partial',
-        severity: 'warning',
-        message: `partial '${ref.name}' not found: Promptsmith looks for _${ref.name}.prompt beside this file`,
-        start: parsed.templateOffset + ref.start,
-        end: parsed.templateOffset + ref.end,
-      });
+      const where = { start: parsed.templateOffset + ref.start, end: parsed.templateOffset + ref.end };
+      try {
+        partialFile(base, ref.name);
+      } catch (err) {
+        problems.push({ code: 'partial-outside-folder', severity: 'error', message: (err as Error).message, ...where });
+        continue;
+      }
+      if (!listed || available.has(ref.name)) continue;
+      problems.push({ code: 'unknown-partial', severity: 'warning', message: `partial '${ref.name}' not found: Promptsmith looks for _${ref.name}.prompt beside this file`, ...where });
     }
   }
   return problems;
+}
+
+function mayRead(env: AnalysisEnvironment, path: string): boolean {
+  return env.mayRead?.(path) ?? true;
 }
 
 function checkVerbalizers(analysis: PromptAnalysis, env: AnalysisEnvironment, problems: PromptFileProblem[]): void {
@@ -137,12 +160,12 @@ function checkVerbalizers(analysis: PromptAnalysis, env: AnalysisEnvironment, pr
   try {
     tokenizer = env.loadTokenizer(dir);
   } catch (err) {
-    const span = spanOf(parsed, ['model'], 'value')!;
+    const span = spanNear(parsed, ['model'], 'value');
     problems.push({ code: 'tokenizer-error', severity: 'warning', message: `cannot load the model's tokenizer: ${(err as Error).message}`, ...span });
     return;
   }
   for (const [label, verbalizer] of Object.entries(labels)) {
-    const span = spanOf(parsed, ['promptsmith.task', 'labels', label], 'value')!;
+    const span = spanNear(parsed, ['promptsmith.task', 'labels', label], 'value');
     let ids: number[];
     try {
       ids = tokenizer.encode(verbalizer, { addSpecialTokens: false });

@@ -2,6 +2,8 @@
 // Promptsmith's `softprompt`. Dotprompt compiles with knownHelpersOnly, so any other helper
 // called with arguments fails to render.
 
+import { ownTable } from '../../promptFile/unsafeKeys';
+
 export interface HelperDoc {
   /** How it is written, for completion and hover. */
   signature: string;
@@ -10,7 +12,7 @@ export interface HelperDoc {
   block: boolean;
 }
 
-export const HELPERS: Readonly<Record<string, HelperDoc>> = {
+export const HELPERS: Readonly<Record<string, HelperDoc>> = ownTable({
   if: { signature: '{{#if value}}…{{else}}…{{/if}}', description: 'Renders the block when `value` is truthy.', block: true },
   unless: { signature: '{{#unless value}}…{{/unless}}', description: 'Renders the block when `value` is falsy.', block: true },
   each: {
@@ -43,7 +45,7 @@ export const HELPERS: Readonly<Record<string, HelperDoc>> = {
       'Promptsmith: the slot where soft prompt tuning places its virtual tokens (Lester et al. 2021). Without a slot they go before the whole input.',
     block: false,
   },
-};
+});
 
 export const CUSTOM_HELPER_DOC =
   "A helper your application registers (declared in `promptsmith.helpers` or the `promptsmith.customHelpers` setting). Promptsmith knows its name but cannot run it: rendering a call fails with a message saying so.";
@@ -52,7 +54,7 @@ export const HELPERS_KEY_DOC =
   'Handlebars helpers your application registers with Dotprompt (e.g. `[add, gt]`): the editor knows them (completion, no unknown-helper warning).';
 
 /** `@` data variables Handlebars and Dotprompt provide while rendering. */
-export const DATA_VARIABLES: Readonly<Record<string, string>> = {
+export const DATA_VARIABLES: Readonly<Record<string, string>> = ownTable({
   root: 'The top-level input, from inside `each`/`with` blocks.',
   index: 'Position of the current item in `each`.',
   key: 'Key of the current item in `each` over a map.',
@@ -61,4 +63,4 @@ export const DATA_VARIABLES: Readonly<Record<string, string>> = {
   metadata: 'Dotprompt: the prompt metadata, docs and messages.',
   state: 'Dotprompt: session state passed as context.',
   auth: 'Dotprompt: auth context passed by the caller.',
-};
+});

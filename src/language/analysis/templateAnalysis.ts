@@ -7,6 +7,7 @@ import { HELPERS } from './helperDocs';
 import { LineIndex } from './lineIndex';
 import { SOFT_PROMPT_NAME } from '../../promptFile/softPromptSlots';
 import { scanTemplate, type Tag } from './templateScanner';
+import { templateLimitProblem } from '../../promptFile/templateLimits';
 
 export interface TemplateRef {
   name: string;
@@ -20,7 +21,7 @@ export interface VariableRef extends TemplateRef {
 }
 
 export interface TemplateProblem {
-  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper' | 'helper-arguments' | 'analysis-limited' | 'softprompt-slot';
+  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper' | 'helper-arguments' | 'analysis-limited' | 'softprompt-slot' | 'template-too-deep';
   severity: 'error' | 'warning' | 'information';
   message: string;
   start: number;
@@ -82,6 +83,11 @@ export function analyzeTemplate(template: string, options: TemplateOptions = {})
       start: 0,
       end: 0,
     });
+    return result;
+  }
+  const tooDeep = templateLimitProblem(template);
+  if (tooDeep) {
+    result.problems.push({ code: 'template-too-deep', severity: 'error', message: tooDeep.message, start: tooDeep.offset, end: template.indexOf('}}', tooDeep.offset) + 2 });
     return result;
   }
   let ast: hbs.AST.Program;
@@ -174,7 +180,9 @@ class Walker {
       case 'PartialStatement':
       case 'PartialBlockStatement': {
         const p = node as hbs.AST.PartialStatement;
-        if (p.name.type === 'PathExpression') this.out.partials.push({ name: (p.name as hbs.AST.PathExpression).original, ...this.span(p.loc) });
+        // `{{> name}}` and `{{> "name"}}` both name a partial file (Dotprompt resolves either).
+        const nameNode = p.name as hbs.AST.Expression;
+        if (nameNode.type === 'PathExpression' || nameNode.type === 'StringLiteral') this.out.partials.push({ name: (nameNode as hbs.AST.PathExpression).original, ...this.span(p.loc) });
         for (const param of p.params) this.expression(param, depth);
         for (const pair of p.hash?.pairs ?? []) this.expression(pair.value, depth);
         if (p.params.length === 0) this.out.usesWholeContext = true;

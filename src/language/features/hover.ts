@@ -25,6 +25,10 @@ export interface HoverContext {
 
 type Span = { start: number; end: number };
 
+/** Hover renders and counts on every mouse rest: bounded, so it answers in well under a second. */
+const MAX_HOVER_TEMPLATE = 64 * 1024;
+const MAX_HOVER_COUNTED = 256 * 1024;
+
 export async function hoverAt(analysis: PromptAnalysis, offset: number, context: () => HoverContext): Promise<{ hover: Hover; span: Span } | undefined> {
   const { parsed } = analysis;
   const fm = parsed.frontMatter;
@@ -76,6 +80,7 @@ export async function tokenCountText(analysis: PromptAnalysis, context: HoverCon
   const { parsed } = analysis;
   if (typeof context.tokenizer === 'string') return `Token count: ${context.tokenizer}`;
   if (!analysis.template.parsed) return 'Token count: not computed (the template has syntax errors or is too large to render on hover)';
+  if (parsed.template.length > MAX_HOVER_TEMPLATE) return `Token count: not computed on hover for templates over ${MAX_HOVER_TEMPLATE / 1024} KB (\`promptsmith run\` renders it)`;
   const defaults = parsed.input.default ?? {};
   const missing = analysis.inputSchema.fields.filter((f) => !(f.name in defaults)).map((f) => f.name);
   let rendered: Awaited<ReturnType<typeof renderPromptFile>>;
@@ -87,16 +92,24 @@ export async function tokenCountText(analysis: PromptAnalysis, context: HoverCon
   const tokenizer = context.tokenizer;
   let count: number;
   let how: string;
-  if (tokenizer.hasChatTemplate) {
-    const messages = rendered.messages.map((m) => ({
-      role: m.role === 'model' ? 'assistant' : m.role,
-      content: m.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(''),
-    }));
-    count = tokenizer.encode(tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true }), { addSpecialTokens: false }).length;
-    how = "with the model's chat template";
-  } else {
-    count = tokenizer.encode(rendered.text, { addSpecialTokens: true }).length;
-    how = 'as plain text (base model)';
+  try {
+    let text: string;
+    if (tokenizer.hasChatTemplate) {
+      const messages = rendered.messages.map((m) => ({
+        role: m.role === 'model' ? 'assistant' : m.role,
+        content: m.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(''),
+      }));
+      text = tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true });
+      how = "with the model's chat template";
+    } else {
+      text = rendered.text;
+      how = 'as plain text (base model)';
+    }
+    // Encoding time grows with the text (and worse with some tokenizers): hover counts bounded texts.
+    if (text.length > MAX_HOVER_COUNTED) return `Token count: not computed on hover for a rendered prompt over ${MAX_HOVER_COUNTED / 1024} KB`;
+    count = tokenizer.encode(text, { addSpecialTokens: !tokenizer.hasChatTemplate }).length;
+  } catch (err) {
+    return `Token count unavailable: ${(err as Error).message}`;
   }
   const note = missing.length > 0 ? ` Variables without a default render empty: ${missing.map((m) => `\`${m}\``).join(', ')}.` : '';
   const model = parsed.model ? `\`${parsed.model}\`` : 'the default model (`promptsmith.model`)';

@@ -100,11 +100,23 @@ test('ensureOnnxFolder exports a safetensors-only folder once into the cache, sa
   assert.equal(statSync(modelPath).mtimeMs, mtime);
   // A folder that has onnx/model*.onnx is used as it is.
   assert.equal(await ensureOnnxFolder(dir, cache), dir);
-  // A changed checkpoint gets a new cache entry.
+  // The key is the files' content: the same bytes with a new mtime reuse the export; a changed
+  // weight, an edited config.json or a fixed tokenizer.json each get a new one.
   writeFileSync(join(src, 'model.safetensors'), readFileSync(join(src, 'model.safetensors')));
   const later = Date.now() / 1000 + 5;
   utimesSync(join(src, 'model.safetensors'), later, later);
-  assert.notEqual(await ensureOnnxFolder(src, cache), dir);
+  assert.equal(await ensureOnnxFolder(src, cache), dir);
+  const seen = new Set([dir]);
+  const weights = readFileSync(join(src, 'model.safetensors'));
+  weights[weights.length - 1]! ^= 1;
+  writeFileSync(join(src, 'model.safetensors'), weights);
+  utimesSync(join(src, 'model.safetensors'), later, later);
+  for (const edit of [() => weights, 'config.json', 'tokenizer.json'] as const) {
+    if (typeof edit === 'string') writeFileSync(join(src, edit), `${readFileSync(join(src, edit), 'utf8')}\n`);
+    const next = await ensureOnnxFolder(src, cache);
+    assert.ok(!seen.has(next), `an edit of ${typeof edit === 'string' ? edit : 'the weights'} reused ${next}`);
+    seen.add(next);
+  }
   const empty = join(work, 'empty');
   mkdirSync(empty);
   await assert.rejects(ensureOnnxFolder(empty, cache), oneLine(/empty: no onnx\/model\*\.onnx and no model\.safetensors/));

@@ -1,6 +1,5 @@
 // Exporting a safetensors checkpoint folder to a transformers.js-style ONNX folder, atomically,
 // and caching such exports so a safetensors-only model is exported once per checkpoint version.
-import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeModelFile } from '../codec';
@@ -8,25 +7,15 @@ import type { OnnxModel } from '../ir';
 import { SafetensorsCheckpoint } from '../safetensors';
 import { exporters } from './exporters';
 import { architectureOf, ExportError, readHfConfig } from './hfConfig';
+import { COPIED_FILES, checkExportTarget, contentKey, replaceFolder, tempFolderBeside } from './exportTarget';
+
+// The list moved to exportTarget.ts (what an export folder holds); importers of this module keep it.
+export { COPIED_FILES } from './exportTarget';
 
 export type ExportProgress = (fraction: number, message: string) => void;
 
 /** Bump when the exported graph changes, so cached exports are redone. */
 export const EXPORTER_VERSION = 1;
-
-/** Files copied beside onnx/model.onnx when present. */
-export const COPIED_FILES = [
-  'config.json',
-  'generation_config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-  'added_tokens.json',
-  'vocab.json',
-  'merges.txt',
-  'tokenizer.model',
-  'chat_template.jinja',
-];
 
 export interface ExportModelOptions {
   onProgress?: ExportProgress;
@@ -34,19 +23,18 @@ export interface ExportModelOptions {
   withPast?: boolean;
   /** Force (true) or forbid (false) onnx/model.onnx_data; default: only when over 2 GB. */
   externalData?: boolean;
+  /** Replace `outDir` even when it holds files that no export wrote. */
+  force?: boolean;
 }
 
-/** Exports `srcDir` into `outDir` (onnx/model.onnx + config and tokenizer files), replacing it. */
+/**
+ * Exports `srcDir` into `outDir` (onnx/model.onnx + config and tokenizer files), replacing an
+ * earlier export there. Refuses (before any work) an `outDir` that is, holds or lies inside the
+ * source, or that holds other files (unless `force`).
+ */
 export async function exportModel(srcDir: string, outDir: string, options: ExportModelOptions = {}): Promise<void> {
-  const tmp = await exportToTemp(srcDir, outDir, options);
-  if (existsSync(outDir)) {
-    const old = `${outDir}.old-${process.pid}-${Date.now()}`;
-    renameSync(outDir, old);
-    renameSync(tmp, outDir);
-    rmSync(old, { recursive: true, force: true });
-  } else {
-    renameSync(tmp, outDir);
-  }
+  checkExportTarget([srcDir], outDir, options);
+  replaceFolder(await exportToTemp(srcDir, outDir, options), outDir);
   options.onProgress?.(1, `exported to ${outDir}`);
 }
 
@@ -81,9 +69,8 @@ async function exportToTemp(srcDir: string, outDir: string, options: ExportModel
  * transformers.js (`transformers.js_config.use_external_data_format`).
  */
 export function writeTempExportFolder(srcDir: string, model: OnnxModel | Uint8Array, outDir: string, options: { externalData?: boolean } = {}): string {
-  const parent = dirname(resolve(outDir));
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(outDir)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+  mkdirSync(dirname(resolve(outDir)), { recursive: true });
+  const tmp = tempFolderBeside(outDir);
   try {
     mkdirSync(join(tmp, 'onnx'), { recursive: true });
     const modelPath = join(tmp, 'onnx', 'model.onnx');
@@ -91,7 +78,11 @@ export function writeTempExportFolder(srcDir: string, model: OnnxModel | Uint8Ar
     if (model instanceof Uint8Array) writeFileSync(modelPath, model);
     else external = writeModelFile(modelPath, model, options.externalData);
     for (const name of COPIED_FILES) {
-      if (existsSync(join(srcDir, name))) copyFileSync(join(srcDir, name), join(tmp, name));
+      const from = join(srcDir, name);
+      if (!existsSync(from)) continue;
+      // A named pipe or a device would block the copy or fill the disk.
+      if (!statSync(from).isFile()) throw new ExportError(`${from}: not a regular file`);
+      copyFileSync(from, join(tmp, name));
     }
     if (external) {
       const config = JSON.parse(readFileSync(join(tmp, 'config.json'), 'utf8'));
@@ -132,7 +123,8 @@ export function hasOnnxModel(dir: string): boolean {
 /**
  * A folder with onnx/model*.onnx for `modelDir`: the folder itself if it has one, else the
  * cached export of its safetensors checkpoint (made now if missing). Keyed by the resolved path
- * and the checkpoint files' size and mtime. Safe for concurrent callers: each exports into its
+ * and the content of every input file (weights, config, tokenizer), so an edited config.json or
+ * a fixed tokenizer.json gives a new export. Safe for concurrent callers: each exports into its
  * own temp folder and renames it into place; a loser of the race uses the winner's folder.
  */
 export async function ensureOnnxFolder(modelDir: string, cacheDir: string, onProgress?: ExportProgress): Promise<string> {
@@ -142,19 +134,11 @@ export async function ensureOnnxFolder(modelDir: string, cacheDir: string, onPro
   if (checkpointFiles.length === 0) {
     throw new ExportError(`${modelDir}: no onnx/model*.onnx and no model.safetensors to export from`);
   }
-  const target = join(cacheDir, 'exported', `${basename(resolve(modelDir))}-${exportKey(modelDir, checkpointFiles)}`);
+  const inputs = [...checkpointFiles, ...COPIED_FILES.filter((f) => existsSync(join(modelDir, f)))];
+  const key = contentKey(modelDir, inputs, `v${EXPORTER_VERSION}\0${resolve(modelDir)}`);
+  const target = join(cacheDir, 'exported', `${basename(resolve(modelDir))}-${key}`);
   if (hasOnnxModel(target)) return target;
   publishFolder(await exportToTemp(modelDir, target, { onProgress }), target);
   onProgress?.(1, `exported to ${target}`);
   return target;
-}
-
-function exportKey(modelDir: string, files: string[]): string {
-  const hash = createHash('sha256');
-  hash.update(`v${EXPORTER_VERSION}\0${resolve(modelDir)}`);
-  for (const f of files.sort()) {
-    const st = statSync(join(modelDir, f));
-    hash.update(`\0${f}\0${st.size}\0${st.mtimeMs}`);
-  }
-  return hash.digest('hex').slice(0, 16);
 }

@@ -1,7 +1,7 @@
 // Reading a Hugging Face config.json: the file itself, and typed fields whose errors name the
 // file and the field.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FILE_LIMITS, type FileReadError, readRegularFile } from '../../../modelFiles/regularFile';
 
 export class ExportError extends Error {}
 
@@ -14,10 +14,10 @@ export function readHfConfig(dir: string): HfConfig {
   const path = join(dir, 'config.json');
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, FILE_LIMITS.json);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ExportError(code === 'ENOENT' ? `${path}: missing (a model folder needs config.json)` : `${path}: cannot read (${code ?? String(e)})`);
+    const reason = (e as FileReadError).reason;
+    throw new ExportError(reason === 'ENOENT' ? `${path}: missing (a model folder needs config.json)` : (e as Error).message);
   }
   let json: unknown;
   try {

@@ -2,12 +2,12 @@
 // config.json (LlamaForCausalLM), model.safetensors (HF names, rotate-half q/k order),
 // tokenizer.json + tokenizer_config.json, generation_config.json, and onnx/model.onnx made by the
 // Llama exporter. Written into a temporary folder beside `outDir` and renamed into place.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { encodeModel } from '../codec';
 import { SafetensorsCheckpoint, writeSafetensors } from '../safetensors';
 import { ExportError, readHfConfig } from './hfConfig';
+import { contentKey, replaceFolder, tempFolderBeside } from './exportTarget';
 import { exportLlama } from './llama';
 import { llama2cHfConfig, llama2cToHfTensors } from './llama2cCheckpoint';
 import { LLAMA2C_SPECIAL_IDS, llama2cTokenizerConfig, llama2cTokenizerJson, parseLlama2cTokenizer } from './llama2cTokenizer';
@@ -52,9 +52,8 @@ export function writeLlama2cAsHf(binPath: string, tokenizerPath: string, dir: st
  */
 export function importLlama2c(binPath: string, tokenizerPath: string, outDir: string, options: Llama2cImportOptions = {}): void {
   const progress = options.onProgress ?? (() => {});
-  const parent = dirname(resolve(outDir));
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(outDir)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+  mkdirSync(dirname(resolve(outDir)), { recursive: true });
+  const tmp = tempFolderBeside(outDir);
   mkdirSync(tmp);
   try {
     progress(0.1, `converting ${basename(binPath)}`);
@@ -80,10 +79,7 @@ function publish(tmp: string, outDir: string, replace: boolean): void {
       rmSync(tmp, { recursive: true, force: true });
       return;
     }
-    const old = `${tmp}.old`;
-    renameSync(outDir, old);
-    renameSync(tmp, outDir);
-    rmSync(old, { recursive: true, force: true });
+    replaceFolder(tmp, outDir);
     return;
   }
   try {
@@ -106,18 +102,14 @@ export function findLlama2cFiles(dir: string, names: readonly string[]): { bin: 
 /**
  * For a folder holding a llama2.c checkpoint and tokenizer (and no config.json): its imported HF
  * folder (with ONNX) under `cacheDir/imported/`, made on first use and keyed by the resolved path
- * and the two files' size and mtime. Returns undefined for any other folder.
+ * and the two files' content. Returns undefined for any other folder.
  */
 export function ensureLlama2cImport(dir: string, cacheDir: string, onProgress?: Llama2cImportOptions['onProgress']): string | undefined {
   if (!existsSync(dir) || existsSync(join(dir, 'config.json'))) return undefined;
   const files = findLlama2cFiles(dir, readdirSync(dir));
   if (!files) return undefined;
-  const hash = createHash('sha256').update(resolve(dir));
-  for (const f of [files.bin, files.tokenizer]) {
-    const st = statSync(f);
-    hash.update(`\0${basename(f)}\0${st.size}\0${st.mtimeMs}`);
-  }
-  const target = join(cacheDir, 'imported', `${basename(resolve(dir))}-${hash.digest('hex').slice(0, 16)}`);
+  const key = contentKey(dir, [basename(files.bin), basename(files.tokenizer)], resolve(dir));
+  const target = join(cacheDir, 'imported', `${basename(resolve(dir))}-${key}`);
   if (existsSync(join(target, 'onnx', 'model.onnx'))) return target;
   importLlama2c(files.bin, files.tokenizer, target, { onProgress, replace: false });
   return target;

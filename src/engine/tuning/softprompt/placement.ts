@@ -13,6 +13,11 @@ export interface PlacementContext {
   slot?: string;
 }
 
+/** `ids.push(...more)` without spreading: a long row has more ids than a call may take arguments. */
+function append(ids: number[], more: readonly number[]): void {
+  for (const id of more) ids.push(id);
+}
+
 /** The input ids of one rendered prompt, virtual ids included (n = 0: the plain prompt). */
 export function promptIds(ctx: PlacementContext, text: string): number[] {
   const virtual = virtualTokenIds(ctx.vocabSize, ctx.numVirtualTokens);
@@ -28,14 +33,14 @@ export function promptIds(ctx: PlacementContext, text: string): number[] {
       // Other slots (other soft prompts) contribute nothing to this run.
       if (piece === target) {
         // A slot at the very start still comes after BOS: the model expects BOS first.
-        if (first) ids.push(...ctx.tokenizer.encode('').slice(0, 1));
-        ids.push(...virtual);
+        if (first) append(ids, ctx.tokenizer.encode('').slice(0, 1));
+        append(ids, virtual);
         first = false;
       }
       continue;
     }
     // Only the first text piece starts the sequence, so only it gets BOS.
-    ids.push(...ctx.tokenizer.encode(piece.text, { addSpecialTokens: first }));
+    append(ids, ctx.tokenizer.encode(piece.text, { addSpecialTokens: first }));
     first = false;
   }
   if (!target) return [...virtual, ...(ids.length > 0 ? ids : ctx.tokenizer.encode(''))];

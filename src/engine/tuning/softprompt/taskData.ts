@@ -2,12 +2,15 @@
 // and verbalizer token ids, and each dataset row rendered through the template. Shared by
 // tuning (tuneSoftPrompt) and by evaluating a saved adapter (evaluateSoftPrompt).
 import { type ParsedPromptFile, readPromptFile, renderPromptFile, resolveModelRef } from '../../../promptFile/promptFile';
-import { resolveModelFolder } from '../../runtime/modelFolder';
+import { contextLengthOf, resolveModelFolder } from '../../runtime/modelFolder';
 import { loadTokenizer, type TextTokenizer } from '../../../modelFiles/tokenizer';
 import { type DatasetRow, loadDataset } from '../../tasks/dataset';
 import { type RawTaskSpec, resolveTaskSpec } from '../../tasks/taskSpec';
 import type { BatchExample } from './batchFeeds';
 import { promptIds } from './placement';
+import { checkDistinctVerbalizers, checkPromptFits, checkRenderedRow, checkRowInputs } from '../../tasks/rowChecks';
+import { checkTokenizerUsable } from '../../runtime/modelSanity';
+import { readHfConfig } from '../../onnx/export/hfConfig';
 
 export interface RenderedSplit {
   file: string;
@@ -19,6 +22,8 @@ export interface RenderedSplit {
 export interface SoftPromptTask {
   parsed: ParsedPromptFile;
   modelDir: string;
+  /** Positions the model takes (config.json), if it says. */
+  context?: number;
   tokenizer: TextTokenizer;
   labels: string[];
   /** Per label, its verbalizer's token ids (no special tokens). */
@@ -31,8 +36,13 @@ export interface SoftPromptTask {
 
 async function renderSplit(parsed: ParsedPromptFile, file: string, labels: string[]): Promise<RenderedSplit> {
   const { rows } = await loadDataset(file, { labels });
+  checkRowInputs(parsed, file, rows);
   const texts: string[] = [];
-  for (const row of rows) texts.push((await renderPromptFile(parsed, row.fields)).text);
+  for (const row of rows) {
+    const { text } = await renderPromptFile(parsed, row.fields);
+    checkRenderedRow(file, row, text);
+    texts.push(text);
+  }
   return { file, rows, texts };
 }
 
@@ -48,15 +58,18 @@ export async function loadSoftPromptTask(promptFile: string, options: { needTrai
   if (options.needTrain && !spec.train) throw new Error(`${promptFile}: promptsmith.task.train is needed for soft prompt tuning`);
   const labels = Object.keys(spec.labels);
   const tokenizer = loadTokenizer(modelDir);
+  checkTokenizerUsable(tokenizer, modelDir);
   const classTokens = labels.map((l) => {
     const ids = tokenizer.encode(spec.labels[l]!, { addSpecialTokens: false });
     if (ids.length === 0) throw new Error(`${promptFile}: promptsmith.task.labels.${l} encodes to no tokens`);
     return ids;
   });
+  checkDistinctVerbalizers(spec.labels, classTokens, promptFile);
   const devFile = options.devFile ?? spec.dev;
   return {
     parsed,
     modelDir,
+    context: contextLengthOf(readHfConfig(modelDir).json),
     tokenizer,
     labels,
     classTokens,
@@ -69,5 +82,12 @@ export async function loadSoftPromptTask(promptFile: string, options: { needTrai
 /** The split's examples with `numVirtualTokens` virtual ids placed (0: the plain template). */
 export function splitExamples(task: SoftPromptTask, split: RenderedSplit | undefined, placement: { vocabSize: number; numVirtualTokens: number; slot?: string }): BatchExample[] {
   if (!split) return [];
-  return split.texts.map((text, i) => ({ ids: promptIds({ tokenizer: task.tokenizer, ...placement }, text), label: task.labels.indexOf(split.rows[i]!.label!) }));
+  const longest = Math.max(...task.classTokens.map((ids) => ids.length));
+  return split.texts.map((text, i) => {
+    const row = split.rows[i]!;
+    const ids = promptIds({ tokenizer: task.tokenizer, ...placement }, text);
+    checkPromptFits(split.file, row.line, ids.length, longest, task.context);
+    return { ids, label: task.labels.indexOf(row.label!) };
+  });
 }
+
