@@ -20,8 +20,8 @@ import {
   TASK_SETTINGS,
 } from './promptsmithSettings';
 
-
 export { PromptFileError };
+
 /** Half-open range of source offsets [start, end). */
 export interface TextSpan {
   start: number;
