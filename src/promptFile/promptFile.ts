@@ -13,6 +13,7 @@ import {
   RL_SETTINGS,
   SOFT_PROMPT_SETTINGS,
   type SettingsTable,
+  type SoftPromptInit,
   TASK_SETTINGS,
 } from './promptsmithSettings';
 
@@ -38,6 +39,8 @@ export interface PromptsmithTask {
   test?: string;
   /** label → verbalizer */
   labels?: Record<string, string>;
+  /** Generation tasks: the dataset field holding the reference output. */
+  output?: string;
 }
 
 export interface PromptsmithRl {
@@ -57,16 +60,22 @@ export interface PromptsmithRl {
 
 export interface PromptsmithSoftPrompt {
   tokens?: number;
-  init?: 'RANDOM' | 'SAMPLE_VOCAB' | 'TEXT';
+  init?: SoftPromptInit;
   initText?: string;
   steps?: number;
   lr?: number;
   optimizer?: 'adafactor' | 'adam';
+  weightDecay?: number;
+  decayToward?: 'zero' | 'init';
+  selectBy?: 'devAccuracy' | 'devLoss';
   method?: 'gradient' | 'bbt';
   batchSize?: number;
   evalEvery?: number;
   patience?: number;
   seed?: number;
+  bbtDim?: number;
+  bbtPopulation?: number;
+  bbtSigma?: number;
   slot?: string;
   /** A saved soft prompt (PEFT adapter folder, relative to the file) that run and eval use. */
   adapter?: string;

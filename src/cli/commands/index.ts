@@ -8,6 +8,7 @@ import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { runCommand } from './run';
 import { scoreCommand } from './score';
+import { splitCommand } from './split';
 import { tuneSoftCommand } from './tuneSoft';
 
 export const commands: CliCommand[] = [
@@ -18,6 +19,7 @@ export const commands: CliCommand[] = [
   scoreCommand,
   exportCommand,
   tuneSoftCommand,
+  splitCommand,
   pendingCommand('tune rl', 'tune rl <file.prompt> [--steps N] [--json]', 'RL prompt tuning (RLPrompt)'),
   benchCommand,
   demoCommand,

@@ -14,6 +14,7 @@ import { loadDataset } from './dataset';
 import { evaluateClassification } from './evaluate';
 import { promptTextForModel } from './promptText';
 import type { TaskHooks } from './taskHooks';
+import { evaluationWarnings } from './evaluationWarnings';
 import { resolveTaskSpec } from './taskSpec';
 import { formatPercent } from '../../protocol/format';
 
@@ -55,47 +56,90 @@ function progressEmitter(hooks: TaskHooks): (done: number, total: number) => voi
   return (done, total) => hooks.emit?.({ type: 'progress', step: done, totalSteps: total, elapsed_s: (Date.now() - started) / 1000 });
 }
 
-export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Promise<PromptEvaluation> {
-  const plan = planEvaluation(options);
-  const { promptFile } = options;
-  const { parsed, data } = plan;
-  const dataset = await loadDataset(data, { labels: Object.keys(plan.labels) });
-  if (plan.softPrompt) return evaluateWithSoftPrompt(options, plan, plan.softPrompt);
+type SplitEvaluation = Omit<PromptEvaluation, 'model' | 'data' | 'warnings'>;
+
+/** Scores any labelled file of the task the same way (the model or the sessions opened once). */
+interface Evaluator {
+  evaluate(file: string, onProgress?: (done: number, total: number) => void): Promise<SplitEvaluation>;
+  /** The verbalizer's token pieces, when the model's tokenizer is at hand. */
+  tokenPieces?(text: string): string[];
+}
+
+async function plainEvaluator(options: EvaluatePromptFileOptions, plan: EvaluationPlan): Promise<Evaluator> {
+  const { parsed } = plan;
   const model = await modelService.model({ model: plan.model, device: options.device, cacheDir: options.cacheDir, offline: options.offline });
   options.emit?.({ type: 'device', device: model.provider });
-  const baseDir = dirname(promptFile);
+  const baseDir = dirname(options.promptFile);
   const render = async (input: Record<string, unknown>) => promptTextForModel(await renderPromptFile(parsed, input, { baseDir, softPromptSlots: 'empty' }), model.tokenizer);
-  const { examples: _examples, ...summary } = await evaluateClassification({
-    rows: dataset.rows,
-    labels: plan.labels,
-    render: (row) => render(row.fields),
-    contentFreePrompts: await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v)))),
-    score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
-    signal: options.signal,
-    onProgress: progressEmitter(options),
-  });
-  return { ...summary, device: model.provider, model: plan.model, data };
+  const contentFreePrompts = await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v))));
+  return {
+    async evaluate(file, onProgress) {
+      const dataset = await loadDataset(file, { labels: Object.keys(plan.labels) });
+      const { examples: _examples, ...summary } = await evaluateClassification({
+        rows: dataset.rows,
+        labels: plan.labels,
+        render: (row) => render(row.fields),
+        contentFreePrompts,
+        score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
+        signal: options.signal,
+        onProgress,
+      });
+      return { ...summary, device: model.provider };
+    },
+    tokenPieces: (text) => model.tokenizer.encode(text, { addSpecialTokens: false }).map((id) => model.tokenizer.idToToken(id) ?? `<${id}>`),
+  };
+}
+
+/** With a saved soft prompt's virtual tokens (before BOS or at its slot, as tuned). */
+function softPromptEvaluator(options: EvaluatePromptFileOptions, plan: EvaluationPlan, softPrompt: string): Evaluator {
+  return {
+    async evaluate(file, onProgress) {
+      const result = await evaluatePromptFileWithSoftPrompt({
+        promptFile: options.promptFile,
+        adapterDir: softPrompt,
+        data: file,
+        contentFreeInputs: CONTENT_FREE_INPUTS.map((v) => contentFreeInput(plan.parsed, v)),
+        device: options.device,
+        signal: options.signal,
+        onProgress,
+      });
+      options.emit?.({ type: 'device', device: result.device });
+      return result;
+    },
+  };
+}
+
+/**
+ * The evaluation on `data` (default: the task's dev set). Without an explicit `data`, the task's
+ * other splits are scored too (train/dev/test side by side); test is reported, never selected on.
+ */
+export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Promise<PromptEvaluation> {
+  const plan = planEvaluation(options);
+  await loadDataset(plan.data, { labels: Object.keys(plan.labels) });
+  const evaluator = plan.softPrompt ? softPromptEvaluator(options, plan, plan.softPrompt) : await plainEvaluator(options, plan);
+  const main = await evaluator.evaluate(plan.data, progressEmitter(options));
+  const result: PromptEvaluation = { ...main, model: plan.model, data: plan.data, warnings: [] };
+  const task = resolveTaskSpec(plan.parsed.task, options.promptFile);
+  if (options.data === undefined) {
+    const accuracyOf = async (file: string | undefined) => (file === undefined ? null : file === plan.data ? main.accuracy : (await evaluator.evaluate(file)).accuracy);
+    result.split_accuracy = { train: await accuracyOf(task.train), dev: await accuracyOf(task.dev), test: await accuracyOf(task.test) };
+  }
+  result.warnings = await evaluationWarnings(task, plan.data, result, evaluator.tokenPieces);
+  return result;
 }
 
 export function evaluationTaskResult(e: PromptEvaluation): TaskResult {
   const soft = e.soft_prompt === undefined ? '' : ` with soft prompt ${e.soft_prompt} (manual template ${formatPercent(e.manual_accuracy)})`;
   return {
-    metrics: { dev_acc: e.accuracy, calibrated_acc: e.calibrated.accuracy, n: e.n, ...(e.manual_accuracy === undefined ? {} : { manual_acc: e.manual_accuracy }) },
-    summary: `accuracy ${formatPercent(e.accuracy)} (calibrated ${formatPercent(e.calibrated.accuracy)}) on ${e.n} rows of ${e.data}${soft}`,
+    metrics: {
+      dev_acc: e.accuracy,
+      calibrated_acc: e.calibrated.accuracy,
+      n: e.n,
+      ...(e.manual_accuracy === undefined ? {} : { manual_acc: e.manual_accuracy }),
+      ...(e.split_accuracy?.train == null ? {} : { train_acc: e.split_accuracy.train }),
+      ...(e.split_accuracy?.test == null ? {} : { test_acc: e.split_accuracy.test }),
+    },
+    summary: `accuracy ${formatPercent(e.accuracy)} (calibrated ${formatPercent(e.calibrated.accuracy)}) on ${e.n} rows of ${e.data}${soft}${e.split_accuracy ? `; train ${formatPercent(e.split_accuracy.train)}, test ${formatPercent(e.split_accuracy.test)}` : ''}`,
+    ...(e.warnings.length > 0 ? { warnings: e.warnings } : {}),
   };
-}
-
-/** The evaluation with a saved soft prompt's virtual tokens (before BOS or at its slot, as tuned). */
-async function evaluateWithSoftPrompt(options: EvaluatePromptFileOptions, plan: EvaluationPlan, softPrompt: string): Promise<PromptEvaluation> {
-  const result = await evaluatePromptFileWithSoftPrompt({
-    promptFile: options.promptFile,
-    adapterDir: softPrompt,
-    data: plan.data,
-    contentFreeInputs: CONTENT_FREE_INPUTS.map((v) => contentFreeInput(plan.parsed, v)),
-    device: options.device,
-    signal: options.signal,
-    onProgress: progressEmitter(options),
-  });
-  options.emit?.({ type: 'device', device: result.device });
-  return { ...result, model: plan.model, data: plan.data };
 }

@@ -7,6 +7,7 @@ import { OUTPUT_SCHEME, OutputDocuments } from '../outputDocuments';
 import { evaluatePromptCommand } from './evaluatePrompt';
 import { runPromptCommand } from './runPrompt';
 import { selectModelCommand } from './selectModel';
+import { splitTestSetCommand } from './splitTestSet';
 
 export function registerPromptCommands(ctx: PromptsmithContext): void {
   registerEngineService(ctx);
@@ -15,4 +16,5 @@ export function registerPromptCommands(ctx: PromptsmithContext): void {
   ctx.own(vscode.commands.registerCommand('promptsmith.run', (uri?: unknown) => runPromptCommand(ctx, outputs, uri)));
   ctx.own(vscode.commands.registerCommand('promptsmith.evaluate', (uri?: unknown) => evaluatePromptCommand(ctx, uri)));
   ctx.own(vscode.commands.registerCommand('promptsmith.selectModel', () => selectModelCommand(ctx)));
+  ctx.own(vscode.commands.registerCommand('promptsmith.splitTestSet', (uri?: unknown) => splitTestSetCommand(ctx, uri)));
 }

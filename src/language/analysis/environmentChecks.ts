@@ -4,6 +4,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { cachedSnapshot, defaultHubCacheDir, looksLikeHubId } from '../../modelFiles/hubCache';
+import type { SplitRows } from '../../datasets/dataWarnings';
+import { checkData, datasetRows } from './dataWarnings';
 import type { PromptAnalysis } from './diagnostics';
 import { type PromptFileProblem, resolveModelRef, spanOf } from '../../promptFile/promptFile';
 
@@ -11,6 +13,7 @@ import { type PromptFileProblem, resolveModelRef, spanOf } from '../../promptFil
 export interface TokenizerLike {
   encode(text: string, options?: { addSpecialTokens?: boolean }): number[];
   readonly unkId: number | undefined;
+  idToToken?(id: number): string | undefined;
 }
 
 export interface AnalysisEnvironment {
@@ -25,6 +28,8 @@ export interface AnalysisEnvironment {
   cachedModelDir?(id: string): string | undefined;
   /** The `promptsmith.model` setting, used when a file has no `model:` (absolute folder or hub id). */
   defaultModel?: string;
+  /** A (small) dataset's rows for the data warnings; undefined when it cannot or should not be read. */
+  readDataset?(file: string): SplitRows | undefined;
 }
 
 export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (dir: string) => TokenizerLike, defaultModel?: string): AnalysisEnvironment {
@@ -40,6 +45,7 @@ export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (di
       }
     },
     loadTokenizer,
+    readDataset: datasetRows,
     cachedModelDir(id) {
       if (!looksLikeHubId(id)) return undefined;
       try {
@@ -76,7 +82,7 @@ export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironm
   const problems: PromptFileProblem[] = [];
   const { parsed } = analysis;
   const base = env.filePath ? dirname(env.filePath) : undefined;
-  for (const which of ['train', 'dev'] as const) {
+  for (const which of ['train', 'dev', 'test'] as const) {
     const file = parsed.task?.[which];
     if (file === undefined) continue;
     const abs = isAbsolute(file) ? file : base ? resolve(base, file) : undefined;
@@ -100,6 +106,7 @@ export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironm
     }
   }
   checkVerbalizers(analysis, env, problems);
+  if (env.readDataset) problems.push(...checkData(analysis, { filePath: env.filePath, readDataset: env.readDataset, tokenPieces: tokenPieces(analysis, env) }));
   if (base) {
     const available = new Set(partialNames(env));
     for (const ref of analysis.template.partials) {
@@ -149,5 +156,17 @@ function checkVerbalizers(analysis: PromptAnalysis, env: AnalysisEnvironment, pr
         ...span,
       });
     }
+  }
+}
+
+/** Spells a text as the model's tokenizer splits it, when that tokenizer is local and loads. */
+function tokenPieces(analysis: PromptAnalysis, env: AnalysisEnvironment): ((text: string) => string[]) | undefined {
+  const dir = localTokenizerDir(analysis, env);
+  if (!dir) return undefined;
+  try {
+    const tokenizer = env.loadTokenizer(dir);
+    return (text) => tokenizer.encode(text, { addSpecialTokens: false }).map((id) => tokenizer.idToToken?.(id) ?? `<${id}>`);
+  } catch {
+    return undefined;
   }
 }

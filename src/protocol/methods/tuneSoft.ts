@@ -15,6 +15,7 @@ import {
   optionalOneOf,
   optionalString,
   ProtocolError,
+  stringArray,
 } from '../guards';
 import { ENGINE_DEVICES, type EngineDevice } from '../modelApi';
 
@@ -52,6 +53,8 @@ export interface TuneSoftResult {
   manual_train_acc: number | null;
   manual_dev_acc: number | null;
   manual_test_acc: number | null;
+  /** Data that invites self-deception (near-copies across splits, small sets, …), one sentence each. */
+  warnings: string[];
   best_step: number;
   steps_run: number;
   stopped_early: boolean;
@@ -108,6 +111,7 @@ export function parseTuneSoftResult(raw: unknown): TuneSoftResult {
     manual_train_acc: numberOrNull(r, 'manual_train_acc', where),
     manual_dev_acc: numberOrNull(r, 'manual_dev_acc', where),
     manual_test_acc: numberOrNull(r, 'manual_test_acc', where),
+    warnings: stringArray(r, 'warnings', where),
     best_step: expectNumber(r, 'best_step', where),
     steps_run: expectNumber(r, 'steps_run', where),
     stopped_early: expectBoolean(r, 'stopped_early', where),

@@ -14,7 +14,7 @@ import { addSoftPromptInput, findEmbeddingGather } from '../../../src/engine/tun
 import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';
 import { loadSoftPromptTask, splitExamples } from '../../../src/engine/tuning/softprompt/taskData';
 import { parseSoftPromptOverrides } from '../../../src/protocol/methods/tuneSoft';
-import { mergeSettings } from '../../../src/engine/tuning/softprompt/tuneSoftPrompt';
+import { mergeSettings } from '../../../src/engine/tuning/softprompt/softPromptSettings';
 import { storiesHfDir, tinysentDir } from '../helpers/fixtures';
 
 const tmp = mkdtempSync(join(tmpdir(), 'softprompt-'));

@@ -13,7 +13,7 @@ import { createRun, openRun, type RunHandle } from '../../../runs/runWriter';
 import { tuneSoftPrompt } from '../../tuning/softprompt/tuneSoftPrompt';
 import { pathInRun, runTask } from '../taskRuns';
 import type { MethodHandler } from './requestContext';
-import { formatPercent } from '../../../protocol/format';
+import { accuracyGap, devTitle, formatPercent, formatPoints } from '../../../protocol/format';
 
 /** Left in an `out` folder so `resume` of that folder finds the run it belongs to. */
 const RUN_LINK_FILE = '.promptsmith-run.json';
@@ -81,7 +81,11 @@ export function softTaskResult(r: Omit<TuneSoftResult, 'run_dir'>, adapterPath: 
     metrics,
     bestPrompts: [{ text: r.nearest.map((row) => row[0]?.token ?? '?').join(' '), tokens: r.nearest.map((row) => row[0]?.token ?? '?'), ids: r.nearest.map((row) => row[0]?.id ?? -1), ...accuracies }],
     artifacts: { adapter: adapterPath },
-    summary: `soft prompt (${r.num_virtual_tokens} tokens, ${r.method} on ${r.device}): dev ${formatPercent(r.dev_acc)} (manual ${formatPercent(r.manual_dev_acc)}), test ${formatPercent(r.test_acc)} (manual ${formatPercent(r.manual_test_acc)})`,
+    summary:
+      r.test_acc === null
+        ? `soft prompt (${r.num_virtual_tokens} tokens, ${r.method} on ${r.device}): train ${formatPercent(r.train_acc)}, ${devTitle(false)} ${formatPercent(r.dev_acc)} (hand-written ${formatPercent(r.manual_dev_acc)}); no test split`
+        : `soft prompt (${r.num_virtual_tokens} tokens, ${r.method} on ${r.device}): test ${formatPercent(r.test_acc)} (hand-written ${formatPercent(r.manual_test_acc)}), train ${formatPercent(r.train_acc)}, dev ${formatPercent(r.dev_acc)}, ${accuracyGap({ train: r.train_acc, dev: r.dev_acc, test: r.test_acc }).title} ${formatPoints(accuracyGap({ train: r.train_acc, dev: r.dev_acc, test: r.test_acc }).value)}`,
+    ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export interface SoftPromptTask {
   modelDir: string;
   tokenizer: TextTokenizer;
   labels: string[];
+  /** Per label, its verbalizer (the continuation scored). */
+  verbalizers: string[];
   /** Per label, its verbalizer's token ids (no special tokens). */
   classTokens: number[][];
   train?: RenderedSplit;
@@ -59,6 +61,7 @@ export async function loadSoftPromptTask(promptFile: string, options: { needTrai
     modelDir,
     tokenizer,
     labels,
+    verbalizers: labels.map((l) => spec.labels[l]!),
     classTokens,
     train: options.needTrain && spec.train ? await renderSplit(parsed, spec.train, labels) : undefined,
     dev: devFile ? await renderSplit(parsed, devFile, labels) : undefined,

@@ -3,42 +3,28 @@
 // checkpoints and resume. Plain: the engine's `tuneSoft` method queues it and records the run.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { modelSpecOf, type PromptsmithSoftPrompt } from '../../../promptFile/promptFile';
-import type { PromptTuningInit } from '../../../promptFile/promptsmithSettings';
+import { modelSpecOf } from '../../../promptFile/promptFile';
+import type { SoftPromptInit } from '../../../promptFile/promptsmithSettings';
 import type { SoftPromptOverrides, TuneSoftResult } from '../../../protocol/methods/tuneSoft';
 import { writeJsonAtomic } from '../../../runs/atomicFile';
 import type { Device } from '../../runtime/executionProviders';
 import type { TaskHooks } from '../../tasks/taskHooks';
 import { Rng } from '../optim/rng';
-import { tableStd, trainBbt } from './bbt';
+import { trainBbt } from './bbt';
 import { BBT_CHECKPOINT_FILE } from './bbtCheckpoint';
 import type { BatchExample } from './batchFeeds';
 import { CHECKPOINT_FILE } from './checkpoint';
-import { initialSoftPrompt } from './init';
+import { frequentTokenIds, initialSoftPrompt, tableStats } from './init';
 import { NEAREST_TOKENS_FILE, nearestTokens } from './nearestTokens';
 import { SoftPromptObjective } from './objective';
 import { saveSoftPrompt } from './peft';
+import { filledSlot } from './placement';
 import { openSoftPromptSessions, releaseSessions } from './softPromptSession';
+import { mergeSettings } from './softPromptSettings';
+import { softPromptWarnings } from './softPromptWarnings';
 import { loadSoftPromptTask, type RenderedSplit, splitExamples } from './taskData';
 import { type OptimizerKind, type TrainProgress, trainSoftPrompt } from './trainer';
 import { loadTrainingGraph } from './trainingGraph';
-
-// The adapter key says which saved soft prompt run/eval use; tuning writes a new one instead.
-export type SoftPromptSettings = Required<Omit<PromptsmithSoftPrompt, 'initText' | 'slot' | 'adapter'>> & { initText?: string; slot?: string };
-
-/** Defaults as the .prompt settings table documents them (paper: Adafactor, lr 0.3, n = 100). */
-export const SOFT_PROMPT_DEFAULTS: SoftPromptSettings = {
-  tokens: 100,
-  init: 'RANDOM',
-  steps: 100,
-  lr: 0.3,
-  optimizer: 'adafactor',
-  method: 'gradient',
-  batchSize: 8,
-  evalEvery: 10,
-  patience: 0,
-  seed: 0,
-};
 
 export interface TuneSoftOptions extends TaskHooks {
   promptFile: string;
@@ -54,14 +40,6 @@ export interface TuneSoftOptions extends TaskHooks {
   nearestK?: number;
   /** Called after each checkpoint write with its step and file. */
   onCheckpoint?: (step: number, file: string) => void;
-}
-
-/** File settings, then overrides, over the defaults; the one cross-field rule the table cannot say. */
-export function mergeSettings(file: PromptsmithSoftPrompt | undefined, overrides: SoftPromptOverrides | undefined): SoftPromptSettings {
-  const defined = (o: object | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
-  const s = { ...SOFT_PROMPT_DEFAULTS, ...defined(file), ...defined(overrides) } as SoftPromptSettings;
-  if (s.init === 'TEXT' && !s.initText) throw new Error('softPrompt.init TEXT needs softPrompt.initText');
-  return s;
 }
 
 /** A progress event as the task channel carries it (dev loss stays inside the trainer). */
@@ -93,8 +71,22 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
     const manual = new SoftPromptObjective(plain, classTokens);
 
     const table = sessions.table.data as Float32Array;
-    const textIds = settings.initText ? tokenizer.encode(settings.initText, { addSpecialTokens: false }) : undefined;
-    const p0 = initialSoftPrompt(settings.init as PromptTuningInit, { numVirtualTokens: n, hidden: sessions.hidden, vocabSize: sessions.vocabSize, table, rng: new Rng(settings.seed + 7919), textIds });
+    // BBT searches around real token embeddings (bbt.py); a random start gives it nothing to search around.
+    let init: SoftPromptInit = settings.init;
+    if (method === 'bbt' && init === 'RANDOM') {
+      init = 'SAMPLE_VOCAB';
+      emit({ type: 'message', level: 'info', message: 'BBT starts from real token embeddings: init RANDOM is replaced by SAMPLE_VOCAB.' });
+    }
+    const p0 = initialSoftPrompt(init, {
+      numVirtualTokens: n,
+      hidden: sessions.hidden,
+      vocabSize: sessions.vocabSize,
+      table,
+      rng: new Rng(settings.seed + 7919),
+      textIds: settings.initText ? tokenizer.encode(settings.initText, { addSpecialTokens: false }) : undefined,
+      classTokens,
+      frequentIds: frequentTokenIds(tokenizer, sessions.vocabSize),
+    });
 
     const checkpointDir = join(req.out, 'checkpoint');
     const checkpointFile = method === 'gradient' ? CHECKPOINT_FILE : BBT_CHECKPOINT_FILE;
@@ -107,6 +99,7 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
       steps: settings.steps,
       seed: settings.seed,
       evalEvery: settings.evalEvery,
+      selectBy: settings.selectBy,
       checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
       checkpointDir,
       resumeFrom: req.resume && hasCheckpoint ? checkpointDir : undefined,
@@ -123,14 +116,24 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
             optimizer: settings.optimizer as OptimizerKind,
             batchSize: settings.batchSize,
             patience: settings.patience,
+            weightDecay: settings.weightDecay,
+            decayAnchor: settings.decayToward === 'init' ? p0 : undefined,
           })
-        : await trainBbt(objective, data, p0, { ...common, embeddingStd: tableStd(table), batchSize: Math.max(settings.batchSize, 32) });
+        : await trainBbt(objective, data, p0, {
+            ...common,
+            embeddingStd: tableStats(table).std,
+            batchSize: Math.max(settings.batchSize, 32),
+            intrinsicDim: settings.bbtDim,
+            popsize: settings.bbtPopulation,
+            sigma: settings.bbtSigma,
+          });
     saveSoftPrompt(req.out, {
       numVirtualTokens: n,
       tokenDim: sessions.hidden,
       embeddings: result.prompt,
-      init: settings.init as PromptTuningInit,
+      init,
       initText: settings.initText,
+      slot: filledSlot(task.train!.texts[0] ?? '', settings.slot),
       // An absolute folder or the hub id: PEFT reads this path from wherever the adapter goes.
       baseModel: modelSpecOf(parsed, req.promptFile),
     });
@@ -142,14 +145,18 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
     const accuracyOn = async (o: SoftPromptObjective, prompt: Float32Array | undefined, examples: BatchExample[]) =>
       examples.length > 0 && !result.cancelled ? (await o.evaluate(prompt, examples, req.signal)).accuracy : null;
     const test = { tuned: placed(task.test, n), manual: placed(task.test, 0) };
-    return {
-      out: req.out,
+    const accuracies = {
       train_acc: await accuracyOn(objective, result.prompt, data.train),
       dev_acc: Number.isFinite(result.devAcc) ? result.devAcc : null,
       test_acc: await accuracyOn(objective, result.prompt, test.tuned),
       manual_train_acc: await accuracyOn(manual, undefined, placed(task.train, 0)),
       manual_dev_acc: await accuracyOn(manual, undefined, placed(task.dev, 0)),
       manual_test_acc: await accuracyOn(manual, undefined, test.manual),
+    };
+    return {
+      out: req.out,
+      ...accuracies,
+      warnings: softPromptWarnings(task, accuracies),
       best_step: result.bestStep,
       steps_run: result.stepsRun,
       stopped_early: result.stoppedEarly,

@@ -1,0 +1,69 @@
+// A held-out split drawn by group: rows that are near-duplicates of each other (the same event
+// with another name) always land on the same side, so the held-out rows are new to the rest.
+// Groups are shuffled with a seeded generator and taken until the held-out share is reached.
+import { nearDuplicateGroups } from './nearDuplicates';
+
+/** A small seeded generator (mulberry32), enough for shuffling rows reproducibly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface GroupedSplit {
+  /** Per row: true when it goes to the held-out side. */
+  heldOut: boolean[];
+  /** Near-duplicate group id per row. */
+  groups: number[];
+  groupCount: number;
+}
+
+/**
+ * Picks whole groups for the held-out side until it holds at least `fraction` of the rows; with
+ * `labels`, per label (a group counts for its most common label), so both sides keep the mix.
+ */
+export function groupedSplit(texts: readonly string[], options: { fraction: number; seed: number; labels?: readonly (string | undefined)[] }): GroupedSplit {
+  const { fraction, seed } = options;
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`the held-out fraction must be between 0 and 1, got ${fraction}`);
+  const groups = nearDuplicateGroups(texts);
+  const groupCount = groups.reduce((m, g) => Math.max(m, g + 1), 0);
+  if (groupCount < 2) throw new Error(`all ${texts.length} rows are near-duplicates of each other: no group can be held out`);
+  const order = Array.from({ length: groupCount }, (_, g) => g);
+  const random = seededRandom(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const sizes = new Array<number>(groupCount).fill(0);
+  for (const g of groups) sizes[g]!++;
+  const stratum = groupStrata(groups, groupCount, options.labels);
+  const chosen = new Set<number>();
+  for (const s of new Set(stratum)) {
+    const members = order.filter((g) => stratum[g] === s);
+    const target = fraction * members.reduce((n, g) => n + sizes[g]!, 0);
+    let held = 0;
+    // Never every group of a stratum: the other side keeps at least one.
+    for (const g of members.slice(0, -1)) {
+      if (held >= target) break;
+      chosen.add(g);
+      held += sizes[g]!;
+    }
+  }
+  if (chosen.size === 0) chosen.add(order[0]!);
+  return { heldOut: groups.map((g) => chosen.has(g)), groups, groupCount };
+}
+
+/** Each group's most common label ('' without labels), the stratum it is drawn in. */
+function groupStrata(groups: readonly number[], groupCount: number, labels?: readonly (string | undefined)[]): string[] {
+  const counts = Array.from({ length: groupCount }, () => new Map<string, number>());
+  groups.forEach((g, i) => {
+    const label = labels?.[i] ?? '';
+    counts[g]!.set(label, (counts[g]!.get(label) ?? 0) + 1);
+  });
+  return counts.map((m) => [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0]);
+}
