@@ -28,7 +28,7 @@ export function splitRows(rows: readonly DatasetRow[], exclude: readonly string[
   return { texts: rows.map((r) => rowText(r.fields, exclude)), lines: rows.map((r) => r.line), labels: rows.map((r) => r.label) };
 }
 
-/** Rows below which an accuracy's 95 % interval is wider than ±5 points (at 50 %, ≈ 385). */
+/** The widest 95 % half-width an evaluation set may have (Wilson at 50 %: 381 rows and more). */
 export const SEPARATING_HALF_WIDTH = 0.05;
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
@@ -40,7 +40,7 @@ function lineList(lines: readonly number[]): string {
 
 /** The 95 % interval of an accuracy on n rows, as people read it: "48–71%". */
 export function intervalText(accuracy: number, n: number): string {
-  const { low, high } = wilsonInterval(Math.round(accuracy * n), n);
+  const { low, high } = wilsonInterval(accuracy * n, n);
   return `${pct(low)}–${pct(high)}`;
 }
 
@@ -57,16 +57,20 @@ export function nearTrainWarning(train: SplitRows, other: SplitRows, which: 'dev
   };
 }
 
-/** An evaluation set whose 95 % interval at `accuracy` (default 50 %, the widest) is wider than ±5 points. */
+/**
+ * An evaluation set whose 95 % interval is wider than ±5 points at 50 % (the widest, so the
+ * verdict is the set's, not one prompt's); the message gives the interval at `accuracy` when known.
+ */
 export function smallSetWarning(n: number, which: 'dev' | 'test', accuracy?: number): DataWarning | undefined {
-  const p = accuracy ?? 0.5;
-  const { low, high } = wilsonInterval(Math.round(p * n), n);
-  const half = (high - low) / 2;
+  const widest = wilsonInterval(0.5 * n, n);
+  const half = (widest.high - widest.low) / 2;
   if (n === 0 || half <= SEPARATING_HALF_WIDTH) return undefined;
+  const p = accuracy ?? 0.5;
+  const { low, high } = wilsonInterval(p * n, n);
   const measured = accuracy === undefined ? `an accuracy of 50% on ${n} rows is ${pct(low)}–${pct(high)}` : `the ${which} accuracy ${pct(p)} on ${n} rows is ${pct(low)}–${pct(high)}`;
   return {
     code: 'small-eval-set',
-    message: `${which} has ${n} rows: ${measured} at 95% (Wilson interval), so two prompts less than about ${Math.round(half * 100)} points apart cannot be told apart on it.`,
+    message: `${which} has ${n} row${n === 1 ? '' : 's'}: ${measured} at 95% (Wilson interval), so two prompts less than about ${Math.round(half * 100)} points apart cannot be told apart on it.`,
     about: { key: which },
   };
 }

@@ -10,5 +10,6 @@ export function wilsonInterval(correct: number, n: number, z = Z_95): { low: num
   const z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // At 0 and n the bound is exactly 0 or 1; rounding must not move it.
+  return { low: correct <= 0 ? 0 : Math.max(0, centre - half), high: correct >= n ? 1 : Math.min(1, centre + half) };
 }

@@ -39,8 +39,10 @@ export interface PromptsmithTask {
   test?: string;
   /** label → verbalizer */
   labels?: Record<string, string>;
-  /** Generation tasks: the dataset field holding the reference output. */
-  output?: string;
+  /** Generation tasks: how an output is scored against the reference (exact, contains, regex, loglik). */
+  metric?: string;
+  /** Generation tasks: the dataset field holding the reference output (default 'output'). */
+  reference?: string;
 }
 
 export interface PromptsmithRl {

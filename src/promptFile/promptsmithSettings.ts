@@ -19,10 +19,12 @@ export const TASK_SETTINGS: SettingsTable = {
   train: { type: 'path', description: 'Training set (JSONL or CSV), relative to the .prompt file.' },
   dev: { type: 'path', description: 'Development set (JSONL or CSV), relative to the .prompt file: tuning selects prompts and stops early on it.' },
   test: { type: 'path', description: 'Held-out test set (JSONL or CSV), relative to the .prompt file: reported beside train and dev, never used to select or stop.' },
-  output: {
-    type: 'string',
-    description: 'Generation tasks (no labels): the dataset field holding the reference output; soft prompt tuning then minimises its cross-entropy and reports its mean log-likelihood and exact match.',
+  metric: {
+    type: 'enum',
+    enum: ['exact', 'contains', 'regex', 'loglik'],
+    description: 'Generation tasks: exact match, contains, regex (the reference is a pattern) or the log-likelihood of the reference.',
   },
+  reference: { type: 'string', description: "Generation tasks: the dataset field holding the expected output (default 'output')." },
   labels: {
     type: 'labels',
     description: 'label → verbalizer: the continuation whose log-probability scores the label (e.g. `positive: " happy"`).',

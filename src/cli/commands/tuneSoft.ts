@@ -4,13 +4,13 @@
 // Ctrl-C stops after the current step and writes a checkpoint that --resume continues.
 import { resolve } from 'node:path';
 import { SOFT_PROMPT_SETTINGS } from '../../promptFile/promptsmithSettings';
-import type { SoftPromptOverrides, TuneSoftResult } from '../../protocol/methods/tuneSoft';
+import type { GenerationResult, GenerationSplitScores, SoftPromptOverrides, TuneSoftResult } from '../../protocol/methods/tuneSoft';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
 import { taskEventPrinter } from '../taskOutput';
 import { settingFlags, settingsFromFlags } from '../settingsFlags';
-import { type SplitAccuracies, splitTable } from '../../protocol/format';
+import { devTitle, formatPercent, type SplitAccuracies, splitTable } from '../../protocol/format';
 
 const TUNING_SETTINGS = ['tokens', 'init', 'initText', 'steps', 'lr', 'optimizer', 'weightDecay', 'decayToward', 'selectBy', 'method', 'seed', 'batchSize', 'evalEvery', 'patience', 'bbtDim', 'bbtPopulation', 'bbtSigma'] as const;
 
@@ -22,11 +22,23 @@ export function resultAccuracies(r: TuneSoftResult): { name: string; accuracies:
   ];
 }
 
+/** Generation tasks: the reference's mean log-likelihood per token and the task's metric, by split. */
+function generationLines(g: GenerationResult): string[] {
+  const splits = (['train', 'dev', 'test'] as const).filter((s) => g.tuned[s] !== undefined);
+  const cell = (x: GenerationSplitScores | undefined) => `${x ? x.loglik_per_token.toFixed(3) : '—'}${g.metric === 'loglik' ? '' : ` / ${formatPercent(x?.score)}`}`.padEnd(26);
+  return [
+    `generation task (reference field '${g.reference}'): mean log-likelihood per reference token${g.metric === 'loglik' ? '' : ` / ${g.metric} on the greedy output`}`,
+    `${''.padEnd(14)}${splits.map((s) => (s === 'dev' ? devTitle(g.tuned.test !== undefined) : s).padEnd(26)).join('')}`.trimEnd(),
+    `${'soft prompt'.padEnd(14)}${splits.map((s) => cell(g.tuned[s])).join('')}`.trimEnd(),
+    `${'hand-written'.padEnd(14)}${splits.map((s) => cell(g.manual[s])).join('')}`.trimEnd(),
+  ];
+}
+
 function summary(r: TuneSoftResult): string {
   const lines = r.nearest_tokens.map((row, i) => `  [${i}] ${row.join(' ')}`);
   return [
     `saved ${r.out}`,
-    ...splitTable(resultAccuracies(r)),
+    ...(r.generation ? generationLines(r.generation) : splitTable(resultAccuracies(r))),
     `best step ${r.best_step} of ${r.steps_run}, ${r.method} on ${r.device}${r.run_dir ? `; run ${r.run_dir}` : ''}`,
     ...r.warnings.map((w) => `warning: ${w}`),
     'nearest tokens:',

@@ -120,7 +120,7 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
     if (train[0]!.target === undefined) event.train_acc = trainEval.accuracy;
     if (data.dev.length > 0 && (step % options.evalEvery === 0 || step === options.steps)) {
       const dev = await objective.evaluate(mean, data.dev);
-      event.dev_acc = dev.accuracy;
+      if (data.dev[0]!.target === undefined) event.dev_acc = dev.accuracy;
       event.dev_loss = dev.loss;
       if (isBetter(dev, best, selectBy)) {
         best = { step, devAcc: dev.accuracy, devLoss: dev.loss, prompt: mean };

@@ -173,7 +173,7 @@ export async function trainSoftPrompt(
     if (batch[0]!.target === undefined) event.train_acc = accuracy(scores, batch);
     if (data.dev.length > 0 && (step % options.evalEvery === 0 || step === options.steps)) {
       const dev = await objective.evaluate(prompt, data.dev);
-      event.dev_acc = dev.accuracy;
+      if (data.dev[0]!.target === undefined) event.dev_acc = dev.accuracy;
       event.dev_loss = dev.loss;
       if (isBetter(dev, best, selectBy)) {
         best = { step, devAcc: dev.accuracy, devLoss: dev.loss, prompt: Float32Array.from(prompt) };

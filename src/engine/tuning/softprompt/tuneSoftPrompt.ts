@@ -8,20 +8,20 @@ import type { SoftPromptInit } from '../../../promptFile/promptsmithSettings';
 import type { SoftPromptOverrides, TuneSoftResult } from '../../../protocol/methods/tuneSoft';
 import { writeJsonAtomic } from '../../../runs/atomicFile';
 import type { Device } from '../../runtime/executionProviders';
+import { modelService } from '../../runtime/modelService';
 import type { TaskHooks } from '../../tasks/taskHooks';
 import { Rng } from '../optim/rng';
 import { trainBbt } from './bbt';
 import { BBT_CHECKPOINT_FILE } from './bbtCheckpoint';
-import type { BatchExample } from './batchFeeds';
 import { CHECKPOINT_FILE } from './checkpoint';
 import { frequentTokenIds, initialSoftPrompt, tableStats } from './init';
 import { NEAREST_TOKENS_FILE, nearestTokens } from './nearestTokens';
 import { SoftPromptObjective } from './objective';
-import { saveSoftPrompt } from './peft';
+import { type SoftPromptAdapter, saveSoftPrompt } from './peft';
+import { measureSoftPrompt } from './softPromptResult';
 import { filledSlot } from './placement';
 import { openSoftPromptSessions, releaseSessions } from './softPromptSession';
 import { mergeSettings } from './softPromptSettings';
-import { softPromptWarnings } from './softPromptWarnings';
 import { loadSoftPromptTask, type RenderedSplit, splitExamples } from './taskData';
 import { type OptimizerKind, type TrainProgress, trainSoftPrompt } from './trainer';
 import { loadTrainingGraph } from './trainingGraph';
@@ -57,8 +57,10 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
 
   const graph = loadTrainingGraph(task.modelDir);
   let method = settings.method;
-  const sessions = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss: 'classification', device: req.device ?? 'auto', gradient: method === 'gradient' });
-  const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: sessions.provider, gradient: false });
+  // Generation tasks learn the reference's tokens (cross-entropy); classification the labels.
+  const loss = task.generation ? 'generation' : 'classification';
+  const sessions = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss, device: req.device ?? 'auto', gradient: method === 'gradient' });
+  const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss, device: sessions.provider, gradient: false });
   try {
     emit({ type: 'device', device: sessions.provider });
     if (method === 'gradient' && !sessions.gradient) {
@@ -99,7 +101,8 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
       steps: settings.steps,
       seed: settings.seed,
       evalEvery: settings.evalEvery,
-      selectBy: settings.selectBy,
+      // Generation has no accuracy to select on: the dev loss (the reference's cross-entropy) it is.
+      selectBy: task.generation ? 'devLoss' : settings.selectBy,
       checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
       checkpointDir,
       resumeFrom: req.resume && hasCheckpoint ? checkpointDir : undefined,
@@ -127,36 +130,35 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
             popsize: settings.bbtPopulation,
             sigma: settings.bbtSigma,
           });
-    saveSoftPrompt(req.out, {
+    const adapter: SoftPromptAdapter = {
       numVirtualTokens: n,
       tokenDim: sessions.hidden,
       embeddings: result.prompt,
       init,
       initText: settings.initText,
+      // Marked in adapter_config.json: a slot-trained prompt is never applied as a prefix.
       slot: filledSlot(task.train!.texts[0] ?? '', settings.slot),
       // An absolute folder or the hub id: PEFT reads this path from wherever the adapter goes.
       baseModel: modelSpecOf(parsed, req.promptFile),
-    });
+    };
+    saveSoftPrompt(req.out, adapter);
     const nearest = nearestTokens(result.prompt, table, { numVirtualTokens: n, vocabSize: sessions.vocabSize, hidden: sessions.hidden }, req.nearestK ?? 5, (id) => tokenizer.idToToken(id) ?? `<${id}>`);
     writeJsonAtomic(join(req.out, NEAREST_TOKENS_FILE), nearest);
 
-    // Every split, tuned and hand-written, measured the same way; test is only reported here.
-    // A cancelled run keeps its adapter and checkpoint but measures nothing more.
-    const accuracyOn = async (o: SoftPromptObjective, prompt: Float32Array | undefined, examples: BatchExample[]) =>
-      examples.length > 0 && !result.cancelled ? (await o.evaluate(prompt, examples, req.signal)).accuracy : null;
-    const test = { tuned: placed(task.test, n), manual: placed(task.test, 0) };
-    const accuracies = {
-      train_acc: await accuracyOn(objective, result.prompt, data.train),
-      dev_acc: Number.isFinite(result.devAcc) ? result.devAcc : null,
-      test_acc: await accuracyOn(objective, result.prompt, test.tuned),
-      manual_train_acc: await accuracyOn(manual, undefined, placed(task.train, 0)),
-      manual_dev_acc: await accuracyOn(manual, undefined, placed(task.dev, 0)),
-      manual_test_acc: await accuracyOn(manual, undefined, test.manual),
-    };
+    const measured = await measureSoftPrompt({
+      task,
+      tuned: objective,
+      manual,
+      placed,
+      numVirtualTokens: n,
+      training: result,
+      adapter,
+      model: () => modelService.model({ model: adapter.baseModel, device: sessions.provider }),
+      signal: req.signal,
+    });
     return {
       out: req.out,
-      ...accuracies,
-      warnings: softPromptWarnings(task, accuracies),
+      ...measured,
       best_step: result.bestStep,
       steps_run: result.stepsRun,
       stopped_early: result.stoppedEarly,
