@@ -105,7 +105,7 @@ function done(results: string): Set<string> {
 
 /** Rows of the held-out split a task file names (fold validation or test.jsonl). */
 function heldoutRows(file: string): number {
-  const test = /\n  test: (.*)\n/.exec(readFileSync(file, 'utf8'))![1]!;
+  const test = /\n {2}test: (.*)\n/.exec(readFileSync(file, 'utf8'))![1]!;
   return readRows(test).length;
 }
 

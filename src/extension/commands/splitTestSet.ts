@@ -14,7 +14,7 @@ function wholeRange(document: vscode.TextDocument): vscode.Range {
 
 export async function splitTestSetCommand(ctx: PromptsmithContext, arg?: unknown): Promise<void> {
   const uri = arg instanceof vscode.Uri ? arg : typeof arg === 'string' ? vscode.Uri.parse(arg) : vscode.window.activeTextEditor?.document.uri;
-  if (!uri || uri.scheme !== 'file') {
+  if (uri?.scheme !== 'file') {
     void vscode.window.showErrorMessage('Promptsmith: open a .prompt file on disk first.');
     return;
   }

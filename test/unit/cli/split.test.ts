@@ -34,7 +34,7 @@ test('split on tinysent: whole events move to data/test.jsonl, none of its rows 
   const r = cli(['split', file, '--fraction', '0.25', '--seed', '1']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readPromptFile(file).task!.test, 'data/test.jsonl');
-  assert.match(readFileSync(file, 'utf8'), /  dev: data\/dev\.jsonl\n  test: data\/test\.jsonl\n  labels:/);
+  assert.match(readFileSync(file, 'utf8'), / {2}dev: data\/dev\.jsonl\n {2}test: data\/test\.jsonl\n {2}labels:/);
   const test = lines(join(dir, 'data', 'test.jsonl'));
   const kept = [...lines(join(dir, 'data', 'train.jsonl')), ...lines(join(dir, 'data', 'dev.jsonl'))];
   assert.deepEqual([...kept, ...test].sort(), [...before].sort(), 'every row is kept exactly once');

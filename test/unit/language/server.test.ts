@@ -134,7 +134,7 @@ test('a dataset created on disk clears its diagnostic after a watched-files noti
   // The one-row dev set is read now: too small to separate prompts, and no test split beside it.
   const after = (await diagnosticsFor(uri, 1)).diagnostics;
   assert.deepEqual(after.map((d) => d.code), ['small-eval-set', 'no-test-split']);
-  assert.match(after[0]!.message, /dev has 1 row: an accuracy of 50% on 1 rows is \d+%–\d+% at 95%/);
+  assert.match(String(after[0]!.message), /dev has 1 row: an accuracy of 50% on 1 rows is \d+%–\d+% at 95%/);
 });
 
 test('the promptsmith.model setting gives files without model: a token count', async () => {

@@ -144,7 +144,7 @@ test('a slot-trained adapter is marked in adapter_config.json and never applied 
   const dir = join(tmp, 'slot-marked');
   const ids = loadTokenizer(modelDir).encode(' They were', { addSpecialTokens: false });
   const embeddings = new Float32Array(ids.length * HIDDEN);
-  ids.forEach((id, i) => embeddings.set(table.subarray(id * HIDDEN, (id + 1) * HIDDEN), i * HIDDEN));
+  for (const [i, id] of ids.entries()) embeddings.set(table.subarray(id * HIDDEN, (id + 1) * HIDDEN), i * HIDDEN);
   saveSoftPrompt(dir, { numVirtualTokens: ids.length, tokenDim: HIDDEN, embeddings, init: 'CLASS_LABELS', baseModel: modelDir, slot: 'feel' });
   const config = JSON.parse(readFileSync(join(dir, 'adapter_config.json'), 'utf8'));
   assert.equal(config.promptsmith_slot, 'feel');

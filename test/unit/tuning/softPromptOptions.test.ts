@@ -64,7 +64,7 @@ test('init CLASS_LABELS: each label’s verbalizer embedding (the mean of its to
   const tableRow = (id: number) => Array.from(table.subarray(id * d, (id + 1) * d));
   assert.deepEqual(row(p, 0), tableRow(classTokens[0]![0]!));
   const [a, b] = classTokens[1]!.map(tableRow);
-  row(p, 1).forEach((x, j) => assert.ok(Math.abs(x - (a![j]! + b![j]!) / 2) < 1e-6));
+  for (const [j, x] of row(p, 1).entries()) assert.ok(Math.abs(x - (a![j]! + b![j]!) / 2) < 1e-6);
   const third = row(p, 2);
   assert.ok(
     frequentIds.some((id) => tableRow(id).every((x, j) => x === third[j])),

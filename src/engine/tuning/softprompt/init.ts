@@ -80,12 +80,12 @@ export function initialSoftPrompt(init: SoftPromptInit, ctx: InitContext): Float
       return p;
     }
     case 'SAMPLE_VOCAB':
-      sampleIds(population, n, ctx.rng).forEach((id, i) => p.set(row(id), i * d));
+      for (const [i, id] of sampleIds(population, n, ctx.rng).entries()) p.set(row(id), i * d);
       return p;
     case 'CLASS_LABELS': {
       const labels = ctx.classTokens ?? [];
       if (labels.length === 0) throw new Error('soft prompt init CLASS_LABELS needs the task’s labels (promptsmith.task.labels)');
-      sampleIds(population, n, ctx.rng).forEach((id, i) => p.set(row(id), i * d));
+      for (const [i, id] of sampleIds(population, n, ctx.rng).entries()) p.set(row(id), i * d);
       // A label beyond the prompt's length is left out, as in the reference code.
       labels.slice(0, n).forEach((ids, i) => {
         for (let j = 0; j < d; j++) p[i * d + j] = ids.reduce((s, id) => s + ctx.table[id * d + j]!, 0) / ids.length;
