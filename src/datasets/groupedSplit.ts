@@ -1,18 +1,22 @@
 // A held-out split drawn by group: rows that are near-duplicates of each other (the same event
 // with another name) always land on the same side, so the held-out rows are new to the rest.
-// Groups are shuffled with a seeded generator and taken until the held-out share is reached.
+// Groups are put in a seeded order and taken until the held-out share is reached.
 import { nearDuplicateGroups } from './nearDuplicates';
 
-/** A small seeded generator (mulberry32), enough for shuffling rows reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** FNV-1a (32 bit) of a string: a stable, seedable key for ordering. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * `items` in an order fixed by the seed and each item's key (a hash of both): another seed gives
+ * another order, and adding an item never reorders the others.
+ */
+export function seededOrder<T>(items: readonly T[], key: (item: T) => string, seed: number): T[] {
+  const keyed = items.map((item) => ({ item, h: fnv1a(`${seed}\u0000${key(item)}`), k: key(item) }));
+  return keyed.sort((a, b) => a.h - b.h || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.item);
 }
 
 export interface GroupedSplit {
@@ -33,12 +37,10 @@ export function groupedSplit(texts: readonly string[], options: { fraction: numb
   const groups = nearDuplicateGroups(texts);
   const groupCount = groups.reduce((m, g) => Math.max(m, g + 1), 0);
   if (groupCount < 2) throw new Error(`all ${texts.length} rows are near-duplicates of each other: no group can be held out`);
-  const order = Array.from({ length: groupCount }, (_, g) => g);
-  const random = seededRandom(seed);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  // A group is keyed by its first row's text, so its place does not depend on row order.
+  const firstText = new Map<number, string>();
+  for (const [i, g] of groups.entries()) if (!firstText.has(g)) firstText.set(g, texts[i]!);
+  const order = seededOrder(Array.from({ length: groupCount }, (_, g) => g), (g) => firstText.get(g)!, seed);
   const sizes = new Array<number>(groupCount).fill(0);
   for (const g of groups) sizes[g]!++;
   const stratum = groupStrata(groups, groupCount, options.labels);

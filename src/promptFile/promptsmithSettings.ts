@@ -56,18 +56,18 @@ export type SoftPromptInit = (typeof SOFT_PROMPT_INITS)[number];
 // Defaults chosen by measurement on held-out events (docs/soft-prompt-defaults.md), not copied
 // from T5; tuneSoftPrompt.ts's SOFT_PROMPT_DEFAULTS holds the same values (a test checks it).
 export const SOFT_PROMPT_SETTINGS: SettingsTable = {
-  tokens: { type: 'integer', min: 1, max: 1000, default: 100, description: 'Number of virtual tokens n (`num_virtual_tokens`; paper: 1–150).' },
+  tokens: { type: 'integer', min: 1, max: 1000, default: 8, description: 'Number of virtual tokens n (`num_virtual_tokens`; paper: 1–150, 100 on T5).' },
   init: {
     type: 'enum',
     enum: SOFT_PROMPT_INITS,
-    default: 'RANDOM',
+    default: 'SAMPLE_VOCAB',
     description:
       'Initialisation: CLASS_LABELS (each label’s verbalizer embedding, then vocabulary samples; the paper’s best), SAMPLE_VOCAB (embeddings of the 5,000 most frequent tokens), RANDOM (normal at the embedding table’s scale) or TEXT (uses `initText`).',
   },
   initText: { type: 'string', description: 'Text whose token embeddings initialise the prompt when `init: TEXT`.' },
   steps: { type: 'integer', min: 1, default: 100, description: 'Optimisation steps.' },
-  lr: { type: 'number', min: 0, description: 'Learning rate; default 0.3 with adafactor (paper), 0.01 with adam.' },
-  optimizer: { type: 'enum', enum: ['adafactor', 'adam'], default: 'adafactor', description: 'Optimizer: adafactor (paper: no momentum, unfactored second moments for the prompt) or adam.' },
+  lr: { type: 'number', min: 0, description: 'Learning rate; default 3e-4 with adam, 0.3 with adafactor (paper).' },
+  optimizer: { type: 'enum', enum: ['adafactor', 'adam'], default: 'adam', description: 'Optimizer: adam, or adafactor (paper: no momentum, unfactored second moments for the prompt).' },
   weightDecay: {
     type: 'number',
     min: 0,
