@@ -16,7 +16,7 @@ test('the demo evaluates the hand-written prompt, tunes a soft prompt and prints
   assert.equal(r.status, 0, r.stderr);
   // The embedded model and task give the independently measured 59.4% (dev) and 79.5% (test,
   // tinysent/README.md) for the hand-written template.
-  assert.match(r.stdout, /accuracy 59\.4% on 64 rows/);
+  assert.match(r.stdout, /accuracy +59\.4% on 64 rows of dev/);
   assert.match(r.stdout, /hand-written prompt +[\d.]+% +59\.4% +79\.5% +[−+][\d.]+ pts/);
   assert.match(r.stdout, /\d+-token soft prompt +[\d.]+% +[\d.]+% +[\d.]+% +[−+][\d.]+ pts/, r.stdout);
   assert.match(r.stdout, /gap \(train − test\)/);
