@@ -115,6 +115,7 @@ function softPromptEvaluator(options: EvaluatePromptFileOptions, plan: Evaluatio
  */
 export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Promise<PromptEvaluation> {
   const plan = planEvaluation(options);
+  // A bad dataset fails before the model loads.
   await loadDataset(plan.data, { labels: Object.keys(plan.labels) });
   const evaluator = plan.softPrompt ? softPromptEvaluator(options, plan, plan.softPrompt) : await plainEvaluator(options, plan);
   const main = await evaluator.evaluate(plan.data, progressEmitter(options));
