@@ -1,7 +1,7 @@
 // The house rules of DESIGN.md, checked on the sources (type-only imports included, since a type
 // cycle is still a cycle for a reader): no import cycles in src/; `vscode` only under
 // src/extension/; onnxruntime only in the runtime gateway; engine tasks/tuning never import the
-// engine host; the language server never imports engine code. Exit 1 with one line per breach.
+// engine host; the language server never imports engine code; src/datasets stays neutral. Exit 1 with one line per breach.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -63,6 +63,7 @@ for (const [file, { local, packages }] of graph) {
     if (!r.startsWith('src/extension/') && t.startsWith('src/extension/')) problems.push(`${r}: imports ${t} (only the extension imports extension code)`);
     if ((r.startsWith('src/promptFile/') || r.startsWith('src/modelFiles/')) && /^src\/(engine|language|extension|cli|runs)\//.test(t)) problems.push(`${r}: imports ${t} (a neutral module below every process)`);
     if (r.startsWith('src/runs/') && /^src\/(engine|language|extension|cli)\//.test(t)) problems.push(`${r}: imports ${t} (src/runs is a neutral module)`);
+    if (r.startsWith('src/datasets/') && /^src\/(engine|language|extension|cli|runs)\//.test(t)) problems.push(`${r}: imports ${t} (src/datasets is a neutral module)`);
   }
 }
 

@@ -5,7 +5,7 @@ import { LineChart, PALETTE } from './chart';
 import { el } from './dom';
 import { downsampleMinMax } from './downsample';
 import { fmtNumber } from './format';
-import { formatPercent } from '../src/protocol/format';
+import { accuracyGap, formatPercent, formatPoints } from '../src/protocol/format';
 import { makeTable } from './table';
 
 const METRIC_LABEL: Record<SeriesMetric, string> = { loss: 'loss', reward: 'reward', train_acc: 'train accuracy', dev_acc: 'dev accuracy' };
@@ -38,7 +38,7 @@ export function renderCompare(
     return [s.x, s.ys[0]!] as uPlot.AlignedData;
   });
   const table = makeTable(
-    ['run', 'kind', 'status', 'steps', 'loss', 'reward', 'train acc', 'dev acc', 'best prompt'],
+    ['run', 'kind', 'status', 'steps', 'loss', 'reward', 'train acc', 'dev acc', 'test acc', 'gap', 'best prompt'],
     details.map((d, i) => {
       const final = d.result?.metrics ?? {};
       const pick = (m: SeriesMetric) => final[m] ?? lastValue(d.series, m);
@@ -51,6 +51,8 @@ export function renderCompare(
         fmtNumber(pick('reward')),
         formatPercent(pick('train_acc')),
         formatPercent(pick('dev_acc')),
+        formatPercent(final.test_acc),
+        formatPoints(accuracyGap({ train: pick('train_acc') ?? null, dev: pick('dev_acc') ?? null, test: final.test_acc ?? null }).value),
         d.bestPrompts[0] ? JSON.stringify(d.bestPrompts[0].text) : '—',
       ];
     }),

@@ -5,6 +5,7 @@ import { button, el, replaceChildren } from './dom';
 import { fmtDuration, fmtNumber } from './format';
 import { formatPercent } from '../src/protocol/format';
 import { bestPromptsTable } from './bestPromptsTable';
+import { generalizationSection } from './generalizationTable';
 import type { LiveRun, LiveRuns } from './liveRuns';
 import { RunCharts } from './runCharts';
 import { post } from './vscodeApi';
@@ -20,12 +21,14 @@ export class LiveView {
   private readonly controls = el('div', { class: 'controls', role: 'toolbar', 'aria-label': 'Task controls' });
   private readonly chartHost = el('div');
   private readonly prompts = el('div', { class: 'prompts' });
+  private readonly outcome = el('div', { class: 'outcome' });
+  private outcomeShown: unknown;
   private promptsShown = -1;
   /** Header and buttons are rebuilt only when they change, so keyboard focus is not lost per frame. */
   private headerKey = '';
 
   constructor(private readonly live: LiveRuns) {
-    this.element.append(this.picker, this.header, this.controls, this.stats, this.chartHost, el('h3', {}, ['Best prompts']), this.prompts);
+    this.element.append(this.picker, this.header, this.controls, this.stats, this.outcome, this.chartHost, el('h3', {}, ['Best prompts']), this.prompts);
     this.render();
   }
 
@@ -66,11 +69,17 @@ export class LiveView {
       replaceChildren(this.stats, []);
       replaceChildren(this.controls, []);
       replaceChildren(this.prompts, []);
+      replaceChildren(this.outcome, []);
+      this.outcomeShown = undefined;
       this.headerKey = '';
       return;
     }
     this.renderHeader(run);
     this.renderStats(run);
+    if (this.outcomeShown !== run.result) {
+      this.outcomeShown = run.result;
+      replaceChildren(this.outcome, run.result ? generalizationSection(run.result) : []);
+    }
     if (this.chartsFor !== run.info.runId) {
       this.charts?.destroy();
       this.charts = new RunCharts();

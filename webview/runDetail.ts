@@ -3,6 +3,7 @@ import type { RunDetailView } from '../src/protocol/panelMessages';
 import { bestPromptsTable } from './bestPromptsTable';
 import { button, el } from './dom';
 import { fmtDate, fmtDuration, fmtNumber } from './format';
+import { generalizationSection } from './generalizationTable';
 import { RunCharts } from './runCharts';
 import { makeTable } from './table';
 import { post } from './vscodeApi';
@@ -40,6 +41,7 @@ export function renderRunDetail(detail: RunDetailView, onClose: () => void): { e
     const metrics = Object.entries(detail.result.metrics);
     element.append(el('h3', {}, ['Result']));
     if (detail.result.summary) element.append(el('p', {}, [detail.result.summary]));
+    element.append(...generalizationSection(detail.result));
     if (metrics.length > 0) element.append(makeTable(['metric', 'value'], metrics.map(([k, v]) => [k, fmtNumber(v, 5)]), { label: 'Result metrics' }));
   }
   element.append(el('h3', {}, ['Best prompts']), bestPromptsTable(item.id, detail.bestPrompts, { canApply: !item.problem }));

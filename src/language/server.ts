@@ -26,7 +26,7 @@ import { formatPromptSource } from './features/formatting';
 import { documentLinks, variableDefinition } from './features/navigation';
 import { type HoverContext, hoverAt } from './features/hover';
 import { toLspDiagnostics } from './features/lspDiagnostics';
-import { addVariableToSchema } from './features/quickFix';
+import { addVariableToSchema, splitTestSetAction } from './features/quickFix';
 import { rangeOf } from './features/ranges';
 import { documentSymbols } from './features/symbols';
 import { readServerSettings, type ServerSettings } from './serverSettings';
@@ -270,6 +270,7 @@ connection.onCodeAction((params) =>
     const actions: CodeAction[] = [];
     const done = new Set<string>();
     for (const diagnostic of params.context.diagnostics) {
+      if (diagnostic.code === 'no-test-split') actions.push(splitTestSetAction(document.uri, diagnostic));
       if (diagnostic.code !== 'undefined-variable') continue;
       const name = (diagnostic.data as { variable?: string } | undefined)?.variable;
       if (!name || done.has(name)) continue;

@@ -17,6 +17,7 @@ import {
   RL_SETTINGS,
   SOFT_PROMPT_SETTINGS,
   type SettingsTable,
+  type SoftPromptInit,
   TASK_SETTINGS,
 } from './promptsmithSettings';
 
@@ -44,6 +45,10 @@ export interface PromptsmithTask {
   test?: string;
   /** label → verbalizer */
   labels?: Record<string, string>;
+  /** Generation tasks: how an output is scored against the reference (exact, contains, regex, loglik). */
+  metric?: string;
+  /** Generation tasks: the dataset field holding the reference output (default 'output'). */
+  reference?: string;
 }
 
 export interface PromptsmithRl {
@@ -63,16 +68,22 @@ export interface PromptsmithRl {
 
 export interface PromptsmithSoftPrompt {
   tokens?: number;
-  init?: 'RANDOM' | 'SAMPLE_VOCAB' | 'TEXT';
+  init?: SoftPromptInit;
   initText?: string;
   steps?: number;
   lr?: number;
   optimizer?: 'adafactor' | 'adam';
+  weightDecay?: number;
+  decayToward?: 'zero' | 'init';
+  selectBy?: 'devAccuracy' | 'devLoss';
   method?: 'gradient' | 'bbt';
   batchSize?: number;
   evalEvery?: number;
   patience?: number;
   seed?: number;
+  bbtDim?: number;
+  bbtPopulation?: number;
+  bbtSigma?: number;
   slot?: string;
   /** A saved soft prompt (PEFT adapter folder, relative to the file) that run and eval use. */
   adapter?: string;

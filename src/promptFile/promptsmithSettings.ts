@@ -21,6 +21,12 @@ export const TASK_SETTINGS: SettingsTable = ownTable({
   train: { type: 'path', description: 'Training set (JSONL or CSV), relative to the .prompt file.' },
   dev: { type: 'path', description: 'Development set (JSONL or CSV), relative to the .prompt file: tuning selects prompts and stops early on it.' },
   test: { type: 'path', description: 'Held-out test set (JSONL or CSV), relative to the .prompt file: reported beside train and dev, never used to select or stop.' },
+  metric: {
+    type: 'enum',
+    enum: ['exact', 'contains', 'regex', 'loglik'],
+    description: 'Generation tasks: exact match, contains, regex (the reference is a pattern) or the log-likelihood of the reference.',
+  },
+  reference: { type: 'string', description: "Generation tasks: the dataset field holding the expected output (default 'output')." },
   labels: {
     type: 'labels',
     description: 'label → verbalizer: the continuation whose log-probability scores the label (e.g. `positive: " happy"`).',
@@ -45,29 +51,52 @@ export const RL_SETTINGS: SettingsTable = ownTable({
 /** PEFT's `prompt_tuning_init` values. */
 export const PROMPT_TUNING_INITS = ['RANDOM', 'SAMPLE_VOCAB', 'TEXT'] as const;
 export type PromptTuningInit = (typeof PROMPT_TUNING_INITS)[number];
+/** Promptsmith's inits: PEFT's, plus Lester et al.'s class-label init (PEFT has none). */
+export const SOFT_PROMPT_INITS = [...PROMPT_TUNING_INITS, 'CLASS_LABELS'] as const;
+export type SoftPromptInit = (typeof SOFT_PROMPT_INITS)[number];
 
+// Defaults chosen by measurement on held-out events (docs/soft-prompt-defaults.md), not copied
+// from T5; tuneSoftPrompt.ts's SOFT_PROMPT_DEFAULTS holds the same values (a test checks it).
 export const SOFT_PROMPT_SETTINGS: SettingsTable = ownTable({
-  tokens: { type: 'integer', min: 1, max: 1000, default: 100, description: 'Number of virtual tokens n (`num_virtual_tokens`; paper: 1–150).' },
+  tokens: { type: 'integer', min: 1, max: 1000, default: 8, description: 'Number of virtual tokens n (`num_virtual_tokens`; paper: 1–150, 100 on T5).' },
   init: {
     type: 'enum',
-    enum: PROMPT_TUNING_INITS,
-    default: 'RANDOM',
-    description: 'Initialisation (`prompt_tuning_init`): RANDOM, SAMPLE_VOCAB or TEXT (uses `initText`).',
+    enum: SOFT_PROMPT_INITS,
+    default: 'SAMPLE_VOCAB',
+    description:
+      'Initialisation: CLASS_LABELS (each label’s verbalizer embedding, then vocabulary samples; the paper’s best), SAMPLE_VOCAB (embeddings of the 5,000 most frequent tokens), RANDOM (normal at the embedding table’s scale) or TEXT (uses `initText`).',
   },
   initText: { type: 'string', description: 'Text whose token embeddings initialise the prompt when `init: TEXT`.' },
-  steps: { type: 'integer', min: 1, description: 'Optimisation steps.' },
-  lr: { type: 'number', min: 0, default: 0.3, description: 'Learning rate (paper: 0.3 with Adafactor).' },
-  optimizer: { type: 'enum', enum: ['adafactor', 'adam'], default: 'adafactor', description: 'Optimizer: adafactor (paper) or adam.' },
+  steps: { type: 'integer', min: 1, default: 100, description: 'Optimisation steps.' },
+  lr: { type: 'number', min: 0, description: 'Learning rate; default 3e-4 with adam, 0.3 with adafactor (paper).' },
+  optimizer: { type: 'enum', enum: ['adafactor', 'adam'], default: 'adam', description: 'Optimizer: adam, or adafactor (paper: no momentum, unfactored second moments for the prompt).' },
+  weightDecay: {
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: 1e-5,
+    description: 'Decoupled weight decay per step: p ← p − rate·(p − target) after each update (paper: 1e-5, toward zero).',
+  },
+  decayToward: { type: 'enum', enum: ['zero', 'init'], default: 'zero', description: 'What weight decay pulls toward: zero (paper) or the initial prompt (a regularizer that keeps it near its init).' },
+  selectBy: {
+    type: 'enum',
+    enum: ['devAccuracy', 'devLoss'],
+    default: 'devAccuracy',
+    description: 'Which prompt is kept and when early stopping counts no improvement: best dev accuracy (ties: lower loss) or lowest dev loss.',
+  },
   method: {
     type: 'enum',
     enum: ['gradient', 'bbt'],
     default: 'gradient',
     description: 'gradient (autodiff over the ONNX graph) or bbt (gradient-free Black-Box Tuning with CMA-ES).',
   },
-  batchSize: { type: 'integer', min: 1, description: 'Examples per step.' },
-  evalEvery: { type: 'integer', min: 1, description: 'Evaluate on the dev set every N steps.' },
-  patience: { type: 'integer', min: 1, description: 'Early stopping: evaluations without dev improvement before stopping.' },
-  seed: { type: 'integer', description: 'Random seed.' },
+  batchSize: { type: 'integer', min: 1, default: 8, description: 'Examples per step.' },
+  evalEvery: { type: 'integer', min: 1, default: 10, description: 'Evaluate on the dev set every N steps.' },
+  patience: { type: 'integer', min: 1, description: 'Early stopping: evaluations without dev improvement before stopping (default: never stop early).' },
+  seed: { type: 'integer', default: 0, description: 'Random seed.' },
+  bbtDim: { type: 'integer', min: 1, max: 10000, default: 500, description: 'BBT: intrinsic dimension d of the searched vector z (P = A z + P0; Sun et al.: 500).' },
+  bbtPopulation: { type: 'integer', min: 2, max: 1000, default: 20, description: 'BBT: CMA-ES population per generation (Sun et al.: 20).' },
+  bbtSigma: { type: 'number', min: 0, default: 1, description: 'BBT: CMA-ES initial step size σ, also in the projection’s scale (Sun et al.: 1).' },
   slot: { type: 'string', description: 'Name of the `{{softprompt "name"}}` slot to fill; default: before the whole input.' },
   adapter: {
     type: 'path',

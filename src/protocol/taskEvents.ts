@@ -84,6 +84,8 @@ export interface TaskResult {
   /** Files produced, relative to the run folder, e.g. { adapter: 'adapter/adapter_config.json' }. */
   artifacts?: Record<string, string>;
   summary?: string;
+  /** Data that invites self-deception (near-copies across splits, small sets, …), one sentence each. */
+  warnings?: string[];
 }
 
 export interface ResultEvent {
@@ -200,6 +202,7 @@ export function parseTaskResult(raw: unknown, where: string): TaskResult {
   }
   const summary = optionalString(r, 'summary', where);
   if (summary !== undefined) result.summary = summary;
+  if (r.warnings !== undefined) result.warnings = expectArrayOf(r.warnings, `${where}.warnings`, 'string');
   return result;
 }
 

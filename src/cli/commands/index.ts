@@ -10,6 +10,7 @@ import { renderCommand } from './render';
 import { runCommand } from './run';
 import { scoreCommand } from './score';
 import { serveCommand } from './serve';
+import { splitCommand } from './split';
 import { tuneFinetuneCommand } from './tuneFinetune';
 import { tuneSoftCommand } from './tuneSoft';
 
@@ -23,6 +24,7 @@ export const commands: CliCommand[] = [
   exportCommand,
   tuneSoftCommand,
   tuneFinetuneCommand,
+  splitCommand,
   pendingCommand('tune rl', 'tune rl <file.prompt> [--steps N] [--json]', 'RL prompt tuning (RLPrompt)'),
   serveCommand,
   benchCommand,

@@ -4,24 +4,43 @@
 // Ctrl-C stops after the current step and writes a checkpoint that --resume continues.
 import { resolve } from 'node:path';
 import { SOFT_PROMPT_SETTINGS } from '../../promptFile/promptsmithSettings';
-import type { SoftPromptOverrides, TuneSoftResult } from '../../protocol/methods/tuneSoft';
+import type { GenerationResult, GenerationSplitScores, SoftPromptOverrides, TuneSoftResult } from '../../protocol/methods/tuneSoft';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
 import { taskEventPrinter } from '../taskOutput';
 import { settingFlags, settingsFromFlags } from '../settingsFlags';
-import { formatPercent } from '../../protocol/format';
+import { devTitle, formatPercent, type SplitAccuracies, splitTable } from '../../protocol/format';
 
-const TUNING_SETTINGS = ['tokens', 'init', 'initText', 'steps', 'lr', 'optimizer', 'method', 'seed', 'batchSize', 'evalEvery', 'patience'] as const;
+const TUNING_SETTINGS = ['tokens', 'init', 'initText', 'steps', 'lr', 'optimizer', 'weightDecay', 'decayToward', 'selectBy', 'method', 'seed', 'batchSize', 'evalEvery', 'patience', 'bbtDim', 'bbtPopulation', 'bbtSigma'] as const;
+
+/** Accuracies of the tuned and the hand-written prompt by split, as the result carries them. */
+export function resultAccuracies(r: TuneSoftResult): { name: string; accuracies: SplitAccuracies }[] {
+  return [
+    { name: 'soft prompt', accuracies: { train: r.train_acc, dev: r.dev_acc, test: r.test_acc } },
+    { name: 'hand-written', accuracies: { train: r.manual_train_acc, dev: r.manual_dev_acc, test: r.manual_test_acc } },
+  ];
+}
+
+/** Generation tasks: the reference's mean log-likelihood per token and the task's metric, by split. */
+function generationLines(g: GenerationResult): string[] {
+  const splits = (['train', 'dev', 'test'] as const).filter((s) => g.tuned[s] !== undefined);
+  const cell = (x: GenerationSplitScores | undefined) => `${x ? x.loglik_per_token.toFixed(3) : '—'}${g.metric === 'loglik' ? '' : ` / ${formatPercent(x?.score)}`}`.padEnd(26);
+  return [
+    `generation task (reference field '${g.reference}'): mean log-likelihood per reference token${g.metric === 'loglik' ? '' : ` / ${g.metric} on the greedy output`}`,
+    `${''.padEnd(14)}${splits.map((s) => (s === 'dev' ? devTitle(g.tuned.test !== undefined) : s).padEnd(26)).join('')}`.trimEnd(),
+    `${'soft prompt'.padEnd(14)}${splits.map((s) => cell(g.tuned[s])).join('')}`.trimEnd(),
+    `${'hand-written'.padEnd(14)}${splits.map((s) => cell(g.manual[s])).join('')}`.trimEnd(),
+  ];
+}
 
 function summary(r: TuneSoftResult): string {
   const lines = r.nearest_tokens.map((row, i) => `  [${i}] ${row.join(' ')}`);
   return [
     `saved ${r.out}`,
-    `              train    dev      test`,
-    `soft prompt   ${formatPercent(r.train_acc).padEnd(8)} ${formatPercent(r.dev_acc).padEnd(8)} ${formatPercent(r.test_acc)}`,
-    `hand-written  ${formatPercent(r.manual_train_acc).padEnd(8)} ${formatPercent(r.manual_dev_acc).padEnd(8)} ${formatPercent(r.manual_test_acc)}`,
+    ...(r.generation ? generationLines(r.generation) : splitTable(resultAccuracies(r))),
     `best step ${r.best_step} of ${r.steps_run}, ${r.method} on ${r.device}${r.run_dir ? `; run ${r.run_dir}` : ''}`,
+    ...r.warnings.map((w) => `warning: ${w}`),
     'nearest tokens:',
     ...lines,
   ].join('\n');
@@ -30,7 +49,7 @@ function summary(r: TuneSoftResult): string {
 export const tuneSoftCommand: CliCommand = {
   name: 'tune soft',
   usage:
-    'tune soft <file.prompt> [--tokens n] [--init RANDOM|SAMPLE_VOCAB|TEXT] [--init-text T] [--steps N] [--lr X] [--optimizer adam|adafactor] [--method gradient|bbt] [--seed S] [--out DIR] [--resume DIR] [--json]',
+    'tune soft <file.prompt> [--tokens n] [--init CLASS_LABELS|SAMPLE_VOCAB|RANDOM|TEXT] [--init-text T] [--steps N] [--lr X] [--optimizer adam|adafactor] [--weight-decay X] [--decay-toward zero|init] [--select-by devAccuracy|devLoss] [--method gradient|bbt] [--bbt-dim D] [--bbt-population N] [--bbt-sigma S] [--seed S] [--out DIR] [--resume DIR] [--json]',
   summary: 'Soft prompt tuning (Lester et al. 2021); saves a PEFT adapter',
   flags: {
     ...settingFlags(SOFT_PROMPT_SETTINGS, TUNING_SETTINGS),

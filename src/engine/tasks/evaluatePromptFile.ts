@@ -17,6 +17,7 @@ import { evaluateClassification, type ScoreFn } from './evaluate';
 import { checkDistinctVerbalizers, checkPromptFits, checkRenderedRow, checkRowInputs } from './rowChecks';
 import { promptTextForModel } from './promptText';
 import type { TaskHooks } from './taskHooks';
+import { evaluationWarnings } from './evaluationWarnings';
 import { resolveTaskSpec } from './taskSpec';
 import { formatPercent } from '../../protocol/format';
 
@@ -63,34 +64,13 @@ function progressEmitter(hooks: TaskHooks): (done: number, total: number) => voi
   return (done, total) => hooks.emit?.({ type: 'progress', step: done, totalSteps: total, elapsed_s: (Date.now() - started) / 1000 });
 }
 
-export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Promise<PromptEvaluation> {
-  const plan = planEvaluation(options);
-  const { promptFile } = options;
-  const { parsed, data } = plan;
-  const dataset = await loadDataset(data, { labels: Object.keys(plan.labels) });
-  checkRowInputs(parsed, data, dataset.rows);
-  if (plan.softPrompt) return evaluateWithSoftPrompt(options, plan, plan.softPrompt);
-  const scorer = plan.remote ? remoteEvaluationScorer(plan.remote) : await localEvaluationScorer(plan, options);
-  options.emit?.({ type: 'device', device: scorer.device });
-  const baseDir = dirname(promptFile);
-  const render = async (input: Record<string, unknown>) => scorer.promptText(await renderPromptFile(parsed, input, { baseDir, softPromptSlots: 'empty' }));
-  const renderRow = async (row: DatasetRow) => {
-    const text = await render(row.fields);
-    checkRenderedRow(data, row, text);
-    scorer.checkRow?.(data, row.line, text);
-    return text;
-  };
-  const { examples: _examples, ...summary } = await evaluateClassification({
-    rows: dataset.rows,
-    labels: plan.labels,
-    render: renderRow,
-    contentFreePrompts: await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v)))),
-    score: scorer.score,
-    batchSize: scorer.batchSize,
-    signal: options.signal,
-    onProgress: progressEmitter(options),
-  });
-  return { ...summary, device: scorer.device, model: plan.model, data };
+type SplitEvaluation = Omit<PromptEvaluation, 'model' | 'data' | 'warnings'>;
+
+/** Scores any labelled file of the task the same way (the model or the sessions opened once). */
+interface Evaluator {
+  evaluate(file: string, onProgress?: (done: number, total: number) => void): Promise<SplitEvaluation>;
+  /** The verbalizer's token pieces, when the model's tokenizer is at hand. */
+  tokenPieces?(text: string): string[];
 }
 
 /** What an evaluation scores with: the prompt text the model sees, and its scoring function. */
@@ -102,6 +82,7 @@ interface EvaluationScorer {
   batchSize?: number;
   /** Refuses a rendered row the model cannot score (naming the file and line), where it can tell. */
   checkRow?(file: string, line: number, text: string): void;
+  tokenPieces?(text: string): string[];
 }
 
 async function localEvaluationScorer(plan: EvaluationPlan, options: EvaluatePromptFileOptions): Promise<EvaluationScorer> {
@@ -115,6 +96,7 @@ async function localEvaluationScorer(plan: EvaluationPlan, options: EvaluateProm
     promptText: (rendered) => promptTextForModel(rendered, model.tokenizer),
     score: async (prompts, continuations, signal) => (await score(model, prompts, continuations, { signal })).items.map((i) => i.logprob),
     checkRow: (file, line, text) => checkPromptFits(file, line, model.encodePrompt(text).length, longest, model.contextLength()),
+    tokenPieces: (text) => model.tokenizer.encode(text, { addSpecialTokens: false }).map((id) => model.tokenizer.idToToken(id) ?? `<${id}>`),
   };
 }
 
@@ -126,25 +108,89 @@ function remoteEvaluationScorer(target: RemoteTarget): EvaluationScorer {
   return { device: remoteDevice(target), promptText: (rendered) => rendered.text, score: (p, c, signal) => scorer.score(p, c, signal), batchSize: 8 * client.maxConcurrency };
 }
 
-export function evaluationTaskResult(e: PromptEvaluation): TaskResult {
-  const soft = e.soft_prompt === undefined ? '' : ` with soft prompt ${e.soft_prompt} (manual template ${formatPercent(e.manual_accuracy)})`;
+async function plainEvaluator(options: EvaluatePromptFileOptions, plan: EvaluationPlan): Promise<Evaluator> {
+  const { parsed } = plan;
+  const scorer = plan.remote ? remoteEvaluationScorer(plan.remote) : await localEvaluationScorer(plan, options);
+  options.emit?.({ type: 'device', device: scorer.device });
+  const baseDir = dirname(options.promptFile);
+  const render = async (input: Record<string, unknown>) => scorer.promptText(await renderPromptFile(parsed, input, { baseDir, softPromptSlots: 'empty' }));
+  const contentFreePrompts = await Promise.all(CONTENT_FREE_INPUTS.map((v) => render(contentFreeInput(parsed, v))));
   return {
-    metrics: { dev_acc: e.accuracy, calibrated_acc: e.calibrated.accuracy, n: e.n, ...(e.manual_accuracy === undefined ? {} : { manual_acc: e.manual_accuracy }) },
-    summary: `accuracy ${formatPercent(e.accuracy)} (calibrated ${formatPercent(e.calibrated.accuracy)}) on ${e.n} rows of ${e.data}${soft}`,
+    async evaluate(file, onProgress) {
+      const dataset = await loadDataset(file, { labels: Object.keys(plan.labels) });
+      checkRowInputs(parsed, file, dataset.rows);
+      const renderRow = async (row: DatasetRow) => {
+        const text = await render(row.fields);
+        checkRenderedRow(file, row, text);
+        scorer.checkRow?.(file, row.line, text);
+        return text;
+      };
+      const { examples: _examples, ...summary } = await evaluateClassification({
+        rows: dataset.rows,
+        labels: plan.labels,
+        render: renderRow,
+        contentFreePrompts,
+        score: scorer.score,
+        batchSize: scorer.batchSize,
+        signal: options.signal,
+        onProgress,
+      });
+      return { ...summary, device: scorer.device };
+    },
+    tokenPieces: scorer.tokenPieces,
+  };
+}
+/** With a saved soft prompt's virtual tokens (before BOS or at its slot, as tuned). */
+function softPromptEvaluator(options: EvaluatePromptFileOptions, plan: EvaluationPlan, softPrompt: string): Evaluator {
+  return {
+    async evaluate(file, onProgress) {
+      const result = await evaluatePromptFileWithSoftPrompt({
+        promptFile: options.promptFile,
+        adapterDir: softPrompt,
+        data: file,
+        contentFreeInputs: CONTENT_FREE_INPUTS.map((v) => contentFreeInput(plan.parsed, v)),
+        device: options.device,
+        signal: options.signal,
+        onProgress,
+      });
+      options.emit?.({ type: 'device', device: result.device });
+      return result;
+    },
   };
 }
 
-/** The evaluation with a saved soft prompt's virtual tokens (before BOS or at its slot, as tuned). */
-async function evaluateWithSoftPrompt(options: EvaluatePromptFileOptions, plan: EvaluationPlan, softPrompt: string): Promise<PromptEvaluation> {
-  const result = await evaluatePromptFileWithSoftPrompt({
-    promptFile: options.promptFile,
-    adapterDir: softPrompt,
-    data: plan.data,
-    contentFreeInputs: CONTENT_FREE_INPUTS.map((v) => contentFreeInput(plan.parsed, v)),
-    device: options.device,
-    signal: options.signal,
-    onProgress: progressEmitter(options),
-  });
-  options.emit?.({ type: 'device', device: result.device });
-  return { ...result, model: plan.model, data: plan.data };
+/**
+ * The evaluation on `data` (default: the task's dev set). Without an explicit `data`, the task's
+ * other splits are scored too (train/dev/test side by side); test is reported, never selected on.
+ */
+export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Promise<PromptEvaluation> {
+  const plan = planEvaluation(options);
+  // A bad dataset fails before the model loads.
+  await loadDataset(plan.data, { labels: Object.keys(plan.labels) });
+  const evaluator = plan.softPrompt ? softPromptEvaluator(options, plan, plan.softPrompt) : await plainEvaluator(options, plan);
+  const main = await evaluator.evaluate(plan.data, progressEmitter(options));
+  const result: PromptEvaluation = { ...main, model: plan.model, data: plan.data, warnings: [] };
+  const task = resolveTaskSpec(plan.parsed.task, options.promptFile);
+  if (options.data === undefined) {
+    const accuracyOf = async (file: string | undefined) => (file === undefined ? null : file === plan.data ? main.accuracy : (await evaluator.evaluate(file)).accuracy);
+    result.split_accuracy = { train: await accuracyOf(task.train), dev: await accuracyOf(task.dev), test: await accuracyOf(task.test) };
+  }
+  result.warnings = await evaluationWarnings(task, plan.data, result, evaluator.tokenPieces);
+  return result;
+}
+
+export function evaluationTaskResult(e: PromptEvaluation): TaskResult {
+  const soft = e.soft_prompt === undefined ? '' : ` with soft prompt ${e.soft_prompt} (manual template ${formatPercent(e.manual_accuracy)})`;
+  return {
+    metrics: {
+      dev_acc: e.accuracy,
+      calibrated_acc: e.calibrated.accuracy,
+      n: e.n,
+      ...(e.manual_accuracy === undefined ? {} : { manual_acc: e.manual_accuracy }),
+      ...(e.split_accuracy?.train == null ? {} : { train_acc: e.split_accuracy.train }),
+      ...(e.split_accuracy?.test == null ? {} : { test_acc: e.split_accuracy.test }),
+    },
+    summary: `accuracy ${formatPercent(e.accuracy)} (calibrated ${formatPercent(e.calibrated.accuracy)}) on ${e.n} rows of ${e.data}${soft}${e.split_accuracy ? `; train ${formatPercent(e.split_accuracy.train)}, test ${formatPercent(e.split_accuracy.test)}` : ''}`,
+    ...(e.warnings.length > 0 ? { warnings: e.warnings } : {}),
+  };
 }

@@ -7,7 +7,7 @@ import { messagesToText, modelSpecOf, parsePromptFile, readPromptFile, renderPro
 import type { RunPromptParams, RunPromptResult } from '../../protocol/methods/runPrompt';
 import { checkNoSoftPrompt, remoteTargetOf } from '../remote/remoteTarget';
 import { modelService, type ServiceContext } from '../runtime/modelService';
-import { loadSoftPrompt } from '../tuning/softprompt/peft';
+import { adapterSlot, loadSoftPrompt } from '../tuning/softprompt/peft';
 import { generateWithSoftPrompt } from '../tuning/softprompt/softPromptGeneration';
 
 import { promptTextForModel } from './promptText';
@@ -60,7 +60,7 @@ export async function runPromptFile(request: RunPromptParams, ctx: ServiceContex
     const adapter = loadSoftPrompt(softPrompt, num(model.folder.config, 'hidden_size') ?? num(model.folder.config, 'n_embd'));
     const r = await generateWithSoftPrompt(model, adapter, prompt, {
       ...sampling,
-      slot: parsed.softPrompt?.slot,
+      slot: adapterSlot(adapter, softPrompt, prompt, parsed.softPrompt?.slot),
       signal: ctx.signal,
       onToken: (piece) => ctx.emit({ type: 'token', id: piece.id, text: piece.text }),
     });

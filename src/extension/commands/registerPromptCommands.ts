@@ -13,4 +13,5 @@ export function registerPromptCommands(ctx: PromptsmithContext): void {
   ctx.own(vscode.commands.registerCommand('promptsmith.run', async (uri?: unknown) => (await import('./runPrompt')).runPromptCommand(ctx, outputs, uri)));
   ctx.own(vscode.commands.registerCommand('promptsmith.evaluate', async (uri?: unknown) => (await import('./evaluatePrompt')).evaluatePromptCommand(ctx, uri)));
   ctx.own(vscode.commands.registerCommand('promptsmith.selectModel', async () => (await import('./selectModel')).selectModelCommand(ctx)));
+  ctx.own(vscode.commands.registerCommand('promptsmith.splitTestSet', async (uri?: unknown) => (await import('./splitTestSet')).splitTestSetCommand(ctx, uri)));
 }

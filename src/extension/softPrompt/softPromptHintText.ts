@@ -21,15 +21,19 @@ function accuracy(x: number): string {
   return x.toFixed(2);
 }
 
-/** `◆ soft prompt (8 tokens, dev 0.72): ▁happy ▁joy …` — the closest token of each virtual token. */
+/**
+ * `◆ soft prompt (8 tokens, test 0.83, dev 0.97): ▁happy ▁joy …` — held-out accuracy first when
+ * the task has a test split; without one, dev is marked as the split that chose the prompt.
+ */
 export function hintTitle(hint: SoftPromptHint, maxShown = 6): string {
   const size = `${hint.numVirtualTokens} token${hint.numVirtualTokens === 1 ? '' : 's'}`;
-  const dev = hint.devAcc === undefined ? '' : `, dev ${accuracy(hint.devAcc)}`;
+  const test = hint.testAcc === undefined ? '' : `, test ${accuracy(hint.testAcc)}`;
+  const dev = hint.devAcc === undefined ? '' : hint.testAcc === undefined ? `, dev ${accuracy(hint.devAcc)} (used for selection)` : `, dev ${accuracy(hint.devAcc)}`;
   const firsts = hint.nearest.map((row) => row[0]?.token ?? '?');
   const shown = firsts.slice(0, maxShown).map((t) => displayToken(t, 16));
   // A CodeLens title renders $(name) as an icon; a token must never do that.
   const tokens = shown.join(' ').replaceAll('$(', '$\u200b(');
-  return `${HINT_TITLE_PREFIX} (${size}${dev}): ${tokens}${firsts.length > maxShown ? ' …' : ''}`;
+  return `${HINT_TITLE_PREFIX} (${size}${test}${dev}): ${tokens}${firsts.length > maxShown ? ' …' : ''}`;
 }
 
 /** The CodeLens tooltip (plain text): one line per virtual token with its nearest tokens. */
@@ -52,11 +56,17 @@ function cell(t: HintToken): string {
 /** Markdown for the hover: a header with the run and accuracies, then token i → its k nearest. */
 export function hintHoverMarkdown(hint: SoftPromptHint): string {
   const lines: string[] = [];
-  const accuracies: string[] = [];
-  if (hint.devAcc !== undefined) accuracies.push(`dev accuracy ${accuracy(hint.devAcc)}`);
-  if (hint.manualDevAcc !== undefined) accuracies.push(`manual template ${accuracy(hint.manualDevAcc)}`);
-  lines.push(`**Soft prompt** — ${hint.numVirtualTokens} virtual tokens${accuracies.length > 0 ? ` · ${accuracies.join(' vs ')}` : ''}`);
+  lines.push(`**Soft prompt** — ${hint.numVirtualTokens} virtual tokens`);
   lines.push('');
+  const rows: [string, number | undefined, number | undefined][] = [];
+  if (hint.testAcc !== undefined || hint.manualTestAcc !== undefined) rows.push(['test (held out)', hint.testAcc, hint.manualTestAcc]);
+  if (hint.devAcc !== undefined || hint.manualDevAcc !== undefined) rows.push([hint.testAcc === undefined ? 'dev (used for selection)' : 'dev', hint.devAcc, hint.manualDevAcc]);
+  if (rows.length > 0) {
+    const show = (x: number | undefined) => (x === undefined ? '—' : accuracy(x));
+    lines.push('| accuracy | soft prompt | hand-written |', '|:---|---:|---:|', ...rows.map(([split, tuned, manual]) => `| ${split} | ${show(tuned)} | ${show(manual)} |`));
+    if (hint.testAcc === undefined) lines.push('', '_No test split: dev chose this prompt, so no number here is held out._');
+    lines.push('');
+  }
   lines.push(`Run \`${hint.runId}\`${hint.endedAt ? ` (finished ${hint.endedAt.replace('T', ' ').slice(0, 19)} UTC)` : ''}${hint.slot ? ` · slot \`${hint.slot}\`` : ''}`);
   lines.push('');
   const withSimilarity = hint.nearest.some((row) => row.some((t) => t.similarity !== undefined));

@@ -4,6 +4,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { cachedSnapshot, defaultHubCacheDir, looksLikeHubId } from '../../modelFiles/hubCache';
+import type { SplitRows } from '../../datasets/dataWarnings';
+import { checkData, datasetRows } from './dataWarnings';
 import type { PromptAnalysis } from './diagnostics';
 import { describeRemoteModel, remoteModelOf } from '../../promptFile/modelIds';
 import { type PromptFileProblem, resolveModelRef, spanNear, spanOf } from '../../promptFile/promptFile';
@@ -14,6 +16,7 @@ import { isInsideFolder } from '../../modelFiles/confinedPath';
 export interface TokenizerLike {
   encode(text: string, options?: { addSpecialTokens?: boolean }): number[];
   readonly unkId: number | undefined;
+  idToToken?(id: number): string | undefined;
 }
 
 export interface AnalysisEnvironment {
@@ -32,6 +35,8 @@ export interface AnalysisEnvironment {
   mayRead?(path: string): boolean;
   /** Why no model file (tokenizer, chat template) is read here, when none is (an untrusted workspace). */
   modelFilesOff?: string;
+  /** A (small) dataset's rows for the data warnings; undefined when it cannot or should not be read. */
+  readDataset?(file: string): SplitRows | undefined;
 }
 
 /** What an untrusted (Restricted Mode) workspace allows the analysis to read. */
@@ -43,10 +48,11 @@ export interface Restriction {
 export const RESTRICTED_MODEL_FILES = 'not read in an untrusted workspace (Restricted Mode): trust the workspace to see token counts and tokenizer checks';
 
 export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (dir: string) => TokenizerLike, defaultModel?: string, restriction?: Restriction): AnalysisEnvironment {
+  const mayRead = restriction && ((path: string) => restriction.workspaceRoots.some((root) => isInsideFolder(root, path)));
   return {
     filePath,
     defaultModel,
-    mayRead: restriction && ((path) => restriction.workspaceRoots.some((root) => isInsideFolder(root, path))),
+    mayRead,
     modelFilesOff: restriction && RESTRICTED_MODEL_FILES,
     exists: existsSync,
     listDir(dir) {
@@ -57,6 +63,8 @@ export function nodeEnvironment(filePath: string | undefined, loadTokenizer: (di
       }
     },
     loadTokenizer,
+    // An untrusted workspace's data checks read only its own datasets.
+    readDataset: (file) => (mayRead && !mayRead(file) ? undefined : datasetRows(file)),
     cachedModelDir(id) {
       if (!looksLikeHubId(id)) return undefined;
       try {
@@ -96,7 +104,7 @@ export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironm
   const { parsed } = analysis;
   if (analysis.foreignFormat) return problems;
   const base = env.filePath ? dirname(env.filePath) : undefined;
-  for (const which of ['train', 'dev'] as const) {
+  for (const which of ['train', 'dev', 'test'] as const) {
     const file = parsed.task?.[which];
     if (file === undefined) continue;
     const abs = isAbsolute(file) ? file : base ? resolve(base, file) : undefined;
@@ -128,6 +136,7 @@ export function checkEnvironment(analysis: PromptAnalysis, env: AnalysisEnvironm
     }
   }
   checkVerbalizers(analysis, env, problems);
+  if (env.readDataset) problems.push(...checkData(analysis, { filePath: env.filePath, readDataset: env.readDataset, tokenPieces: tokenPieces(analysis, env) }));
   if (base) {
     const listed = mayRead(env, base);
     const available = new Set(partialNames(env));
@@ -183,5 +192,17 @@ function checkVerbalizers(analysis: PromptAnalysis, env: AnalysisEnvironment, pr
         ...span,
       });
     }
+  }
+}
+
+/** Spells a text as the model's tokenizer splits it, when that tokenizer is local and loads. */
+function tokenPieces(analysis: PromptAnalysis, env: AnalysisEnvironment): ((text: string) => string[]) | undefined {
+  const dir = localTokenizerDir(analysis, env);
+  if (!dir) return undefined;
+  try {
+    const tokenizer = env.loadTokenizer(dir);
+    return (text) => tokenizer.encode(text, { addSpecialTokens: false }).map((id) => tokenizer.idToToken?.(id) ?? `<${id}>`);
+  } catch {
+    return undefined;
   }
 }

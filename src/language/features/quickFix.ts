@@ -1,5 +1,7 @@
-// Quick fix for 'undefined-variable': declare the variable in `input.schema` as a string,
-// in the schema's own style (block map: a new line with the same indentation; flow map: `, x: string`).
+// Quick fixes. 'undefined-variable': declare the variable in `input.schema` as a string, in the
+// schema's own style (block map: a new line with the same indentation; flow map: `, x: string`).
+// 'no-test-split': run the editor's split command (it writes files, so it is a command, not an edit).
+import type { CodeAction, Diagnostic } from 'vscode-languageserver';
 import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import type { PromptAnalysis } from '../analysis/diagnostics';
 
@@ -36,4 +38,12 @@ export function addVariableToSchema(analysis: PromptAnalysis, name: string): Tex
   // A trailing comment on the last line stays on that line.
   const insertAt = lineEnd === -1 || lineEnd > fm.end ? at : source.slice(at, lineEnd).trim().startsWith('#') ? lineEnd : at;
   return { start: insertAt, end: insertAt, newText: `\n${' '.repeat(indent)}${entry}` };
+}
+
+/** The client command that holds out a test set (VS Code: promptsmith.splitTestSet). */
+export const SPLIT_TEST_SET_COMMAND = 'promptsmith.splitTestSet';
+
+export function splitTestSetAction(uri: string, diagnostic: Diagnostic): CodeAction {
+  const title = 'Split off a test set (near-duplicate rows kept together)';
+  return { title, kind: 'quickfix', diagnostics: [diagnostic], command: { title, command: SPLIT_TEST_SET_COMMAND, arguments: [uri] } };
 }

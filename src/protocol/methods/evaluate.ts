@@ -6,9 +6,11 @@ import {
   expectNumber,
   expectRecord,
   expectString,
+  numberOrNull,
   numberRecord,
   optionalNumber,
   optionalString,
+  stringArray,
 } from '../guards';
 import { type PromptFileParams, parsePromptFileParams } from './promptFileParams';
 
@@ -51,6 +53,10 @@ export interface PromptEvaluation extends ClassificationMetrics {
   data: string;
   /** The run folder, when the evaluation was recorded. */
   runDir?: string;
+  /** Without an explicit dataset: accuracy on each split of the task (null where it has none). */
+  split_accuracy?: { train: number | null; dev: number | null; test: number | null };
+  /** Data that invites self-deception (near-copies across splits, small sets, …), one sentence each. */
+  warnings: string[];
   /** With a soft prompt: the same rows with the plain template, the adapter, its size and loss. */
   manual_accuracy?: number;
   soft_prompt?: string;
@@ -103,7 +109,12 @@ export function parsePromptEvaluation(raw: unknown): PromptEvaluation {
     device: expectString(r, 'device', where),
     model: expectString(r, 'model', where),
     data: expectString(r, 'data', where),
+    warnings: stringArray(r, 'warnings', where),
   };
+  if (r.split_accuracy !== undefined) {
+    const s = expectRecord(r.split_accuracy, `${where}.split_accuracy`);
+    evaluation.split_accuracy = { train: numberOrNull(s, 'train', `${where}.split_accuracy`), dev: numberOrNull(s, 'dev', `${where}.split_accuracy`), test: numberOrNull(s, 'test', `${where}.split_accuracy`) };
+  }
   const runDir = optionalString(r, 'runDir', where);
   if (runDir !== undefined) evaluation.runDir = runDir;
   const softPrompt = optionalString(r, 'soft_prompt', where);

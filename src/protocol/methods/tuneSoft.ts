@@ -15,6 +15,7 @@ import {
   optionalOneOf,
   optionalString,
   ProtocolError,
+  stringArray,
 } from '../guards';
 import { ENGINE_DEVICES, type EngineDevice } from '../modelApi';
 
@@ -41,6 +42,25 @@ export interface NearestToken {
   similarity: number;
 }
 
+/** One prompt on one split of a generation task. */
+export interface GenerationSplitScores {
+  /** Mean log-probability of the reference per token (teacher forcing; what the loss minimises). */
+  loglik_per_token: number;
+  /** The task's metric (exact / contains / regex) on the greedy output, 0–1; null for loglik tasks. */
+  score: number | null;
+}
+
+export type GenerationSplit = 'train' | 'dev' | 'test';
+
+/** Generation tasks (promptsmith.task.metric): the tuned and the hand-written prompt by split. */
+export interface GenerationResult {
+  metric: string;
+  /** The dataset field holding the reference output. */
+  reference: string;
+  tuned: Partial<Record<GenerationSplit, GenerationSplitScores>>;
+  manual: Partial<Record<GenerationSplit, GenerationSplitScores>>;
+}
+
 export interface TuneSoftResult {
   /** The PEFT adapter folder. */
   out: string;
@@ -52,6 +72,10 @@ export interface TuneSoftResult {
   manual_train_acc: number | null;
   manual_dev_acc: number | null;
   manual_test_acc: number | null;
+  /** Data that invites self-deception (near-copies across splits, small sets, …), one sentence each. */
+  warnings: string[];
+  /** Generation tasks only (the *_acc fields are then null). */
+  generation?: GenerationResult;
   best_step: number;
   steps_run: number;
   stopped_early: boolean;
@@ -108,6 +132,7 @@ export function parseTuneSoftResult(raw: unknown): TuneSoftResult {
     manual_train_acc: numberOrNull(r, 'manual_train_acc', where),
     manual_dev_acc: numberOrNull(r, 'manual_dev_acc', where),
     manual_test_acc: numberOrNull(r, 'manual_test_acc', where),
+    warnings: stringArray(r, 'warnings', where),
     best_step: expectNumber(r, 'best_step', where),
     steps_run: expectNumber(r, 'steps_run', where),
     stopped_early: expectBoolean(r, 'stopped_early', where),
@@ -120,5 +145,27 @@ export function parseTuneSoftResult(raw: unknown): TuneSoftResult {
   };
   const runDir = optionalString(r, 'run_dir', where);
   if (runDir !== undefined) result.run_dir = runDir;
+  if (r.generation !== undefined) result.generation = parseGenerationResult(r.generation, `${where}.generation`);
   return result;
+}
+
+function parseGenerationScores(raw: unknown, where: string): Partial<Record<GenerationSplit, GenerationSplitScores>> {
+  const r = expectRecord(raw, where);
+  const out: Partial<Record<GenerationSplit, GenerationSplitScores>> = {};
+  for (const split of ['train', 'dev', 'test'] as const) {
+    if (r[split] === undefined) continue;
+    const s = expectRecord(r[split], `${where}.${split}`);
+    out[split] = { loglik_per_token: expectNumber(s, 'loglik_per_token', `${where}.${split}`), score: numberOrNull(s, 'score', `${where}.${split}`) };
+  }
+  return out;
+}
+
+function parseGenerationResult(raw: unknown, where: string): GenerationResult {
+  const r = expectRecord(raw, where);
+  return {
+    metric: expectString(r, 'metric', where),
+    reference: expectString(r, 'reference', where),
+    tuned: parseGenerationScores(r.tuned, `${where}.tuned`),
+    manual: parseGenerationScores(r.manual, `${where}.manual`),
+  };
 }

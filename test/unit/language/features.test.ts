@@ -25,9 +25,9 @@ test('completion: front-matter keys at every level, enum values, template variab
   const top = labelsAt('---\nmo|\n---\nx');
   assert.ok(top.includes('model') && top.includes('promptsmith.task') && top.includes('promptsmith.softPrompt'));
   assert.ok(labelsAt('---\nconfig:\n  te|\n---\nx').includes('temperature'));
-  assert.deepEqual(labelsAt('---\npromptsmith.task:\n  |\n---\nx'), ['train', 'dev', 'test', 'labels']);
+  assert.deepEqual(labelsAt('---\npromptsmith.task:\n  |\n---\nx'), ['train', 'dev', 'test', 'metric', 'reference', 'labels']);
   assert.ok(labelsAt('---\npromptsmith.rl: { promptLength: 5, |\n---\nx').includes('steps'));
-  assert.deepEqual(labelsAt('---\npromptsmith.softPrompt:\n  init: |\n---\nx'), ['RANDOM', 'SAMPLE_VOCAB', 'TEXT']);
+  assert.deepEqual(labelsAt('---\npromptsmith.softPrompt:\n  init: |\n---\nx'), ['RANDOM', 'SAMPLE_VOCAB', 'TEXT', 'CLASS_LABELS']);
   assert.deepEqual(labelsAt('---\ninput:\n  |\n---\nx'), ['schema', 'default']);
   const vars = labelsAt('---\ninput:\n  schema: { text: string, mood?: string }\n---\nSay {{|');
   assert.ok(vars.includes('text') && vars.includes('mood') && vars.includes('role') && vars.includes('softprompt'));

@@ -119,7 +119,7 @@ test('a 5 MB file, binary garbage and an empty file: diagnostics still come, the
   assert.equal(child.exitCode, null, 'server still running');
 });
 
-test('a dataset created on disk clears its diagnostic after a watched-files notification', async () => {
+test('a dataset created on disk clears its diagnostic after a watched-files notification, and its data warnings appear', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ps-watch-'));
   const file = join(dir, 'task.prompt');
   const uri = pathToFileURL(file).href;
@@ -131,7 +131,10 @@ test('a dataset created on disk clears its diagnostic after a watched-files noti
   writeFileSync(join(dir, 'dev.jsonl'), '{"text":"x","label":"a"}\n');
   published.delete(uri);
   await rpc.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(dir, 'dev.jsonl')).href, type: 1 }] });
-  assert.deepEqual((await diagnosticsFor(uri, 1)).diagnostics, []);
+  // The one-row dev set is read now: too small to separate prompts, and no test split beside it.
+  const after = (await diagnosticsFor(uri, 1)).diagnostics;
+  assert.deepEqual(after.map((d) => d.code), ['small-eval-set', 'no-test-split']);
+  assert.match(String(after[0]!.message), /dev has 1 row: an accuracy of 50% on 1 rows is \d+%–\d+% at 95%/);
 });
 
 test('the promptsmith.model setting gives files without model: a token count', async () => {

@@ -83,16 +83,27 @@ test('history lists runs (a damaged one with its message), opens a run and compa
   assert.deepEqual(asked, [{ type: 'loadRuns', runIds: ['20261127-012000-soft-sentiment'] }]);
   await sendToPanel(page, [detailMessage('20261127-012000-soft-sentiment', 'soft', 400, 5)]);
   await page.evaluate(AFTER_PAINT);
-  const detail = await page.evaluate<{ rows: number; damaged: string; canvases: number; warning: string }>(`(() => ({
+  const detail = await page.evaluate<{ rows: number; damaged: string; canvases: number; warning: string; generalization: string[]; dataWarning: string; bold: number }>(`(() => ({
     rows: document.querySelectorAll('.run-list vscode-table-row').length,
     damaged: document.querySelector('.run-list .error')?.getAttribute('title') ?? '',
     canvases: document.querySelectorAll('.run-detail canvas').length,
     warning: document.querySelector('.run-detail .warning')?.textContent ?? '',
+    generalization: [...document.querySelectorAll('.run-detail vscode-table[aria-label="Accuracy by split"] vscode-table-row, .run-detail vscode-table[aria-label="Accuracy by split"] vscode-table-header')].map((r) => [...r.children].map((c) => c.textContent.trim()).join('|')),
+    dataWarning: [...document.querySelectorAll('.run-detail .warning')].map((p) => p.textContent).join('|'),
+    bold: document.querySelectorAll('.run-detail b').length,
   }))()`);
   assert.equal(detail.rows, 5);
   assert.match(detail.damaged, /run\.json: schemaVersion 2 is newer/);
   assert.equal(detail.canvases, 2);
   assert.match(detail.warning, /truncated last line/);
+  // Generalisation: train, dev, test and the gap for the tuned and the hand-written prompt.
+  assert.deepEqual(detail.generalization, [
+    'prompt|train|dev|test|gap (train − test)',
+    'this run|100.0%|98.4%|69.5%|+30.5 pts',
+    'hand-written|62.5%|59.4%|79.5%|−17.0 pts',
+  ]);
+  assert.match(detail.dataWarning, /near-copies of training rows <b>\(names differ\)<\/b>/);
+  assert.equal(detail.bold, 0, 'warning text stays text');
   await page.screenshot({ path: join(shots, 'history.png'), fullPage: true });
 
   await page.evaluate(`__promptsmithPanel.compare(['20261127-012000-soft-sentiment', '20261127-013000-rl-sentiment'])`);

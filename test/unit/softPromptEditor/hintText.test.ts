@@ -24,10 +24,11 @@ function hint(firsts: string[], extra: Partial<SoftPromptHint> = {}): SoftPrompt
   };
 }
 
-test('CodeLens title: size, dev accuracy, each virtual token’s closest token, … beyond six', () => {
-  assert.equal(hintTitle(hint(['▁happy', '▁joy'])), '◆ soft prompt (2 tokens, dev 0.72): ▁happy ▁joy');
-  const eight = hint(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
-  assert.equal(hintTitle(eight), '◆ soft prompt (8 tokens, dev 0.72): a b c d e f …');
+test('CodeLens title: size, test then dev accuracy (dev marked as selecting without test), each virtual token’s closest token, … beyond six', () => {
+  assert.equal(hintTitle(hint(['▁happy', '▁joy'])), '◆ soft prompt (2 tokens, dev 0.72 (used for selection)): ▁happy ▁joy');
+  assert.equal(hintTitle(hint(['▁happy', '▁joy'], { testAcc: 0.83 })), '◆ soft prompt (2 tokens, test 0.83, dev 0.72): ▁happy ▁joy');
+  const eight = hint(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], { testAcc: 0.8 });
+  assert.equal(hintTitle(eight), '◆ soft prompt (8 tokens, test 0.80, dev 0.72): a b c d e f …');
   assert.ok(hintTitle(eight).startsWith(HINT_TITLE_PREFIX));
   assert.equal(hintTitle(hint(['x'], { devAcc: undefined })), '◆ soft prompt (1 token): x');
   // A token can never turn into a codicon, a newline or an endless title.
@@ -44,10 +45,16 @@ test('displayToken shows control characters and shortens long tokens', () => {
   assert.equal(displayToken('abcdef', 4), 'abc…');
 });
 
-test('hover: header with both accuracies, one table row per virtual token with k cosine similarities', () => {
+test('hover: accuracy table tuned vs hand-written (test first), one table row per virtual token with k cosine similarities', () => {
+  const withTest = hintHoverMarkdown(hint(['▁happy'], { testAcc: 0.83, manualTestAcc: 0.795 })).split('\n');
+  assert.ok(withTest.includes('| test (held out) | 0.83 | 0.80 |'), withTest.join('\n'));
+  assert.ok(withTest.includes('| dev | 0.72 | 0.59 |'), withTest.join('\n'));
+  assert.ok(withTest.indexOf('| test (held out) | 0.83 | 0.80 |') < withTest.indexOf('| dev | 0.72 | 0.59 |'));
   const md = hintHoverMarkdown(hint(['▁happy', 'a|b', '`x']));
   const lines = md.split('\n');
-  assert.equal(lines[0], '**Soft prompt** — 3 virtual tokens · dev accuracy 0.72 vs manual template 0.59');
+  assert.equal(lines[0], '**Soft prompt** — 3 virtual tokens');
+  assert.ok(lines.includes('| dev (used for selection) | 0.72 | 0.59 |'), md);
+  assert.ok(lines.includes('_No test split: dev chose this prompt, so no number here is held out._'), md);
   assert.ok(lines.includes('| virtual token | nearest vocabulary tokens (cosine similarity) |'));
   assert.ok(lines.includes('| 0 | `▁happy` 0.500 · `▁happy2` 0.250 |'), md);
   // A pipe inside a token must not split the table cell; a backtick must not end the code span.
@@ -129,6 +136,7 @@ test('progress line, the run announcement, the result message by split', () => {
     manual_train_acc: 0.6,
     manual_dev_acc: 0.59375,
     manual_test_acc: null,
+    warnings: [],
     best_step: 4,
     steps_run: 10,
     stopped_early: false,
@@ -140,10 +148,11 @@ test('progress line, the run announcement, the result message by split', () => {
     nearest: [],
     run_dir: '/ws/run',
   });
-  assert.equal(resultMessage('a.prompt', summary), 'Promptsmith: soft prompt for a.prompt — dev 75.0% (hand-written 59.4%); 8 virtual tokens, gradient on cpu.');
+  assert.equal(resultMessage('a.prompt', summary), 'Promptsmith: soft prompt for a.prompt — dev (used for selection) 75.0% (hand-written 59.4%); 8 virtual tokens, gradient on cpu.');
   assert.equal(
-    resultMessage('a.prompt', { ...summary, test_acc: 0.7, manual_test_acc: 0.795 }),
-    'Promptsmith: soft prompt for a.prompt — dev 75.0% (hand-written 59.4%), test 70.0% (hand-written 79.5%); 8 virtual tokens, gradient on cpu.',
+    resultMessage('a.prompt', { ...summary, test_acc: 0.7, manual_test_acc: 0.795, warnings: ['one'] }),
+    "Promptsmith: soft prompt for a.prompt — test 70.0% (hand-written 79.5%), dev 75.0% (hand-written 59.4%); 8 virtual tokens, gradient on cpu. 1 data warning in the run's details.",
   );
+  assert.throws(() => parseTuneSoftResult({ ...summary, warnings: [3] }), /result\.warnings/);
   assert.throws(() => parseTuneSoftResult({ dev_acc: 1 }), /result\.out/);
 });

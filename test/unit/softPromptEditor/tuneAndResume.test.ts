@@ -119,5 +119,5 @@ test('cancel, then Resume by run folder: same record, same soft prompt as an uni
   const nearest = summary.nearest;
   assert.deepEqual(hint.nearest, nearest);
   assert.equal(hint.nearest[0]!.length, 5);
-  assert.equal(hintTitle(hint), `◆ soft prompt (3 tokens, dev ${summary.dev_acc!.toFixed(2)}): ${nearest.map((r) => r[0]!.token).join(' ')}`);
+  assert.equal(hintTitle(hint), `◆ soft prompt (3 tokens, dev ${summary.dev_acc!.toFixed(2)} (used for selection)): ${nearest.map((r) => r[0]!.token).join(' ')}`);
 });

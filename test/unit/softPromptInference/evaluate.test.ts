@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { evaluatePromptFile } from '../../../src/engine/tasks/evaluatePromptFile';
 import { evaluateSoftPrompt } from '../helpers/objectiveEvaluation';
-import { saveSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
+import { loadSoftPrompt, saveSoftPrompt } from '../../../src/engine/tuning/softprompt/peft';
 import { findEmbeddingGather } from '../../../src/engine/tuning/softprompt/surgery';
 import { loadTokenizer } from '../../../src/modelFiles/tokenizer';
 import { seededRandom } from '../../../src/engine/runtime/sampling';
@@ -138,4 +138,52 @@ test('bad adapters: a missing folder and a wrong token_dim are one-line errors n
     return true;
   });
   await assert.rejects(evaluatePromptFile({ promptFile: file, softPrompt: wide, model: modelDir }), /belongs to the file's model/);
+});
+
+test('a slot-trained adapter is marked in adapter_config.json and never applied as a prefix: a template without its slot is an error naming the file', { skip }, async () => {
+  const dir = join(tmp, 'slot-marked');
+  const ids = loadTokenizer(modelDir).encode(' They were', { addSpecialTokens: false });
+  const embeddings = new Float32Array(ids.length * HIDDEN);
+  for (const [i, id] of ids.entries()) embeddings.set(table.subarray(id * HIDDEN, (id + 1) * HIDDEN), i * HIDDEN);
+  saveSoftPrompt(dir, { numVirtualTokens: ids.length, tokenDim: HIDDEN, embeddings, init: 'CLASS_LABELS', baseModel: modelDir, slot: 'feel' });
+  const config = JSON.parse(readFileSync(join(dir, 'adapter_config.json'), 'utf8'));
+  assert.equal(config.promptsmith_slot, 'feel');
+  // PEFT has no class-label init: its own field says RANDOM (used only to start training), ours says what ran.
+  assert.equal(config.prompt_tuning_init, 'RANDOM');
+  assert.equal(config.promptsmith_init, 'CLASS_LABELS');
+  assert.deepEqual([loadSoftPrompt(dir).slot, loadSoftPrompt(dir).init], ['feel', 'CLASS_LABELS']);
+  const atSlot = await evaluatePromptFile({ promptFile: promptFile('marked-slot', '{{text}}{{softprompt "feel"}}'), softPrompt: dir, device: 'cpu' });
+  assert.equal(atSlot.accuracy, 38 / 64, 'at its slot it is " They were": the hand-written accuracy');
+  await assert.rejects(
+    evaluatePromptFile({ promptFile: promptFile('no-slot', '{{text}} They were'), softPrompt: dir, device: 'cpu' }),
+    (e: Error) => e.message.includes(join(dir, 'adapter_config.json')) && /trained at the \{\{softprompt "feel"\}\} slot .* never applied as a prefix/.test(e.message),
+  );
+  await assert.rejects(
+    evaluatePromptFile({ promptFile: promptFile('other-slot', '{{text}}{{softprompt "mood"}}'), softPrompt: dir, device: 'cpu' }),
+    /adapter_config\.json: this soft prompt was trained at the \{\{softprompt "feel"\}\} slot/,
+  );
+});
+
+test('evaluate without --data scores every split (train/dev/test side by side) and carries the data warnings', { skip }, async () => {
+  const file = join(tmp, 'splits.prompt');
+  const data = tinysentDir()!;
+  writeFileSync(
+    file,
+    ['---', `model: ${modelDir}`, 'promptsmith.task:', `  train: ${join(data, 'train.jsonl')}`, `  dev: ${join(data, 'dev.jsonl')}`, `  test: ${join(data, 'test.jsonl')}`, '  labels: { positive: " happy", negative: " sad" }', '---', '{{text}} They were', ''].join('\n'),
+  );
+  const e = await evaluatePromptFile({ promptFile: file, device: 'cpu' });
+  // tinysent/README.md: 0.594 on dev and 0.795 on test for this template.
+  assert.equal(e.accuracy, 38 / 64);
+  assert.equal(e.split_accuracy?.dev, 38 / 64);
+  assert.equal(e.split_accuracy?.test, 0.795);
+  assert.ok(e.split_accuracy!.train! > 0 && e.split_accuracy!.train! < 1);
+  assert.deepEqual(
+    e.warnings.map((w) => w.split(':')[0]),
+    ['64 of 64 dev rows (100%) are near-copies of training rows (same words up to names, numbers and pronouns; lines 1, 2, 3, 4, 5, …)', 'dev has 64 rows', 'test has 200 rows', "verbalizers of different lengths"],
+  );
+  assert.match(e.warnings[1]!, /the dev accuracy 59% on 64 rows is 47%–71% at 95%/);
+  // With --data the accuracy is on that file only, and nothing claims a split table.
+  const onTest = await evaluatePromptFile({ promptFile: file, data: join(data, 'test.jsonl'), device: 'cpu' });
+  assert.equal(onTest.accuracy, 0.795);
+  assert.equal(onTest.split_accuracy, undefined);
 });

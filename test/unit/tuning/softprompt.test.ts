@@ -14,7 +14,7 @@ import { addSoftPromptInput, findEmbeddingGather } from '../../../src/engine/tun
 import { loadTrainingGraph } from '../../../src/engine/tuning/softprompt/trainingGraph';
 import { loadSoftPromptTask, splitExamples } from '../../../src/engine/tuning/softprompt/taskData';
 import { parseSoftPromptOverrides } from '../../../src/protocol/methods/tuneSoft';
-import { mergeSettings } from '../../../src/engine/tuning/softprompt/tuneSoftPrompt';
+import { mergeSettings } from '../../../src/engine/tuning/softprompt/softPromptSettings';
 import { storiesHfDir, tinysentDir } from '../helpers/fixtures';
 
 const tmp = mkdtempSync(join(tmpdir(), 'softprompt-'));
@@ -116,7 +116,7 @@ test('settings: file values over defaults, overrides over the file, bad values n
   const s = mergeSettings({ tokens: 8, lr: 0.1 }, { lr: 0.01, steps: undefined });
   assert.equal(s.tokens, 8);
   assert.equal(s.lr, 0.01);
-  assert.equal(s.optimizer, 'adafactor');
+  assert.equal(s.optimizer, 'adam', 'the measured default (docs/soft-prompt-defaults.md)');
   assert.throws(() => mergeSettings({ init: 'TEXT' }, {}), /initText/);
   // Values are checked where they enter (front matter, request, CLI flag) against one table.
   assert.throws(() => parseSoftPromptOverrides({ tokens: 0 }, 'params.overrides'), /params\.overrides\.tokens: must be at least 1, got 0/);

@@ -72,9 +72,13 @@ test('engine method tuneSoft: progress events, PEFT adapter (re-evaluated), near
   assert.equal(result.manual_dev_acc, 38 / 64);
   assert.equal(result.nearest_tokens.length, 2);
   assert.equal(result.nearest_tokens[0]!.length, 5);
-  // No test split in this task: nothing claims a held-out number.
+  // No test split in this task: nothing claims a held-out number, and the result says why that matters.
   assert.equal(result.test_acc, null);
   assert.equal(result.manual_test_acc, null);
+  assert.match(result.warnings.join('\n'), /^28 of 64 dev rows \(44%\) are near-copies of training rows/m, "the 8 training rows hold 28 dev rows' events");
+  assert.match(result.warnings.join('\n'), /^no test split: the dev accuracy was used for selection/m);
+  assert.deepEqual(taskResult.warnings, result.warnings);
+  assert.match(taskResult.summary!, /dev \(used for selection\)/);
   assert.ok(result.train_acc !== null && result.train_acc >= 0 && result.train_acc <= 1);
   // The saved adapter is the best prompt on dev: evaluating it again gives the same accuracy.
   const again = await evaluateSoftPrompt({ promptFile: file, adapterDir: out, device: 'cpu' });
@@ -135,6 +139,7 @@ test('CLI: tune soft --json --method bbt prints flat progress lines and, last, t
   assert.ok(result.dev_acc >= 0 && result.dev_acc <= 1);
   assert.ok(result.train_acc >= 0 && result.train_acc <= 1);
   assert.equal(result.test_acc, null);
+  assert.ok(Array.isArray(result.warnings) && result.warnings.length > 0, 'the data warnings are in the JSON result');
   assert.equal(result.nearest_tokens.length, 2);
   assert.equal(loadSoftPrompt(out, 64).numVirtualTokens, 2);
   const bad = cli(['tune', 'soft', file, '--optimizer', 'sgd']);

@@ -1,7 +1,8 @@
 // Adafactor (Shazeer & Stern 2018) in the setup Lester et al. 2021 used for prompt tuning:
 // fixed lr 0.3 (relative step and parameter scaling off), no momentum (β1 = 0), second-moment
-// decay β2_t = 1 − t^(−0.8), factored row/column second moments for matrices, update clipping
-// at RMS 1.0, ε1 = 1e-30 added to the squared gradient.
+// decay β2_t = 1 − t^(−0.8), update clipping at RMS 1.0, ε1 = 1e-30 added to the squared
+// gradient. Matrices get factored row/column second moments unless `factored: false` (the
+// soft prompt trainer's choice: a prompt is small, so the full second moment costs nothing).
 import { checkLengths, copyBuffers, type Optimizer, type OptimizerState } from './optimizer';
 
 export interface AdafactorOptions {
@@ -9,6 +10,8 @@ export interface AdafactorOptions {
   decayRate?: number;
   clipThreshold?: number;
   eps1?: number;
+  /** Factor the second moments of a matrix (default true); false keeps one per value. */
+  factored?: boolean;
 }
 
 export class Adafactor implements Optimizer {
@@ -26,13 +29,13 @@ export class Adafactor implements Optimizer {
   private vc: Float64Array;
   private v: Float64Array;
 
-  /** `shape` is the parameter's shape: [n, d] is factored, [k] is not. */
+  /** `shape` is the parameter's shape: [n, d] is factored (unless told not to), [k] is not. */
   constructor(shape: number[], options: AdafactorOptions = {}) {
     this.lr = options.lr ?? 0.3;
     this.decayRate = options.decayRate ?? -0.8;
     this.clipThreshold = options.clipThreshold ?? 1.0;
     this.eps1 = options.eps1 ?? 1e-30;
-    this.factored = shape.length === 2;
+    this.factored = shape.length === 2 && options.factored !== false;
     this.rows = this.factored ? shape[0]! : 1;
     this.cols = this.factored ? shape[1]! : shape.reduce((a, b) => a * b, 1);
     this.vr = new Float64Array(this.factored ? this.rows : 0);

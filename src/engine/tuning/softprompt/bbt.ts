@@ -2,13 +2,15 @@
 // search for graphs the autodiff cannot differentiate. P = A z + P0 with A a fixed random
 // projection (normal, std = σ̂_embedding / (√d_intrinsic · σ), as bbt.py), z ∈ R^500 searched
 // by CMA-ES (population 20, z0 = 0, σ0 = σ = 1); the loss comes from forward passes only.
+// P0 is real token embeddings (the caller's init); the fitness rows are a fixed, label-balanced
+// sample of the training set (a file sorted by label must not give CMA-ES one class).
 import { CmaEs } from '../optim/cmaes';
 import { Rng } from '../optim/rng';
 import type { BatchExample } from './batchFeeds';
 import { readBbtCheckpoint, writeBbtCheckpoint } from './bbtCheckpoint';
 import type { BestSoFar } from './checkpoint';
 import type { SoftPromptObjective } from './objective';
-import type { TrainProgress, TrainResult } from './trainer';
+import { isBetter, type SelectBy, type TrainProgress, type TrainResult } from './trainer';
 import { cancelledBeforeStep } from './stepGate';
 
 export interface BbtOptions {
@@ -22,8 +24,9 @@ export interface BbtOptions {
   /** Standard deviation of the model's embedding table (bbt.py's `std_hat`). */
   embeddingStd: number;
   evalEvery: number;
-  /** Training examples per loss evaluation (all when larger than the set). */
+  /** Training examples per loss evaluation (all when larger than the set), balanced across labels. */
   batchSize: number;
+  selectBy?: SelectBy;
   /** Write a checkpoint every this many generations into checkpointDir (0 = never). */
   checkpointEvery?: number;
   checkpointDir?: string;
@@ -36,13 +39,26 @@ export interface BbtOptions {
   onProgress?: (event: TrainProgress) => void;
 }
 
-/** Standard deviation of all values of a table (population std, as numpy's np.std). */
-export function tableStd(table: Float32Array): number {
-  let mean = 0;
-  for (const x of table) mean += x / table.length;
-  let v = 0;
-  for (const x of table) v += (x - mean) ** 2 / table.length;
-  return Math.sqrt(v);
+/**
+ * `count` examples drawn in turn from each label's rows (each label's rows shuffled by `rng`),
+ * so every label is equally represented while it has rows; unlabelled examples are shuffled.
+ */
+export function balancedSample(examples: readonly BatchExample[], count: number, rng: Rng): BatchExample[] {
+  const byLabel = new Map<number, BatchExample[]>();
+  for (const ex of examples) {
+    const key = ex.label ?? -1;
+    if (!byLabel.has(key)) byLabel.set(key, []);
+    byLabel.get(key)!.push(ex);
+  }
+  const queues = [...byLabel.keys()].sort((a, b) => a - b).map((k) => {
+    const rows = byLabel.get(k)!;
+    return rng.permutation(rows.length).map((i) => rows[i]!);
+  });
+  const out: BatchExample[] = [];
+  while (out.length < Math.min(count, examples.length)) {
+    for (const q of queues) if (q.length > 0 && out.length < count) out.push(q.shift()!);
+  }
+  return out;
 }
 
 export async function trainBbt(objective: SoftPromptObjective, data: { train: BatchExample[]; dev: BatchExample[] }, p0: Float32Array, options: BbtOptions): Promise<TrainResult> {
@@ -66,8 +82,9 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
   };
   const popsize = options.popsize ?? 20;
   const es = new CmaEs(new Float64Array(dim), { popsize, sigma0: sigma, seed: options.seed + 1 });
-  const train = data.train.slice(0, Math.min(options.batchSize, data.train.length));
-  const fingerprint = { size, dim, popsize, sigma, seed: options.seed, trainSize: train.length };
+  const train = balancedSample(data.train, options.batchSize, new Rng(options.seed + 2));
+  const selectBy = options.selectBy ?? 'devAccuracy';
+  const fingerprint = { size, dim, popsize, sigma, seed: options.seed, trainSize: train.length, selectBy };
   let best: BestSoFar | null = null;
   let step = 0;
   if (options.resumeFrom) {
@@ -99,12 +116,13 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
     const mean = project(es.mean);
     const trainEval = await objective.evaluate(mean, train);
     const elapsed = (Date.now() - started) / 1000;
-    const event: TrainProgress = { type: 'progress', step, totalSteps: options.steps, loss: trainEval.loss, train_acc: trainEval.accuracy, elapsed_s: elapsed, steps_per_s: (step - startStep) / Math.max(elapsed, 1e-9) };
+    const event: TrainProgress = { type: 'progress', step, totalSteps: options.steps, loss: trainEval.loss, elapsed_s: elapsed, steps_per_s: (step - startStep) / Math.max(elapsed, 1e-9) };
+    if (train[0]!.target === undefined) event.train_acc = trainEval.accuracy;
     if (data.dev.length > 0 && (step % options.evalEvery === 0 || step === options.steps)) {
       const dev = await objective.evaluate(mean, data.dev);
-      event.dev_acc = dev.accuracy;
+      if (data.dev[0]!.target === undefined) event.dev_acc = dev.accuracy;
       event.dev_loss = dev.loss;
-      if (!best || dev.accuracy > best.devAcc || (dev.accuracy === best.devAcc && dev.loss < best.devLoss)) {
+      if (isBetter(dev, best, selectBy)) {
         best = { step, devAcc: dev.accuracy, devLoss: dev.loss, prompt: mean };
       }
     }

@@ -11,7 +11,7 @@ import { type EvaluationResult, softmaxScores } from '../../tasks/evaluate';
 import { argmaxLabel, classificationMetrics } from '../../tasks/metrics';
 import type { BatchExample } from './batchFeeds';
 import { SoftPromptObjective } from './objective';
-import { loadSoftPrompt } from './peft';
+import { adapterSlot, loadSoftPrompt } from './peft';
 import { promptIds } from './placement';
 import { openSoftPromptSessions, releaseSessions } from './softPromptSession';
 import { findEmbeddingGather } from './surgery';
@@ -52,7 +52,7 @@ export async function evaluatePromptFileWithSoftPrompt(options: SoftPromptFileEv
   const soft = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss: 'classification', device: options.device ?? 'auto', gradient: false });
   const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: soft.provider, gradient: false });
   try {
-    const placement = { vocabSize: soft.vocabSize, numVirtualTokens: n, slot: task.parsed.softPrompt?.slot };
+    const placement = { vocabSize: soft.vocabSize, numVirtualTokens: n, slot: adapterSlot(adapter, options.adapterDir, split.texts[0] ?? '', task.parsed.softPrompt?.slot) };
     const tunedObjective = new SoftPromptObjective(soft, task.classTokens, CHUNK);
     const examples = splitExamples(task, split, placement);
     const scores: number[][] = [];

@@ -1,6 +1,8 @@
 // Gradient-based soft prompt training (Lester et al. 2021): shuffled mini-batches, Adam or
-// Adafactor on P, dev evaluation every k steps keeping the best P on dev, early stopping after
-// `patience` evaluations without improvement, checkpoints every k steps, exact resume.
+// Adafactor on P, decoupled weight decay (toward zero as the paper, or toward the initial
+// prompt), dev evaluation every k steps keeping the best P on dev (by accuracy or by loss),
+// early stopping after `patience` evaluations without improvement, checkpoints every k steps,
+// exact resume.
 import { Adafactor } from '../optim/adafactor';
 import { Adam } from '../optim/adam';
 import type { Optimizer } from '../optim/optimizer';
@@ -12,13 +14,15 @@ import { nextBatch } from '../shuffledBatches';
 import { cancelledBeforeStep } from './stepGate';
 
 export type OptimizerKind = 'adam' | 'adafactor';
+export type SelectBy = 'devAccuracy' | 'devLoss';
 
 export interface TrainProgress {
   type: 'progress';
   step: number;
   totalSteps: number;
   loss: number;
-  train_acc: number;
+  /** Classification only (generation has no labels to be right about). */
+  train_acc?: number;
   dev_acc?: number;
   dev_loss?: number;
   elapsed_s: number;
@@ -30,6 +34,12 @@ export interface TrainerOptions {
   lr: number;
   optimizer: OptimizerKind;
   batchSize: number;
+  /** Per step, after the update: p ← p − weightDecay · (p − anchor) (T5X's decoupled form; 0 = off). */
+  weightDecay?: number;
+  /** What weight decay pulls toward (the initial prompt, for decay toward the init); default zero. */
+  decayAnchor?: Float32Array;
+  /** Best = highest dev accuracy, ties broken by lower dev loss (default), or lowest dev loss. */
+  selectBy?: SelectBy;
   /** Evaluate on dev every this many steps (and after the last step). */
   evalEvery: number;
   /** Stop after this many evaluations without a better dev result (0 = never). */
@@ -61,7 +71,8 @@ export interface TrainResult {
 
 export function makeOptimizer(kind: OptimizerKind, shape: [number, number], lr: number): Optimizer {
   if (kind === 'adam') return new Adam(shape[0] * shape[1], { lr });
-  if (kind === 'adafactor') return new Adafactor(shape, { lr });
+  // One second moment per value: the prompt is small, and the paper's setup does not factor it.
+  if (kind === 'adafactor') return new Adafactor(shape, { lr, factored: false });
   throw new Error(`optimizer must be adam or adafactor, got ${JSON.stringify(kind)}`);
 }
 
@@ -75,7 +86,21 @@ export async function trainSoftPrompt(
   const d = objective.hidden;
   if (data.train.length === 0) throw new Error('soft prompt training: the training set is empty');
   const batchSize = Math.min(options.batchSize, data.train.length);
-  const fingerprint = { numVirtualTokens: n, hidden: d, optimizer: options.optimizer, lr: options.lr, batchSize, seed: options.seed, trainSize: data.train.length };
+  const weightDecay = options.weightDecay ?? 0;
+  const selectBy = options.selectBy ?? 'devAccuracy';
+  const fingerprint = {
+    numVirtualTokens: n,
+    hidden: d,
+    optimizer: options.optimizer,
+    lr: options.lr,
+    batchSize,
+    seed: options.seed,
+    trainSize: data.train.length,
+    weightDecay,
+    decayToward: options.decayAnchor ? 'init' : 'zero',
+    selectBy,
+  };
+  if (options.decayAnchor && options.decayAnchor.length !== n * d) throw new Error(`soft prompt training: the decay anchor has ${options.decayAnchor.length} values, expected ${n * d}`);
   const optimizer = makeOptimizer(options.optimizer, [n, d], options.lr);
   let rng = new Rng(options.seed);
   let prompt = Float32Array.from(initialPrompt);
@@ -128,6 +153,7 @@ export async function trainSoftPrompt(
     const r = await objective.lossAndGrad(prompt, batch);
     if (!Number.isFinite(r.loss)) throw new Error(`soft prompt training: the loss became ${r.loss} at step ${step + 1} (lower the learning rate)`);
     optimizer.step(prompt, r.grad!);
+    if (weightDecay > 0) decay(prompt, weightDecay, options.decayAnchor);
     step++;
     const C = r.classScores.length / batch.length;
     const scores = batch.map((_, e) => Array.from(r.classScores.subarray(e * C, (e + 1) * C)));
@@ -137,16 +163,15 @@ export async function trainSoftPrompt(
       step,
       totalSteps: options.steps,
       loss: r.loss,
-      train_acc: accuracy(scores, batch),
       elapsed_s: elapsed,
       steps_per_s: elapsed > 0 ? (step - startStep) / elapsed : 0,
     };
+    if (batch[0]!.target === undefined) event.train_acc = accuracy(scores, batch);
     if (data.dev.length > 0 && (step % options.evalEvery === 0 || step === options.steps)) {
       const dev = await objective.evaluate(prompt, data.dev);
-      event.dev_acc = dev.accuracy;
+      if (data.dev[0]!.target === undefined) event.dev_acc = dev.accuracy;
       event.dev_loss = dev.loss;
-      // Better = higher dev accuracy, ties broken by lower dev loss.
-      if (!best || dev.accuracy > best.devAcc || (dev.accuracy === best.devAcc && dev.loss < best.devLoss)) {
+      if (isBetter(dev, best, selectBy)) {
         best = { step, devAcc: dev.accuracy, devLoss: dev.loss, prompt: Float32Array.from(prompt) };
         evalsWithoutImprovement = 0;
       } else {
@@ -170,4 +195,16 @@ export async function trainSoftPrompt(
     stoppedEarly,
     cancelled,
   };
+}
+
+/** Decoupled weight decay, in place: p ← p − rate · (p − anchor), anchor zero when absent. */
+export function decay(prompt: Float32Array, rate: number, anchor?: Float32Array): void {
+  for (let k = 0; k < prompt.length; k++) prompt[k] = prompt[k]! - rate * (prompt[k]! - (anchor ? anchor[k]! : 0));
+}
+
+/** Whether a dev evaluation beats the best so far under the selection rule. */
+export function isBetter(dev: { accuracy: number; loss: number }, best: Pick<BestSoFar, 'devAcc' | 'devLoss'> | null, selectBy: SelectBy): boolean {
+  if (!best) return true;
+  if (selectBy === 'devLoss') return dev.loss < best.devLoss;
+  return dev.accuracy > best.devAcc || (dev.accuracy === best.devAcc && dev.loss < best.devLoss);
 }

@@ -3,42 +3,28 @@
 // checkpoints and resume. Plain: the engine's `tuneSoft` method queues it and records the run.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { modelSpecOf, type PromptsmithSoftPrompt } from '../../../promptFile/promptFile';
-import type { PromptTuningInit } from '../../../promptFile/promptsmithSettings';
+import { modelSpecOf } from '../../../promptFile/promptFile';
+import type { SoftPromptInit } from '../../../promptFile/promptsmithSettings';
 import type { SoftPromptOverrides, TuneSoftResult } from '../../../protocol/methods/tuneSoft';
 import { writeJsonAtomic } from '../../../runs/atomicFile';
 import type { Device } from '../../runtime/executionProviders';
+import { modelService } from '../../runtime/modelService';
 import type { TaskHooks } from '../../tasks/taskHooks';
 import { Rng } from '../optim/rng';
-import { tableStd, trainBbt } from './bbt';
+import { trainBbt } from './bbt';
 import { BBT_CHECKPOINT_FILE } from './bbtCheckpoint';
-import type { BatchExample } from './batchFeeds';
 import { CHECKPOINT_FILE } from './checkpoint';
-import { initialSoftPrompt } from './init';
+import { frequentTokenIds, initialSoftPrompt, tableStats } from './init';
 import { NEAREST_TOKENS_FILE, nearestTokens } from './nearestTokens';
 import { SoftPromptObjective } from './objective';
-import { saveSoftPrompt } from './peft';
+import { type SoftPromptAdapter, saveSoftPrompt } from './peft';
+import { measureSoftPrompt } from './softPromptResult';
+import { filledSlot } from './placement';
 import { openSoftPromptSessions, releaseSessions } from './softPromptSession';
+import { mergeSettings } from './softPromptSettings';
 import { loadSoftPromptTask, type RenderedSplit, splitExamples } from './taskData';
 import { type OptimizerKind, type TrainProgress, trainSoftPrompt } from './trainer';
 import { loadTrainingGraph } from './trainingGraph';
-
-// The adapter key says which saved soft prompt run/eval use; tuning writes a new one instead.
-export type SoftPromptSettings = Required<Omit<PromptsmithSoftPrompt, 'initText' | 'slot' | 'adapter'>> & { initText?: string; slot?: string };
-
-/** Defaults as the .prompt settings table documents them (paper: Adafactor, lr 0.3, n = 100). */
-export const SOFT_PROMPT_DEFAULTS: SoftPromptSettings = {
-  tokens: 100,
-  init: 'RANDOM',
-  steps: 100,
-  lr: 0.3,
-  optimizer: 'adafactor',
-  method: 'gradient',
-  batchSize: 8,
-  evalEvery: 10,
-  patience: 0,
-  seed: 0,
-};
 
 export interface TuneSoftOptions extends TaskHooks {
   promptFile: string;
@@ -56,14 +42,6 @@ export interface TuneSoftOptions extends TaskHooks {
   onCheckpoint?: (step: number, file: string) => void;
 }
 
-/** File settings, then overrides, over the defaults; the one cross-field rule the table cannot say. */
-export function mergeSettings(file: PromptsmithSoftPrompt | undefined, overrides: SoftPromptOverrides | undefined): SoftPromptSettings {
-  const defined = (o: object | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined));
-  const s = { ...SOFT_PROMPT_DEFAULTS, ...defined(file), ...defined(overrides) } as SoftPromptSettings;
-  if (s.init === 'TEXT' && !s.initText) throw new Error('softPrompt.init TEXT needs softPrompt.initText');
-  return s;
-}
-
 /** A progress event as the task channel carries it (dev loss stays inside the trainer). */
 function taskProgress(e: TrainProgress) {
   const { dev_loss: _devLoss, ...progress } = e;
@@ -79,8 +57,10 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
 
   const graph = loadTrainingGraph(task.modelDir);
   let method = settings.method;
-  const sessions = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss: 'classification', device: req.device ?? 'auto', gradient: method === 'gradient' });
-  const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: sessions.provider, gradient: false });
+  // Generation tasks learn the reference's tokens (cross-entropy); classification the labels.
+  const loss = task.generation ? 'generation' : 'classification';
+  const sessions = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss, device: req.device ?? 'auto', gradient: method === 'gradient' });
+  const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss, device: sessions.provider, gradient: false });
   try {
     emit({ type: 'device', device: sessions.provider });
     if (method === 'gradient' && !sessions.gradient) {
@@ -93,8 +73,22 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
     const manual = new SoftPromptObjective(plain, classTokens);
 
     const table = sessions.table.data as Float32Array;
-    const textIds = settings.initText ? tokenizer.encode(settings.initText, { addSpecialTokens: false }) : undefined;
-    const p0 = initialSoftPrompt(settings.init as PromptTuningInit, { numVirtualTokens: n, hidden: sessions.hidden, vocabSize: sessions.vocabSize, table, rng: new Rng(settings.seed + 7919), textIds });
+    // BBT searches around real token embeddings (bbt.py); a random start gives it nothing to search around.
+    let init: SoftPromptInit = settings.init;
+    if (method === 'bbt' && init === 'RANDOM') {
+      init = 'SAMPLE_VOCAB';
+      emit({ type: 'message', level: 'info', message: 'BBT starts from real token embeddings: init RANDOM is replaced by SAMPLE_VOCAB.' });
+    }
+    const p0 = initialSoftPrompt(init, {
+      numVirtualTokens: n,
+      hidden: sessions.hidden,
+      vocabSize: sessions.vocabSize,
+      table,
+      rng: new Rng(settings.seed + 7919),
+      textIds: settings.initText ? tokenizer.encode(settings.initText, { addSpecialTokens: false }) : undefined,
+      classTokens,
+      frequentIds: frequentTokenIds(tokenizer, sessions.vocabSize),
+    });
 
     const checkpointDir = join(req.out, 'checkpoint');
     const checkpointFile = method === 'gradient' ? CHECKPOINT_FILE : BBT_CHECKPOINT_FILE;
@@ -107,6 +101,8 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
       steps: settings.steps,
       seed: settings.seed,
       evalEvery: settings.evalEvery,
+      // Generation has no accuracy to select on: the dev loss (the reference's cross-entropy) it is.
+      selectBy: task.generation ? 'devLoss' : settings.selectBy,
       checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
       checkpointDir,
       resumeFrom: req.resume && hasCheckpoint ? checkpointDir : undefined,
@@ -123,33 +119,46 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
             optimizer: settings.optimizer as OptimizerKind,
             batchSize: settings.batchSize,
             patience: settings.patience,
+            weightDecay: settings.weightDecay,
+            decayAnchor: settings.decayToward === 'init' ? p0 : undefined,
           })
-        : await trainBbt(objective, data, p0, { ...common, embeddingStd: tableStd(table), batchSize: Math.max(settings.batchSize, 32) });
-    saveSoftPrompt(req.out, {
+        : await trainBbt(objective, data, p0, {
+            ...common,
+            embeddingStd: tableStats(table).std,
+            batchSize: Math.max(settings.batchSize, 32),
+            intrinsicDim: settings.bbtDim,
+            popsize: settings.bbtPopulation,
+            sigma: settings.bbtSigma,
+          });
+    const adapter: SoftPromptAdapter = {
       numVirtualTokens: n,
       tokenDim: sessions.hidden,
       embeddings: result.prompt,
-      init: settings.init as PromptTuningInit,
+      init,
       initText: settings.initText,
+      // Marked in adapter_config.json: a slot-trained prompt is never applied as a prefix.
+      slot: filledSlot(task.train!.texts[0] ?? '', settings.slot),
       // An absolute folder or the hub id: PEFT reads this path from wherever the adapter goes.
       baseModel: modelSpecOf(parsed, req.promptFile),
-    });
+    };
+    saveSoftPrompt(req.out, adapter);
     const nearest = nearestTokens(result.prompt, table, { numVirtualTokens: n, vocabSize: sessions.vocabSize, hidden: sessions.hidden }, req.nearestK ?? 5, (id) => tokenizer.idToToken(id) ?? `<${id}>`);
     writeJsonAtomic(join(req.out, NEAREST_TOKENS_FILE), nearest);
 
-    // Every split, tuned and hand-written, measured the same way; test is only reported here.
-    // A cancelled run keeps its adapter and checkpoint but measures nothing more.
-    const accuracyOn = async (o: SoftPromptObjective, prompt: Float32Array | undefined, examples: BatchExample[]) =>
-      examples.length > 0 && !result.cancelled ? (await o.evaluate(prompt, examples, req.signal)).accuracy : null;
-    const test = { tuned: placed(task.test, n), manual: placed(task.test, 0) };
+    const measured = await measureSoftPrompt({
+      task,
+      tuned: objective,
+      manual,
+      placed,
+      numVirtualTokens: n,
+      training: result,
+      adapter,
+      model: () => modelService.model({ model: adapter.baseModel, device: sessions.provider }),
+      signal: req.signal,
+    });
     return {
       out: req.out,
-      train_acc: await accuracyOn(objective, result.prompt, data.train),
-      dev_acc: Number.isFinite(result.devAcc) ? result.devAcc : null,
-      test_acc: await accuracyOn(objective, result.prompt, test.tuned),
-      manual_train_acc: await accuracyOn(manual, undefined, placed(task.train, 0)),
-      manual_dev_acc: await accuracyOn(manual, undefined, placed(task.dev, 0)),
-      manual_test_acc: await accuracyOn(manual, undefined, test.manual),
+      ...measured,
       best_step: result.bestStep,
       steps_run: result.stepsRun,
       stopped_early: result.stoppedEarly,
