@@ -105,3 +105,11 @@ export function expectBoolean(obj: Record<string, unknown>, key: string, where: 
   if (typeof v !== 'boolean') throw new ProtocolError(`${where}.${key}: expected true or false`);
   return v;
 }
+
+export function booleanArray(obj: Record<string, unknown>, key: string, where: string): boolean[] {
+  const v = expectArray(obj, key, where);
+  v.forEach((x, i) => {
+    if (typeof x !== 'boolean') throw new ProtocolError(`${where}.${key}[${i}]: expected true or false`);
+  });
+  return v as boolean[];
+}

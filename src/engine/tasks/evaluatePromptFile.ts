@@ -64,7 +64,7 @@ function progressEmitter(hooks: TaskHooks): (done: number, total: number) => voi
   return (done, total) => hooks.emit?.({ type: 'progress', step: done, totalSteps: total, elapsed_s: (Date.now() - started) / 1000 });
 }
 
-type SplitEvaluation = Omit<PromptEvaluation, 'model' | 'data' | 'warnings'>;
+type SplitEvaluation = Omit<PromptEvaluation, 'model' | 'data' | 'warnings'> & { correct: boolean[] };
 
 /** Scores any labelled file of the task the same way (the model or the sessions opened once). */
 interface Evaluator {
@@ -125,7 +125,7 @@ async function plainEvaluator(options: EvaluatePromptFileOptions, plan: Evaluati
         scorer.checkRow?.(file, row.line, text);
         return text;
       };
-      const { examples: _examples, ...summary } = await evaluateClassification({
+      const { examples, ...summary } = await evaluateClassification({
         rows: dataset.rows,
         labels: plan.labels,
         render: renderRow,
@@ -135,7 +135,7 @@ async function plainEvaluator(options: EvaluatePromptFileOptions, plan: Evaluati
         signal: options.signal,
         onProgress,
       });
-      return { ...summary, device: scorer.device };
+      return { ...summary, device: scorer.device, correct: examples.map((e) => e.gold === e.predicted) };
     },
     tokenPieces: scorer.tokenPieces,
   };
@@ -168,13 +168,21 @@ export async function evaluatePromptFile(options: EvaluatePromptFileOptions): Pr
   // A bad dataset fails before the model loads.
   await loadDataset(plan.data, { labels: Object.keys(plan.labels) });
   const evaluator = plan.softPrompt ? softPromptEvaluator(options, plan, plan.softPrompt) : await plainEvaluator(options, plan);
-  const main = await evaluator.evaluate(plan.data, progressEmitter(options));
+  const { correct: mainCorrect, ...main } = await evaluator.evaluate(plan.data, progressEmitter(options));
   const result: PromptEvaluation = { ...main, model: plan.model, data: plan.data, warnings: [] };
   const task = resolveTaskSpec(plan.parsed.task, options.promptFile);
+  const correct: NonNullable<PromptEvaluation['split_correct']> = {};
   if (options.data === undefined) {
-    const accuracyOf = async (file: string | undefined) => (file === undefined ? null : file === plan.data ? main.accuracy : (await evaluator.evaluate(file)).accuracy);
-    result.split_accuracy = { train: await accuracyOf(task.train), dev: await accuracyOf(task.dev), test: await accuracyOf(task.test) };
+    const splitAccuracy = async (split: 'train' | 'dev' | 'test') => {
+      const file = task[split];
+      if (file === undefined) return null;
+      const scored = file === plan.data ? { accuracy: main.accuracy, correct: mainCorrect } : await evaluator.evaluate(file);
+      correct[split] = scored.correct;
+      return scored.accuracy;
+    };
+    result.split_accuracy = { train: await splitAccuracy('train'), dev: await splitAccuracy('dev'), test: await splitAccuracy('test') };
   }
+  if (options.predictions && options.data === undefined) result.split_correct = correct;
   result.warnings = await evaluationWarnings(task, plan.data, result, evaluator.tokenPieces);
   return result;
 }

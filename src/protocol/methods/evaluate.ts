@@ -2,12 +2,14 @@
 // default), queued on its model like every long task, recorded as an 'eval' run when a
 // workspace is given. Params are validated in the engine, the result in the client.
 import {
+  booleanArray,
   expectArray,
   expectNumber,
   expectRecord,
   expectString,
   numberOrNull,
   numberRecord,
+  optionalBoolean,
   optionalNumber,
   optionalString,
   stringArray,
@@ -17,6 +19,8 @@ import { type PromptFileParams, parsePromptFileParams } from './promptFileParams
 export interface EvaluateParams extends PromptFileParams {
   /** Overrides the task's dev set (any JSONL/CSV whose fields match the schema, plus `label`). */
   data?: string;
+  /** Without `data`: also return, per split of the task, whether each row was right (for paired tests such as McNemar's). */
+  predictions?: boolean;
   /** When set, the evaluation is recorded as a run under `<workspace>/.promptsmith/runs`. */
   workspaceDir?: string;
 }
@@ -55,6 +59,8 @@ export interface PromptEvaluation extends ClassificationMetrics {
   runDir?: string;
   /** Without an explicit dataset: accuracy on each split of the task (null where it has none). */
   split_accuracy?: { train: number | null; dev: number | null; test: number | null };
+  /** With `predictions`: per split scored, whether each row (in file order) was right. */
+  split_correct?: { train?: boolean[]; dev?: boolean[]; test?: boolean[] };
   /** Data that invites self-deception (near-copies across splits, small sets, …), one sentence each. */
   warnings: string[];
   /** With a soft prompt: the same rows with the plain template, the adapter, its size and loss. */
@@ -67,7 +73,12 @@ export interface PromptEvaluation extends ClassificationMetrics {
 export function parseEvaluateParams(params: unknown): EvaluateParams {
   const where = 'params';
   const p = expectRecord(params, where);
-  return { ...parsePromptFileParams(p, where), data: optionalString(p, 'data', where), workspaceDir: optionalString(p, 'workspaceDir', where) };
+  return {
+    ...parsePromptFileParams(p, where),
+    data: optionalString(p, 'data', where),
+    workspaceDir: optionalString(p, 'workspaceDir', where),
+    predictions: optionalBoolean(p, 'predictions', where),
+  };
 }
 
 function parseMetrics(raw: unknown, where: string): ClassificationMetrics {
@@ -111,6 +122,13 @@ export function parsePromptEvaluation(raw: unknown): PromptEvaluation {
     data: expectString(r, 'data', where),
     warnings: stringArray(r, 'warnings', where),
   };
+  if (r.split_correct !== undefined) {
+    const c = expectRecord(r.split_correct, `${where}.split_correct`);
+    evaluation.split_correct = {};
+    for (const split of ['train', 'dev', 'test'] as const) {
+      if (c[split] !== undefined) evaluation.split_correct[split] = booleanArray(c, split, `${where}.split_correct`);
+    }
+  }
   if (r.split_accuracy !== undefined) {
     const s = expectRecord(r.split_accuracy, `${where}.split_accuracy`);
     evaluation.split_accuracy = { train: numberOrNull(s, 'train', `${where}.split_accuracy`), dev: numberOrNull(s, 'dev', `${where}.split_accuracy`), test: numberOrNull(s, 'test', `${where}.split_accuracy`) };

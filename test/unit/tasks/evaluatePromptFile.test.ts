@@ -72,3 +72,20 @@ test('a dataset with a bad row names the file and line', { skip: !data && STORIE
   writeFileSync(bad, '{"text":"a","label":"positive"}\n{"text":"b","label":"meh"}\n');
   await assert.rejects(evaluatePromptFile({ promptFile: promptFile(dir, '{{text}} They were', model), data: bad, device: 'cpu' }), /bad\.jsonl:2: label 'meh'/);
 });
+
+test('predictions: per split, whether each row was right, in file order; their mean is the split accuracy (0.795 on test)', { skip: !data && STORIES_ABSENT }, async () => {
+  const model = await storiesOnnxDir();
+  const dir = mkdtempSync(join(tmpdir(), 'eval-pred-'));
+  const file = promptFile(dir, '{{text}} They were', model);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('  labels:', `  test: ${join(data!, 'test.jsonl')}\n  labels:`));
+  const result = await callMethod('evaluate', { promptFile: file, device: 'cpu', predictions: true });
+  const test = result.split_correct?.test;
+  assert.ok(test && test.length === 200, 'one entry per test row');
+  assert.equal(test.filter(Boolean).length / test.length, result.split_accuracy?.test);
+  // tinysent/README.md: `{text} They were` scores 0.795 on the held-out test split.
+  assert.equal(result.split_accuracy?.test, 0.795);
+  assert.equal(result.split_correct?.dev?.length, 64);
+  assert.equal(result.split_correct?.train, undefined, 'this task has no train split');
+  const plain = await callMethod('evaluate', { promptFile: file, device: 'cpu' });
+  assert.equal(plain.split_correct, undefined, 'only when asked');
+});

@@ -38,6 +38,8 @@ export interface SoftPromptFileEvaluation extends Omit<EvaluationResult, 'exampl
   soft_prompt: string;
   num_virtual_tokens: number;
   device: string;
+  /** Per row, in file order: whether the prediction was right (paired tests compare these). */
+  correct: boolean[];
 }
 
 /** Rows per ORT run (the loss graph holds every row's logits). */
@@ -93,6 +95,7 @@ export async function evaluatePromptFileWithSoftPrompt(options: SoftPromptFileEv
       ...metrics,
       calibrated: { ...classificationMetrics(gold, calibratedPredictions, labels), prior },
       worst,
+      correct: results.map((r) => r.gold === r.predicted),
       manual_accuracy: manual.accuracy,
       loss: lossSum / examples.length,
       soft_prompt: options.adapterDir,
