@@ -113,3 +113,10 @@ export function booleanArray(obj: Record<string, unknown>, key: string, where: s
   });
   return v as boolean[];
 }
+
+/** A finite number > 0, or undefined when absent. */
+export function optionalPositive(obj: Record<string, unknown>, key: string, where: string): number | undefined {
+  const v = optionalNumber(obj, key, where);
+  if (v !== undefined && !(v > 0)) throw new ProtocolError(`${where}.${key}: expected a number > 0`);
+  return v;
+}

@@ -8,7 +8,7 @@ import { isFinalStatus, isRecordedEvent, type StatusEvent, statusEvent, type Tas
 import type { RunHandle } from '../../runs/runWriter';
 import type { TaskHooks } from '../tasks/taskHooks';
 
-export interface TaskContext extends Required<TaskHooks> {
+export interface TaskContext extends Required<Omit<TaskHooks, 'shouldStop'>> {
   readonly taskId: number;
   readonly signal: AbortSignal;
   /** The run this task records into, if any. */

@@ -14,4 +14,13 @@ export interface TaskHooks {
    * waits until it is resumed; throws once the task is cancelled.
    */
   pauseFor?(reason: string): Promise<void>;
+  /** True once the task should finish early but normally, with what it has (a time budget). */
+  shouldStop?(): boolean;
+}
+
+/** A `shouldStop` for a time budget that starts now (none: never). */
+export function budgetStop(seconds: number | undefined): (() => boolean) | undefined {
+  if (seconds === undefined) return undefined;
+  const deadline = Date.now() + seconds * 1000;
+  return () => Date.now() >= deadline;
 }

@@ -2,7 +2,7 @@
 // recorded in a run folder; the result is a Hugging Face model folder (full) or a PEFT LoRA
 // adapter folder (lora). Overrides are checked against the front matter's settings table.
 import { FINETUNE_SETTINGS, settingsProblems } from '../../promptFile/promptsmithSettings';
-import { expectBoolean, expectNumber, expectOneOf, expectRecord, expectString, numberOrNull, optionalInteger, optionalOneOf, optionalString, ProtocolError } from '../guards';
+import { expectBoolean, expectNumber, expectOneOf, expectRecord, expectString, numberOrNull, optionalInteger, optionalOneOf, optionalPositive, optionalString, ProtocolError } from '../guards';
 import { ENGINE_DEVICES, type EngineDevice } from '../modelApi';
 
 /** Settings that win over the file's promptsmith.finetune (keys and values as the table says). */
@@ -18,6 +18,8 @@ export interface FineTuneParams {
   workspaceDir?: string;
   device?: EngineDevice;
   checkpointEvery?: number;
+  /** Finish after about this many seconds of training, with the best so far (compare's budget). */
+  timeBudgetS?: number;
 }
 
 export interface SplitScores {
@@ -66,6 +68,7 @@ export function parseFineTuneParams(params: unknown): FineTuneParams {
     workspaceDir: optionalString(p, 'workspaceDir', where),
     device: optionalOneOf(p, 'device', ENGINE_DEVICES, where),
     checkpointEvery: optionalInteger(p, 'checkpointEvery', where, 1),
+    timeBudgetS: optionalPositive(p, 'timeBudgetS', where),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   expectString,
   numberOrNull,
   optionalInteger,
+  optionalPositive,
   optionalOneOf,
   optionalString,
   ProtocolError,
@@ -34,6 +35,8 @@ export interface TuneSoftParams {
   device?: EngineDevice;
   /** Checkpoint every this many steps (default: evalEvery). */
   checkpointEvery?: number;
+  /** Finish after about this many seconds of training, with the best so far (compare's budget). */
+  timeBudgetS?: number;
 }
 
 export interface NearestToken {
@@ -108,6 +111,7 @@ export function parseTuneSoftParams(params: unknown): TuneSoftParams {
     workspaceDir: optionalString(p, 'workspaceDir', where),
     device: optionalOneOf(p, 'device', ENGINE_DEVICES, where),
     checkpointEvery: optionalInteger(p, 'checkpointEvery', where, 1),
+    timeBudgetS: optionalPositive(p, 'timeBudgetS', where),
   };
 }
 

@@ -195,3 +195,18 @@ test('--resume of an output folder continues from its checkpoint: 4 steps + resu
   assert.equal(b.best_step, a.best_step);
   assert.deepEqual(loadSoftPrompt(split).embeddings, loadSoftPrompt(straight).embeddings);
 });
+
+test('a time budget ends soft prompt tuning early but normally: the best on dev so far is evaluated and saved', { skip }, async () => {
+  const file = promptFile();
+  let checks = 0;
+  const steps: number[] = [];
+  // A budget that runs out after the third step (counted by the trainer's checks, not by time).
+  const result = await tuneSoftPrompt({ promptFile: file, out: join(tmp, 'budget'), device: 'cpu', overrides: { steps: 50, evalEvery: 10 }, shouldStop: () => ++checks >= 3, emit: (e) => e.type === 'progress' && steps.push(e.step) });
+  assert.deepEqual(steps, [1, 2, 3]);
+  assert.equal(result.steps_run, 3);
+  assert.equal(result.stopped_early, true);
+  assert.equal(result.cancelled, false);
+  assert.equal(result.best_step, 3, 'the last step was evaluated on dev although 3 is not a multiple of evalEvery');
+  assert.ok(result.dev_acc !== null && result.test_acc === null);
+  assert.equal(loadSoftPrompt(join(tmp, 'budget'), 64).numVirtualTokens, 2);
+});

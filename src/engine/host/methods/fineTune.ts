@@ -7,6 +7,7 @@ import { formatPercent } from '../../../protocol/format';
 import type { FineTuneResult } from '../../../protocol/methods/fineTune';
 import type { TaskResult } from '../../../protocol/taskEvents';
 import { fineTune as runFineTune } from '../../tuning/finetune/fineTune';
+import { budgetStop } from '../../tasks/taskHooks';
 import { openArtifactRun } from '../artifactRuns';
 import { pathInRun, runTask } from '../taskRuns';
 import type { MethodHandler } from './requestContext';
@@ -43,6 +44,8 @@ export const fineTune: MethodHandler<'fineTune'> = async (params, ctx) => {
         device: params.device,
         checkpointEvery: params.checkpointEvery,
         ...task,
+        // The budget counts from when the task runs, not from when it was queued.
+        shouldStop: budgetStop(params.timeBudgetS),
         onCheckpoint: (step, file) => task.emit({ type: 'checkpoint', step, path: pathInRun(run, dirname(file)) }),
       });
       return { value: { ...result, run_dir: run.dir }, record: fineTuneTaskResult(result, result.artifact ? pathInRun(run, result.artifact) : undefined) };

@@ -6,6 +6,7 @@ import { SOFT_PROMPT_SETTINGS } from '../../../promptFile/promptsmithSettings';
 import type { SoftPromptOverrides, TuneSoftResult } from '../../../protocol/methods/tuneSoft';
 import type { TaskResult } from '../../../protocol/taskEvents';
 import { tuneSoftPrompt } from '../../tuning/softprompt/tuneSoftPrompt';
+import { budgetStop } from '../../tasks/taskHooks';
 import { openArtifactRun } from '../artifactRuns';
 import { pathInRun, runTask } from '../taskRuns';
 import type { MethodHandler } from './requestContext';
@@ -65,6 +66,8 @@ export const tuneSoft: MethodHandler<'tuneSoft'> = async (params, ctx) => {
         device: params.device,
         checkpointEvery: params.checkpointEvery,
         ...task,
+        // The budget counts from when the task runs, not from when it was queued.
+        shouldStop: budgetStop(params.timeBudgetS),
         onCheckpoint: (step, file) => task.emit({ type: 'checkpoint', step, path: pathInRun(run, dirname(file)) }),
       });
       return { value: { ...summary, run_dir: run.dir }, record: softTaskResult(summary, pathInRun(run, join(out, 'adapter_config.json'))) };

@@ -133,6 +133,7 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneOutcome> {
       fingerprint: { method: settings.method, rank: settings.method === 'lora' ? settings.rank : 0, alpha: settings.method === 'lora' ? settings.alpha : 0 },
       signal: req.signal,
       beforeStep: req.beforeStep,
+      shouldStop: req.shouldStop,
       onProgress: emit,
       onCheckpoint: req.onCheckpoint,
     });

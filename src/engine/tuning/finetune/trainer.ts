@@ -10,7 +10,7 @@ import type { BatchExample } from '../softprompt/batchFeeds';
 import { buildBatch } from '../softprompt/batchFeeds';
 import { accuracy } from '../softprompt/objective';
 import { nextBatch } from '../shuffledBatches';
-import { cancelledBeforeStep } from '../softprompt/stepGate';
+import { cancelledBeforeStep, isLastStep, type StepGateOptions } from '../softprompt/stepGate';
 import { type BestOnDev, type FineTuneCheckpoint, readFineTuneCheckpoint, writeFineTuneCheckpoint } from './checkpoint';
 import { evaluateSplit, type ObjectiveKind } from './evaluation';
 import { clipGradientNorm, learningRateAt } from './schedule';
@@ -33,7 +33,7 @@ export interface FineTuneProgress {
 }
 
 /** The run's settings that shape training, plus where checkpoints go and the run's controls. */
-export interface FineTuneTrainerOptions extends Pick<FineTuneSettings, 'steps' | 'batchSize' | 'lr' | 'warmup' | 'schedule' | 'weightDecay' | 'maxGradNorm' | 'evalEvery' | 'patience' | 'seed'> {
+export interface FineTuneTrainerOptions extends StepGateOptions, Pick<FineTuneSettings, 'steps' | 'batchSize' | 'lr' | 'warmup' | 'schedule' | 'weightDecay' | 'maxGradNorm' | 'evalEvery' | 'patience' | 'seed'> {
   kind: ObjectiveKind;
   /** Every this many steps (0 = never) into checkpointDir; also on cancel and at the end. */
   checkpointEvery: number;
@@ -164,7 +164,8 @@ export async function trainFineTune(s: FineTuneSessions, data: TrainingExamples,
         batch,
       );
     }
-    if (data.dev.length > 0 && (step % options.evalEvery === 0 || step === options.steps)) {
+    const last = isLastStep(step, options.steps, options);
+    if (data.dev.length > 0 && (step % options.evalEvery === 0 || last)) {
       const dev = await evaluateSplit(s, data.dev, data.classTokens, { kind: options.kind });
       event.dev_acc = dev.accuracy;
       event.dev_loss = dev.loss;
@@ -178,7 +179,7 @@ export async function trainFineTune(s: FineTuneSessions, data: TrainingExamples,
     }
     options.onProgress?.(event);
     if (options.checkpointEvery > 0 && step % options.checkpointEvery === 0) checkpoint();
-    if (options.patience > 0 && evalsWithoutImprovement >= options.patience) {
+    if ((options.patience > 0 && evalsWithoutImprovement >= options.patience) || (last && step < options.steps)) {
       stoppedEarly = true;
       break;
     }

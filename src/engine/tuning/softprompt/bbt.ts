@@ -11,9 +11,9 @@ import { readBbtCheckpoint, writeBbtCheckpoint } from './bbtCheckpoint';
 import type { BestSoFar } from './checkpoint';
 import type { SoftPromptObjective } from './objective';
 import { isBetter, type SelectBy, type TrainProgress, type TrainResult } from './trainer';
-import { cancelledBeforeStep } from './stepGate';
+import { cancelledBeforeStep, isLastStep, type StepGateOptions } from './stepGate';
 
-export interface BbtOptions {
+export interface BbtOptions extends StepGateOptions {
   /** CMA-ES generations (each evaluates `popsize` prompts on the training set). */
   steps: number;
   seed: number;
@@ -118,7 +118,8 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
     const elapsed = (Date.now() - started) / 1000;
     const event: TrainProgress = { type: 'progress', step, totalSteps: options.steps, loss: trainEval.loss, elapsed_s: elapsed, steps_per_s: (step - startStep) / Math.max(elapsed, 1e-9) };
     if (train[0]!.target === undefined) event.train_acc = trainEval.accuracy;
-    if (data.dev.length > 0 && (step % options.evalEvery === 0 || step === options.steps)) {
+    const last = isLastStep(step, options.steps, options);
+    if (data.dev.length > 0 && (step % options.evalEvery === 0 || last)) {
       const dev = await objective.evaluate(mean, data.dev);
       if (data.dev[0]!.target === undefined) event.dev_acc = dev.accuracy;
       event.dev_loss = dev.loss;
@@ -128,6 +129,7 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
     }
     options.onProgress?.(event);
     if ((options.checkpointEvery ?? 0) > 0 && step % options.checkpointEvery! === 0) checkpoint();
+    if (last && step < options.steps) break;
   }
   const final = project(es.mean);
   return {

@@ -11,7 +11,7 @@ import type { BatchExample } from './batchFeeds';
 import { type BestSoFar, readCheckpoint, type TrainerCheckpoint, writeCheckpoint } from './checkpoint';
 import { accuracy, type SoftPromptObjective } from './objective';
 import { nextBatch } from '../shuffledBatches';
-import { cancelledBeforeStep } from './stepGate';
+import { cancelledBeforeStep, isLastStep, type StepGateOptions } from './stepGate';
 
 export type OptimizerKind = 'adam' | 'adafactor';
 export type SelectBy = 'devAccuracy' | 'devLoss';
@@ -29,7 +29,7 @@ export interface TrainProgress {
   steps_per_s: number;
 }
 
-export interface TrainerOptions {
+export interface TrainerOptions extends StepGateOptions {
   steps: number;
   lr: number;
   optimizer: OptimizerKind;
@@ -167,7 +167,8 @@ export async function trainSoftPrompt(
       steps_per_s: elapsed > 0 ? (step - startStep) / elapsed : 0,
     };
     if (batch[0]!.target === undefined) event.train_acc = accuracy(scores, batch);
-    if (data.dev.length > 0 && (step % options.evalEvery === 0 || step === options.steps)) {
+    const last = isLastStep(step, options.steps, options);
+    if (data.dev.length > 0 && (step % options.evalEvery === 0 || last)) {
       const dev = await objective.evaluate(prompt, data.dev);
       if (data.dev[0]!.target === undefined) event.dev_acc = dev.accuracy;
       event.dev_loss = dev.loss;
@@ -180,7 +181,7 @@ export async function trainSoftPrompt(
     }
     options.onProgress?.(event);
     if (options.checkpointEvery > 0 && step % options.checkpointEvery === 0) checkpoint();
-    if (options.patience > 0 && evalsWithoutImprovement >= options.patience) {
+    if ((options.patience > 0 && evalsWithoutImprovement >= options.patience) || (last && step < options.steps)) {
       stoppedEarly = true;
       break;
     }

@@ -108,6 +108,7 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
       resumeFrom: req.resume && hasCheckpoint ? checkpointDir : undefined,
       signal: req.signal,
       beforeStep: req.beforeStep,
+      shouldStop: req.shouldStop,
       onCheckpoint: req.onCheckpoint,
       onProgress: (e: TrainProgress) => emit(taskProgress(e)),
     };
