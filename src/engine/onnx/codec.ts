@@ -5,10 +5,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { encodeModel, encodeModelWithExternalData } from './encoder';
 import type { AttributeValue, DataType, Dim, Graph, OnnxModel, OnnxNode, TensorData, TensorValues, ValueInfo } from './ir';
 import { ProtobufError, ProtoReader, WireType } from './protobuf';
-import { bytesPerElement, dataTypeFromCode, elementCount, typedArrayFromBytes } from './tensorTypes';
+import { dataTypeFromCode, elementCount, storageBytes, storageLength, typedArrayFromBytes } from './tensorTypes';
 
 export { encodeModel, encodeModelWithExternalData };
-export { bytesPerElement, dataTypeCode, dataTypeFromCode, elementCount, typedArrayFromBytes } from './tensorTypes';
+export { bytesPerElement, dataTypeCode, dataTypeFromCode, elementCount, storageBytes, typedArrayFromBytes } from './tensorTypes';
 
 interface DecodeContext {
   source: string;
@@ -81,23 +81,29 @@ export const EXTERNAL_DATA_LIMIT = 1.8e9;
  * file's name, or undefined when everything is in one file.
  */
 export function writeModelFile(path: string, model: OnnxModel, external?: boolean): string | undefined {
-  const initializerBytes = model.graph.initializers.reduce((n, t) => n + t.data.byteLength, 0);
-  if (!(external ?? initializerBytes > EXTERNAL_DATA_LIMIT)) {
+  if (!(external ?? initializerBytes(model) > EXTERNAL_DATA_LIMIT)) {
     writeFileSync(path, encodeModel(model));
     return undefined;
   }
   const location = `${basename(path)}_data`;
-  const encoded = encodeModelWithExternalData(model, { location });
   const fd = openSync(join(dirname(path), location), 'w');
+  let encoded: Uint8Array;
   try {
-    for (const part of encoded.data.parts) {
+    // Each tensor goes to the file as it is encoded (a lazy weight is then dropped again).
+    const write = (part: Uint8Array) => {
       for (let done = 0; done < part.length; ) done += writeSync(fd, part, done, part.length - done);
-    }
+    };
+    encoded = encodeModelWithExternalData(model, { location, write }).model;
   } finally {
     closeSync(fd);
   }
-  writeFileSync(path, encoded.model);
+  writeFileSync(path, encoded);
   return location;
+}
+
+/** The bytes of a model's initializers, from their types and dims (lazy tensors are not read). */
+export function initializerBytes(model: OnnxModel): number {
+  return model.graph.initializers.reduce((n, t) => n + storageBytes(t.dataType, elementCount(t.dims)), 0);
 }
 
 function emptyGraph(): Graph {
@@ -313,6 +319,7 @@ function decodeTensor(r: ProtoReader, ctx: DecodeContext): TensorData {
   const floats: number[] = [];
   const int32s: number[] = [];
   const int64s: bigint[] = [];
+  const uint64s: bigint[] = [];
   const doubles: number[] = [];
   while (!r.done) {
     const { field, wire } = r.readTag();
@@ -344,6 +351,9 @@ function decodeTensor(r: ProtoReader, ctx: DecodeContext): TensorData {
       case 10:
         r.readRepeated(wire, WireType.fixed64, 'tensor.double_data', (x) => doubles.push(x.readDouble()));
         break;
+      case 11:
+        r.readRepeated(wire, WireType.varint, 'tensor.uint64_data', (x) => uint64s.push(BigInt.asUintN(64, x.readBigVarint())));
+        break;
       case 13: {
         r.expect(wire, WireType.bytes, 'tensor.external_data');
         const [key, value] = decodeStringPair(r.readMessage());
@@ -365,19 +375,20 @@ function decodeTensor(r: ProtoReader, ctx: DecodeContext): TensorData {
   if (external) raw = readExternalData(externalInfo, ctx, where);
   let data: TensorValues;
   if (raw) {
-    const expected = count * bytesPerElement(dataType);
+    const expected = storageBytes(dataType, count);
     if (raw.length !== expected) throw new ProtobufError(`${where}: has ${raw.length} data bytes, dims [${dims}] need ${expected}`);
     data = typedArrayFromBytes(dataType, raw);
   } else {
-    data = typedDataFromFields(dataType, { floats, int32s, int64s, doubles });
-    if (data.length !== count) throw new ProtobufError(`${where}: has ${data.length} values, dims [${dims}] need ${count}`);
+    data = typedDataFromFields(dataType, { floats, int32s, int64s, uint64s, doubles });
+    const expected = storageLength(dataType, count);
+    if (data.length !== expected) throw new ProtobufError(`${where}: has ${data.length} values, dims [${dims}] need ${expected}`);
   }
   return { name, dataType, dims, data };
 }
 
 function typedDataFromFields(
   type: DataType,
-  f: { floats: number[]; int32s: number[]; int64s: bigint[]; doubles: number[] },
+  f: { floats: number[]; int32s: number[]; int64s: bigint[]; uint64s: bigint[]; doubles: number[] },
 ): TensorValues {
   switch (type) {
     case 'float32':
@@ -386,13 +397,21 @@ function typedDataFromFields(
       return Float64Array.from(f.doubles);
     case 'int64':
       return BigInt64Array.from(f.int64s);
+    case 'uint64':
+      return BigUint64Array.from(f.uint64s);
+    case 'uint32':
+      return Uint32Array.from(f.uint64s, (v) => Number(v));
     case 'int32':
       return Int32Array.from(f.int32s);
     case 'float16': // int32_data holds the raw 16-bit patterns
+    case 'bfloat16':
+    case 'uint16':
       return Uint16Array.from(f.int32s);
+    case 'int16':
+      return Int16Array.from(f.int32s);
     case 'int8':
       return Int8Array.from(f.int32s);
-    default:
+    default: // uint8, bool, and int4/uint4 (their packed bytes)
       return Uint8Array.from(f.int32s);
   }
 }

@@ -4,7 +4,7 @@
 // with the reason recorded so the user sees why.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession, cudaProviderFilesPresent, type OrtSession } from './ort';
+import { createSession, cudaProviderFilesPresent, type OrtSession, type SessionTuning } from './ort';
 import { RuntimeError } from './errors';
 
 export const DEVICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
@@ -69,13 +69,13 @@ export function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boole
 }
 
 /** Session creation, swappable in tests that need a provider to fail in a particular way. */
-export type SessionFactory = (source: string | Uint8Array, provider: Provider) => Promise<OrtSession>;
+export type SessionFactory = (source: string | Uint8Array, provider: Provider, tuning?: SessionTuning) => Promise<OrtSession>;
 
 /**
  * Opens `source` on the first provider of `device` that starts. A model error on cpu (corrupt
  * file, unsupported op) is not a provider problem: it is thrown as E_BAD_MODEL naming the file.
  */
-export async function openSession(source: string | Uint8Array, device: Device, factory: SessionFactory = createSession): Promise<SessionOnProvider> {
+export async function openSession(source: string | Uint8Array, device: Device, factory: SessionFactory = createSession, tuning?: SessionTuning): Promise<SessionOnProvider> {
   const fallbacks: ProviderFallback[] = [];
   for (const provider of providerCandidates(device)) {
     try {
@@ -85,7 +85,7 @@ export async function openSession(source: string | Uint8Array, device: Device, f
       if (provider === 'webgpu' && factory === createSession && process.platform === 'linux' && !vulkanLoaderPresent()) {
         throw new Error('Failed to get a WebGPU adapter: the Vulkan loader libvulkan.so.1 is not installed');
       }
-      const session = await factory(source, provider);
+      const session = await factory(source, provider, tuning);
       return { session, provider, fallbacks };
     } catch (err) {
       if (provider === 'cpu') {

@@ -61,20 +61,43 @@ function modelBytes(source: string | Uint8Array): number {
   }
 }
 
+export interface SessionTuning {
+  /**
+   * false: kernels read the weights as they are instead of keeping a repacked copy of each
+   * (ORT's CPU MatMul/Gemm prepacking). A graph that multiplies by a weight both ways (forward
+   * and backward) would otherwise hold it three times; big matrix products lose little.
+   */
+  prepackWeights?: boolean;
+  /**
+   * false: activations are allocated and freed per run instead of kept in ORT's growing arena
+   * (which rounds its regions up to powers of two) and per-shape memory patterns. A training
+   * graph's activations are large and its batch shapes vary, so the arena would keep the
+   * largest of every shape's peaks.
+   */
+  arena?: boolean;
+}
+
 /**
  * Creates a session on exactly one execution provider (no silent fallback inside ORT: the
  * caller decides what to try next). `source` is a file path or the model's bytes.
  */
-export async function createSession(source: string | Uint8Array, provider: string): Promise<OrtSession> {
+export async function createSession(source: string | Uint8Array, provider: string, tuning: SessionTuning = {}): Promise<OrtSession> {
   const options: OrtModule.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     ...(provider === 'cpu' && modelBytes(source) < SMALL_MODEL_BYTES ? { intraOpNumThreads: 1 } : {}),
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: (process.env.OPT_LEVEL as 'all') ?? 'all',
+    ...(tuning.arena === false ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
     // Errors reach the caller as exceptions; keep ORT's own console output to errors only.
     logSeverityLevel: 3,
     // No busy-waiting between ops: the engine shares the machine with the editor, and spinning
     // threads cost 3-4x throughput on small models when cores are contended (bench/generation).
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    extra: {
+      session: {
+        intra_op: { allow_spinning: '0' },
+        inter_op: { allow_spinning: '0' },
+        ...(tuning.prepackWeights === false ? { disable_prepacking: '1' } : {}),
+      },
+    },
   };
   const { InferenceSession } = ort();
   return typeof source === 'string' ? InferenceSession.create(source, options) : InferenceSession.create(source, options);

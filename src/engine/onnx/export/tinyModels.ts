@@ -118,38 +118,54 @@ function tinyGpt2(seed: number): TinySpec {
   return { config, tensors: t.tensors, tokenizer, generation: { bos_token_id: eot, eos_token_id: eot } };
 }
 
-function tinyLlama(seed: number): TinySpec {
-  const tokenizer = tinyLlamaTokenizer(320);
+/** The size of a random Llama: the tiny test model's, or a real model's shape for benchmarks. */
+export interface RandomLlamaSize {
+  hidden: number;
+  intermediate: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  /** Vocabulary: the tokenizer is padded with unreachable pieces up to this size. */
+  vocab: number;
+  context: number;
+  /** Weight standard deviation (norm scales are 1 ± this). */
+  std: number;
+}
+
+const TINY_LLAMA: RandomLlamaSize = { hidden: HIDDEN, intermediate: INTERMEDIATE, layers: LAYERS, heads: HEADS, kvHeads: 2, vocab: 320, context: CONTEXT, std: INIT_STD };
+
+function tinyLlama(seed: number, size: RandomLlamaSize = TINY_LLAMA): TinySpec {
+  const tokenizer = tinyLlamaTokenizer(size.vocab);
   const v = tokenizer.vocabSize;
-  const d = HIDDEN;
-  const kvHeads = 2;
-  const headDim = d / HEADS;
+  const d = size.hidden;
+  const { kvHeads, heads, std } = size;
+  const headDim = d / heads;
   const t = new TensorMaker(seed);
-  t.add('model.embed_tokens.weight', [v, d]);
-  for (let i = 0; i < LAYERS; i++) {
+  t.add('model.embed_tokens.weight', [v, d], std);
+  for (let i = 0; i < size.layers; i++) {
     const p = `model.layers.${i}.`;
-    t.norm(`${p}input_layernorm.weight`, d);
-    t.add(`${p}self_attn.q_proj.weight`, [d, d]);
-    t.add(`${p}self_attn.k_proj.weight`, [kvHeads * headDim, d]);
-    t.add(`${p}self_attn.v_proj.weight`, [kvHeads * headDim, d]);
-    t.add(`${p}self_attn.o_proj.weight`, [d, d]);
-    t.norm(`${p}post_attention_layernorm.weight`, d);
-    t.add(`${p}mlp.gate_proj.weight`, [INTERMEDIATE, d]);
-    t.add(`${p}mlp.up_proj.weight`, [INTERMEDIATE, d]);
-    t.add(`${p}mlp.down_proj.weight`, [d, INTERMEDIATE]);
+    t.add(`${p}input_layernorm.weight`, [d], std, 1);
+    t.add(`${p}self_attn.q_proj.weight`, [d, d], std);
+    t.add(`${p}self_attn.k_proj.weight`, [kvHeads * headDim, d], std);
+    t.add(`${p}self_attn.v_proj.weight`, [kvHeads * headDim, d], std);
+    t.add(`${p}self_attn.o_proj.weight`, [d, d], std);
+    t.add(`${p}post_attention_layernorm.weight`, [d], std, 1);
+    t.add(`${p}mlp.gate_proj.weight`, [size.intermediate, d], std);
+    t.add(`${p}mlp.up_proj.weight`, [size.intermediate, d], std);
+    t.add(`${p}mlp.down_proj.weight`, [d, size.intermediate], std);
   }
-  t.norm('model.norm.weight', d);
+  t.add('model.norm.weight', [d], std, 1);
   const config = {
     architectures: ['LlamaForCausalLM'],
     model_type: 'llama',
     hidden_size: d,
-    intermediate_size: INTERMEDIATE,
-    num_hidden_layers: LAYERS,
-    num_attention_heads: HEADS,
+    intermediate_size: size.intermediate,
+    num_hidden_layers: size.layers,
+    num_attention_heads: heads,
     num_key_value_heads: kvHeads,
     head_dim: headDim,
     vocab_size: v,
-    max_position_embeddings: CONTEXT,
+    max_position_embeddings: size.context,
     rms_norm_eps: 1e-5,
     rope_theta: 10000.0,
     rope_scaling: null,
@@ -157,7 +173,7 @@ function tinyLlama(seed: number): TinySpec {
     tie_word_embeddings: true,
     attention_bias: false,
     mlp_bias: false,
-    initializer_range: INIT_STD,
+    initializer_range: std,
     use_cache: true,
     bos_token_id: 1,
     eos_token_id: 2,
@@ -221,7 +237,15 @@ const SPECS: Record<TinyModelKind, (seed: number) => TinySpec> = { gpt2: tinyGpt
 export function writeTinyCheckpoint(kind: TinyModelKind, dir: string, seed = 0): void {
   const make = SPECS[kind];
   if (!make) throw new Error(`unknown tiny model kind ${JSON.stringify(kind)} (expected ${TINY_MODEL_KINDS.join(', ')})`);
-  const spec = make(seed);
+  writeSpec(make(seed), dir, seed);
+}
+
+/** A random Llama checkpoint folder of any size (benchmarks: a real model's shape, random weights). */
+export function writeRandomLlamaCheckpoint(dir: string, size: RandomLlamaSize, seed = 0): void {
+  writeSpec(tinyLlama(seed, size), dir, seed);
+}
+
+function writeSpec(spec: TinySpec, dir: string, seed: number): void {
   mkdirSync(dir, { recursive: true });
   const json = (name: string, value: unknown) => writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
   json('config.json', { _promptsmith_note: RANDOM_NOTE, _promptsmith_seed: seed, ...spec.config });

@@ -118,6 +118,9 @@ export function tinyLlamaTokenizer(vocabSize: number): TokenizerFiles {
     ...merges.map(([a, b], i) => ({ piece: a + b, score: -i })),
     ...chars.map((c, i) => ({ piece: c, score: -merges.length - i })),
   ];
+  // A large vocabulary (a real model's shape) outgrows the corpus' merges: the rest are pieces
+  // no merge reaches, so the model's vocabulary size is met while encoding stays the same.
+  for (let i = 0; pieces.length < vocabSize; i++) pieces.push({ piece: `<extra_${i}>`, score: -1e9 });
   return { tokenizer: llama2cTokenizerJson(pieces), config: llama2cTokenizerConfig(2048), vocabSize: pieces.length };
 }
 

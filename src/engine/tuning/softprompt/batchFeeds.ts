@@ -52,23 +52,10 @@ export function buildBatch(examples: readonly BatchExample[], classTokens: reado
     if (ex.ids.length === 0) throw new Error('soft prompt batch: an example has no prompt tokens');
     const classes = perExampleClasses(ex);
     if (classes.some((t) => t.length === 0)) throw new Error('soft prompt batch: a verbalizer encodes to no tokens');
-    const mine: { extra: readonly number[]; row: number }[] = [];
-    const where: { row: number; start: number }[] = [];
-    // Longest first, so shorter verbalizers find a row that already holds their prefix.
-    const order = classes.map((_, c) => c).sort((a, b) => classes[b]!.length - classes[a]!.length);
-    const byClass = new Map<number, number>();
-    for (const c of order) {
-      const needed = classes[c]!.slice(0, -1);
-      let found = mine.find((m) => needed.every((tok, i) => m.extra[i] === tok));
-      if (!found) {
-        found = { extra: needed, row: rowTokens.length };
-        rowTokens.push([...ex.ids, ...needed]);
-        mine.push(found);
-      }
-      byClass.set(c, found.row);
-    }
-    for (let c = 0; c < classes.length; c++) where.push({ row: byClass.get(c)!, start: ex.ids.length - 1 });
-    placements.push(where);
+    const { extras, rowOfClass } = sharedRows(classes);
+    const first = rowTokens.length;
+    for (const extra of extras) rowTokens.push([...ex.ids, ...extra]);
+    placements.push(rowOfClass.map((r) => ({ row: first + r, start: ex.ids.length - 1 })));
   }
   const R = rowTokens.length;
   const T = Math.max(...rowTokens.map((r) => r.length));
@@ -111,4 +98,49 @@ export function buildBatch(examples: readonly BatchExample[], classTokens: reado
     }
   });
   return { rows: R, seqLen: T, inputIds, attentionMask, positionIds, scoreRows, scoreTokens, scoreMask, labelWeights, dims: { examples: E, classes: C, maxTokens: K, vocab } };
+}
+
+/**
+ * The rows one example needs: per row the tokens after the prompt (a class's verbalizer but its
+ * last token), and per class the row it reads. Longest verbalizers first, so shorter ones find
+ * a row that already holds their prefix.
+ */
+function sharedRows(classes: readonly (readonly number[])[]): { extras: (readonly number[])[]; rowOfClass: number[] } {
+  const extras: (readonly number[])[] = [];
+  const rowOfClass = new Array<number>(classes.length);
+  const order = classes.map((_, c) => c).sort((a, b) => classes[b]!.length - classes[a]!.length);
+  for (const c of order) {
+    const needed = classes[c]!.slice(0, -1);
+    let row = extras.findIndex((extra) => needed.every((tok, i) => extra[i] === tok));
+    if (row < 0) row = extras.push(needed) - 1;
+    rowOfClass[c] = row;
+  }
+  return { extras, rowOfClass };
+}
+
+/**
+ * Splits examples, in order, into consecutive groups whose batches fit `fits(rows, seqLen)`
+ * (a group of one example always passes). A batch is scored group by group when one run of all
+ * of it would hold too many activations at once.
+ */
+export function splitToFit(examples: readonly BatchExample[], classTokens: readonly (readonly number[])[], fits: (rows: number, seqLen: number) => boolean): BatchExample[][] {
+  const groups: BatchExample[][] = [];
+  let current: BatchExample[] = [];
+  let rows = 0;
+  let seqLen = 0;
+  for (const ex of examples) {
+    const { extras } = sharedRows(ex.target ? [ex.target] : classTokens);
+    const length = ex.ids.length + Math.max(0, ...extras.map((e) => e.length));
+    if (current.length > 0 && !fits(rows + extras.length, Math.max(seqLen, length))) {
+      groups.push(current);
+      current = [];
+      rows = 0;
+      seqLen = 0;
+    }
+    current.push(ex);
+    rows += extras.length;
+    seqLen = Math.max(seqLen, length);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }

@@ -3,10 +3,14 @@
 //   classification: loss = −Σ_e,c w[e,c] · log_softmax(class_scores[e])[c], w = one-hot / E
 //   generation:     loss = −Σ_e w[e] · class_scores[e],                       w = 1 / #targets
 // Which positions and tokens are scored comes in as index/weight inputs (see batchFeeds.ts), so
-// one graph serves every batch shape; only the scored positions get a LogSoftmax, and the token
-// is picked with GatherElements, so nothing of size [E, C, K, V] is fed.
+// one graph serves every batch shape; only the scored positions go through the LM head and a
+// LogSoftmax (scoredLogits.ts), and the token is picked with GatherElements, so nothing of size
+// [E, C, K, V] is fed. The model's own outputs (full logits, KV cache) are dropped, and with them
+// every node that only they needed.
 import { GraphBuilder } from '../../onnx/builder';
 import type { OnnxModel } from '../../onnx/ir';
+import { pruneDeadNodes } from '../../onnx/prune';
+import { scoredLogits } from './scoredLogits';
 
 export type LossKind = 'classification' | 'generation';
 
@@ -24,8 +28,7 @@ export function appendLossHead(model: OnnxModel, kind: LossKind, logits = 'logit
   const tokens = b.input(LOSS_INPUTS.scoreTokens, 'int64', ['examples', 'classes', 'max_tokens', 1]);
   const mask = b.input(LOSS_INPUTS.scoreMask, 'float32', ['examples', 'classes', 'max_tokens', 1]);
   const labelWeights = b.input(LOSS_INPUTS.labelWeights, 'float32', ['examples', 'classes']);
-  const flat = b.op('Reshape', [logits, b.constInt64([-1, vocab], [2], 'loss_flat_shape')], {}, { name: 'LossFlattenLogits' });
-  const picked = b.op('Gather', [flat, rows], { axis: 0 }, { name: 'LossGatherPositions' });
+  const picked = scoredLogits(b, { name: logits, dataType: out.dataType, vocab }, rows);
   const logProbs = b.op('LogSoftmax', [picked], { axis: -1 }, { name: 'LossLogSoftmaxVocab' });
   const picked1 = b.op('GatherElements', [logProbs, tokens], { axis: 3 }, { name: 'LossPickTokens' });
   const tokenLogProbs = b.op('Mul', [picked1, mask], {}, { name: 'LossMaskPadding' });
@@ -36,5 +39,5 @@ export function appendLossHead(model: OnnxModel, kind: LossKind, logits = 'logit
   b.op('Neg', [total], {}, { name: 'LossNeg', output: LOSS_OUTPUTS.loss });
   b.output(LOSS_OUTPUTS.loss, 'float32', []);
   b.output(LOSS_OUTPUTS.classScores, 'float32', ['examples', 'classes']);
-  return { ...model, graph: b.graph };
+  return { ...model, graph: pruneDeadNodes(b.graph) };
 }

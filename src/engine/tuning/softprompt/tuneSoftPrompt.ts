@@ -101,27 +101,27 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
   const settings = mergeSettings(parsed.softPrompt, req.overrides);
   const n = settings.tokens;
 
-  const graph = loadTrainingGraph(modelDir);
   let method = settings.method;
-  const sessions = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss: 'classification', device: req.device ?? 'auto', gradient: method === 'gradient' });
-  const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: sessions.provider, gradient: false });
+  // One session serves training, dev evaluation and the manual baseline (no virtual ids).
+  const sessions = await openSoftPromptSessions(loadTrainingGraph(modelDir), { numVirtualTokens: n, loss: 'classification', device: req.device ?? 'auto', gradient: method === 'gradient' });
   let run: RunHandle | undefined;
   const external = req.run;
   try {
     external?.update({ device: sessions.provider });
     emit({ type: 'device', device: sessions.provider });
-    if (method === 'gradient' && !sessions.gradient) {
+    if (method === 'gradient' && !sessions.differentiable) {
       method = 'bbt';
       emit({ type: 'message', message: `The autodiff cannot differentiate this model (${sessions.autodiffError}); falling back to gradient-free Black-Box Tuning (BBT).` });
     }
     const placed = (split: RenderedSplit | undefined, count: number) => splitExamples(task, split, { vocabSize: sessions.vocabSize, numVirtualTokens: count, slot: settings.slot });
     const data = { train: placed(task.train, n), dev: placed(task.dev, n) };
     const objective = new SoftPromptObjective(sessions, classTokens);
-    const manual = task.dev ? await new SoftPromptObjective(plain, classTokens).evaluate(undefined, placed(task.dev, 0)) : undefined;
+    const manual = task.dev ? await objective.evaluate(undefined, placed(task.dev, 0)) : undefined;
 
-    const table = sessions.table.data as Float32Array;
+    // The table is read when needed, not held through training (at 135M it is 113 MB).
+    const table = () => sessions.table.data as Float32Array;
     const textIds = settings.initText ? tokenizer.encode(settings.initText, { addSpecialTokens: false }) : undefined;
-    const p0 = initialSoftPrompt(settings.init as PromptTuningInit, { numVirtualTokens: n, hidden: sessions.hidden, vocabSize: sessions.vocabSize, table, rng: new Rng(settings.seed + 7919), textIds });
+    const p0 = initialSoftPrompt(settings.init as PromptTuningInit, { numVirtualTokens: n, hidden: sessions.hidden, vocabSize: sessions.vocabSize, table: table(), rng: new Rng(settings.seed + 7919), textIds });
 
     let out = req.out ?? req.resume ?? (external ? join(external.dir, 'adapter') : undefined);
     if (!out) {
@@ -170,7 +170,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
             batchSize: settings.batchSize,
             patience: settings.patience,
           })
-        : await trainBbt(objective, data, p0, { ...common, embeddingStd: tableStd(table), batchSize: Math.max(settings.batchSize, 32) });
+        : await trainBbt(objective, data, p0, { ...common, embeddingStd: tableStd(table()), batchSize: Math.max(settings.batchSize, 32) });
     saveSoftPrompt(out, {
       numVirtualTokens: n,
       tokenDim: sessions.hidden,
@@ -179,7 +179,7 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
       initText: settings.initText,
       baseModel: parsed.model ?? '',
     });
-    const nearest = nearestTokens(result.prompt, table, { numVirtualTokens: n, vocabSize: sessions.vocabSize, hidden: sessions.hidden }, req.nearestK ?? 5, (id) => tokenizer.idToToken(id) ?? `<${id}>`);
+    const nearest = nearestTokens(result.prompt, table(), { numVirtualTokens: n, vocabSize: sessions.vocabSize, hidden: sessions.hidden }, req.nearestK ?? 5, (id) => tokenizer.idToToken(id) ?? `<${id}>`);
     writeJsonAtomic(join(out, NEAREST_TOKENS_FILE), nearest);
     const summary: TuneSoftResult = {
       out,
@@ -211,6 +211,5 @@ export async function tuneSoftPrompt(req: TuneSoftRequest): Promise<TuneSoftResu
     throw err;
   } finally {
     await releaseSessions(sessions);
-    await releaseSessions(plain);
   }
 }
