@@ -6,6 +6,7 @@
 import { AutodiffError, buildGradientGraph } from '../../autodiff/gradientGraph';
 import { lazyTensor, type OnnxModel, type TensorData, type ValueInfo } from '../../onnx/ir';
 import { floatValues } from '../../onnx/tensorTypes';
+import { hasHalfFloats, widenFloats } from '../../onnx/widenFloats';
 import type { Device, Provider } from '../../runtime/executionProviders';
 import { openModelSession } from '../../runtime/modelSession';
 import { float32Tensor, int64Tensor, ort, type OrtFeeds, type OrtSession } from '../../runtime/ort';
@@ -59,8 +60,10 @@ export async function openSoftPromptSessions(
   options: { numVirtualTokens: number; loss: LossKind; device: Device; gradient: boolean; activationBudget?: number },
 ): Promise<SoftPromptSessions> {
   const n = options.numVirtualTokens;
-  const { table } = findEmbeddingGather(trainingGraph.graph);
-  const withInput = n > 0 ? addSoftPromptInput(trainingGraph, n).model : trainingGraph;
+  // Half-precision graphs are differentiated in float32 (the autodiff works in one float type).
+  const graph = options.gradient && hasHalfFloats(trainingGraph) ? widenFloats(trainingGraph) : trainingGraph;
+  const { table } = findEmbeddingGather(graph.graph);
+  const withInput = n > 0 ? addSoftPromptInput(graph, n).model : graph;
   const lossModel = appendLossHead(withInput, options.loss);
   let model = lossModel;
   let autodiffError: string | undefined;
@@ -69,7 +72,7 @@ export async function openSoftPromptSessions(
       model = buildGradientGraph(lossModel, { wrt: [SOFT_PROMPT_INPUT], loss: LOSS_OUTPUTS.loss, gate: GRADIENT_GATE });
     } catch (err) {
       if (!(err instanceof AutodiffError)) throw err;
-      autodiffError = err.message;
+      autodiffError = explainRefusal(lossModel, err.message);
     }
   }
   // The backward pass multiplies by every weight a second time (transposed): prepacked, each
@@ -92,6 +95,16 @@ export async function openSoftPromptSessions(
     activationBytes: model === lossModel ? undefined : savedActivations(model, lossModel.graph, GRADIENT_GATE),
     activationBudget: options.activationBudget ?? DEFAULT_ACTIVATION_BUDGET,
   };
+}
+
+/** Ops of quantized exports (q8 dynamic quantization, q4 MatMulNBits, …) that have no gradient rule. */
+const QUANTIZED_OPS = ['MatMulNBits', 'MatMulInteger', 'DynamicQuantizeLinear', 'QLinearMatMul', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul', 'GatherBlockQuantized', 'MatMulBnb4', 'QuantizeLinear'];
+
+/** The autodiff's refusal, saying what to use instead when the graph is a quantized export. */
+function explainRefusal(model: OnnxModel, message: string): string {
+  const op = QUANTIZED_OPS.find((q) => model.graph.nodes.some((n) => n.opType === q));
+  if (!op) return message;
+  return `${message}. This is a quantized model (${op}): gradients need float weights (fp32, fp16, bf16, or weights stored quantized and expanded by DequantizeLinear); use the fp32 or fp16 variant (or the safetensors checkpoint) for gradient tuning, or the gradient-free method (BBT), which runs on quantized models`;
 }
 
 function pastShape(input: ValueInfo): { name: string; heads: number; headDim: number } {

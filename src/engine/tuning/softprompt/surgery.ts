@@ -25,15 +25,42 @@ export interface SoftPromptGraph {
 /** Element types an embedding table may have: the soft prompt (float32) is cast to it. */
 const TABLE_TYPES: ReadonlySet<DataType> = new Set(['float32', 'float16', 'bfloat16']);
 const ONNX_TYPE_CODE: Partial<Record<DataType, number>> = { float16: 10, bfloat16: 16 };
+const TYPE_OF_CODE = new Map<number, DataType>([
+  [1, 'float32'],
+  [10, 'float16'],
+  [16, 'bfloat16'],
+]);
 
-/** The token-embedding lookup: a Gather on a 2-D float initializer indexed by `input_ids`. */
-export function findEmbeddingGather(graph: Graph): { node: OnnxNode; table: TensorData } {
+export interface EmbeddingLookup {
+  node: OnnxNode;
+  /** The stored table (a model that stores it in bf16 and casts it has the bf16 initializer here). */
+  table: TensorData;
+  /** The element type the lookup reads (after such a cast). */
+  lookupType: DataType;
+}
+
+/**
+ * The token-embedding lookup: a Gather indexed by `input_ids` on a 2-D float initializer, or on
+ * a Cast of one (weights stored in a narrower type than the graph computes in).
+ */
+export function findEmbeddingGather(graph: Graph): EmbeddingLookup {
   const inits = new Map(graph.initializers.map((t) => [t.name, t]));
-  const candidates = graph.nodes.filter((n) => {
-    if (n.opType !== 'Gather' || (n.domain ?? '') !== '') return false;
-    const t = inits.get(n.inputs[0] ?? '');
-    return t !== undefined && t.dims.length === 2 && TABLE_TYPES.has(t.dataType) && n.inputs[1] === 'input_ids';
-  });
+  const producers = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const tableOf = (value: string): { table: TensorData; lookupType: DataType } | undefined => {
+    const direct = inits.get(value);
+    if (direct) return { table: direct, lookupType: direct.dataType };
+    const cast = producers.get(value);
+    const stored = cast?.opType === 'Cast' ? inits.get(cast.inputs[0] ?? '') : undefined;
+    const to = TYPE_OF_CODE.get(Number(cast?.attributes['to']?.value));
+    return stored && to ? { table: stored, lookupType: to } : undefined;
+  };
+  const found: EmbeddingLookup[] = [];
+  for (const n of graph.nodes) {
+    if (n.opType !== 'Gather' || (n.domain ?? '') !== '' || n.inputs[1] !== 'input_ids') continue;
+    const t = tableOf(n.inputs[0] ?? '');
+    if (t && t.table.dims.length === 2 && TABLE_TYPES.has(t.table.dataType) && TABLE_TYPES.has(t.lookupType)) found.push({ node: n, ...t });
+  }
+  const candidates = found.map((f) => f.node);
   if (candidates.length !== 1) {
     const quantized = graph.nodes.find((n) => n.opType === 'GatherBlockQuantized' && n.inputs.includes('input_ids'));
     const hint = quantized ? ` (this graph looks its embeddings up with a quantized ${quantized.opType}: use a float32 or float16 variant of the model for soft prompts)` : '';
@@ -41,8 +68,7 @@ export function findEmbeddingGather(graph: Graph): { node: OnnxNode; table: Tens
       `soft prompt surgery: expected exactly one embedding Gather reading a float [V, d] initializer with 'input_ids', found ${candidates.length}${hint}`,
     );
   }
-  const node = candidates[0]!;
-  return { node, table: inits.get(node.inputs[0]!)! };
+  return found[0]!;
 }
 
 /**
@@ -53,7 +79,7 @@ export function addSoftPromptInput(model: OnnxModel, numVirtualTokens: number): 
   if (!Number.isInteger(numVirtualTokens) || numVirtualTokens < 1) {
     throw new SurgeryError(`soft prompt surgery: num_virtual_tokens must be a positive integer, got ${numVirtualTokens}`);
   }
-  const { node, table } = findEmbeddingGather(model.graph);
+  const { node, table, lookupType } = findEmbeddingGather(model.graph);
   if (model.graph.inputs.some((i) => i.name === SOFT_PROMPT_INPUT)) {
     throw new SurgeryError(`soft prompt surgery: the graph already has an input named '${SOFT_PROMPT_INPUT}'`);
   }
@@ -78,9 +104,9 @@ export function addSoftPromptInput(model: OnnxModel, numVirtualTokens: number): 
   const isText = b.op('Less', [ids, vocab], {}, { name: 'SoftPromptIsText' });
   const textIds = b.op('Where', [isText, ids, zero], {}, { name: 'SoftPromptTextIds' });
   const virtualIds = b.op('Where', [isText, zero, b.op('Sub', [ids, vocab], {}, { name: 'SoftPromptVirtualOffset' })], {}, { name: 'SoftPromptVirtualIds' });
-  const typeCode = ONNX_TYPE_CODE[table.dataType];
+  const typeCode = ONNX_TYPE_CODE[lookupType];
   const prompt = typeCode === undefined ? SOFT_PROMPT_INPUT : b.op('Cast', [SOFT_PROMPT_INPUT], { to: typeCode }, { name: 'SoftPromptCast' });
-  const textRows = b.op('Gather', [table.name, textIds], { axis: 0 }, { name: node.name || 'embed_tokens' });
+  const textRows = b.op('Gather', [node.inputs[0]!, textIds], { axis: 0 }, { name: node.name || 'embed_tokens' });
   const virtualRows = b.op('Gather', [prompt, virtualIds], { axis: 0 }, { name: 'SoftPromptLookup' });
   const pick = b.op('Unsqueeze', [isText, b.constInt64([-1], [1], 'soft_prompt_last_axis')], {}, { name: 'SoftPromptPickAxis' });
   // The lookup's output keeps its name, so every consumer of the embeddings stays as it was.
