@@ -98,7 +98,7 @@ function quantizeWeights(model: OnnxModel, kind: 'q8' | 'q4' | 'int4qdq' | 'uint
   let k = 0;
   for (const node of g.nodes) {
     const w = node.opType === 'MatMul' ? inits.get(node.inputs[1]!) : undefined;
-    if (!w || w.dims.length !== 2 || w.dataType !== 'float32' || (kind !== 'q8' && kind !== 'uint16qdq' && w.dims[0]! % 32 !== 0)) {
+    if (w?.dims.length !== 2 || w.dataType !== 'float32' || (kind !== 'q8' && kind !== 'uint16qdq' && w.dims[0]! % 32 !== 0)) {
       nodes.push(node);
       continue;
     }
