@@ -5,13 +5,13 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureOnnxFolder } from '../src/engine/onnx/export/exportModel';
-import { type RandomLlamaSize, writeRandomLlamaCheckpoint } from '../src/engine/onnx/export/tinyModels';
+import { type LlamaShapeOverride, writeTinyCheckpoint } from '../src/engine/onnx/export/tinyModels';
 import { repoDir } from './benchModels';
 
-export const SMOLLM2_135M_SHAPE: RandomLlamaSize = { hidden: 576, intermediate: 1536, layers: 30, heads: 9, kvHeads: 3, vocab: 49152, context: 2048, std: 0.02 };
+export const SMOLLM2_135M_SHAPE: LlamaShapeOverride = { hidden: 576, intermediate: 1536, layers: 30, heads: 9, kvHeads: 3, vocab: 49152 };
 
 /** Bump when the generator changes, so a stale checkpoint is not reused. */
-const VERSION = 1;
+const VERSION = 2;
 
 export interface ScaleModel {
   /** The safetensors checkpoint folder (soft prompt tuning exports its training graph from it). */
@@ -26,7 +26,7 @@ export async function smolLm2ShapedModel(): Promise<ScaleModel> {
   if (!existsSync(join(checkpoint, 'model.safetensors'))) {
     const tmp = `${checkpoint}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
-    writeRandomLlamaCheckpoint(tmp, SMOLLM2_135M_SHAPE, 135);
+    writeTinyCheckpoint('llama', tmp, 135, SMOLLM2_135M_SHAPE);
     rmSync(checkpoint, { recursive: true, force: true });
     renameSync(tmp, checkpoint);
   }

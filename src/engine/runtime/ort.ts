@@ -61,20 +61,22 @@ function modelBytes(source: string | Uint8Array): number {
   }
 }
 
+/** What a caller knows that the model bytes do not say. */
 export interface SessionTuning {
+  /** Bytes of weights fed as inputs at run time (training graphs hold none): counts toward the model's size. */
+  inputWeightBytes?: number;
+  /**
+   * false: no CPU memory arena (nor per-shape memory patterns), so a training step's large
+   * transient tensors go back to the system after the run instead of staying in an arena that
+   * keeps the largest peak of every batch shape.
+   */
+  memoryArena?: boolean;
   /**
    * false: kernels read the weights as they are instead of keeping a repacked copy of each
    * (ORT's CPU MatMul/Gemm prepacking). A graph that multiplies by a weight both ways (forward
-   * and backward) would otherwise hold it three times; big matrix products lose little.
+   * and backward) would otherwise hold it twice more; big matrix products lose little.
    */
   prepackWeights?: boolean;
-  /**
-   * false: activations are allocated and freed per run instead of kept in ORT's growing arena
-   * (which rounds its regions up to powers of two) and per-shape memory patterns. A training
-   * graph's activations are large and its batch shapes vary, so the arena would keep the
-   * largest of every shape's peaks.
-   */
-  arena?: boolean;
 }
 
 /**
@@ -82,11 +84,12 @@ export interface SessionTuning {
  * caller decides what to try next). `source` is a file path or the model's bytes.
  */
 export async function createSession(source: string | Uint8Array, provider: string, tuning: SessionTuning = {}): Promise<OrtSession> {
+  const size = modelBytes(source) + (tuning.inputWeightBytes ?? 0);
   const options: OrtModule.InferenceSession.SessionOptions = {
     executionProviders: [provider],
-    ...(provider === 'cpu' && modelBytes(source) < SMALL_MODEL_BYTES ? { intraOpNumThreads: 1 } : {}),
-    graphOptimizationLevel: (process.env.OPT_LEVEL as 'all') ?? 'all',
-    ...(tuning.arena === false ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
+    ...(provider === 'cpu' && size < SMALL_MODEL_BYTES ? { intraOpNumThreads: 1 } : {}),
+    ...(tuning.memoryArena === false ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
+    graphOptimizationLevel: 'all',
     // Errors reach the caller as exceptions; keep ORT's own console output to errors only.
     logSeverityLevel: 3,
     // No busy-waiting between ops: the engine shares the machine with the editor, and spinning

@@ -122,7 +122,7 @@ test('a model over the in-memory limit opens through a temporary external-data f
   b.output(b.op('MatMul', [x, w], {}, { output: 'y' }), 'float32', [1, 4]);
   const model = b.build();
   const input = { x: float32Tensor(Float32Array.from({ length: 256 }, (_, i) => (i % 5) - 2), [1, 256]) };
-  const viaFile = await openModelSession(model, 'cpu', { prepackWeights: false, arena: false }, 0);
+  const viaFile = await openModelSession(model, 'cpu', { prepackWeights: false, memoryArena: false }, 0);
   const inMemory = await openModelSession(model, 'cpu');
   try {
     assert.deepEqual((await viaFile.session.run(input)).y!.data, (await inMemory.session.run(input)).y!.data);

@@ -94,7 +94,8 @@ test('one session: gradient runs and forward runs (gate off) give the same loss;
 test('a batch over the activation budget runs in groups: same loss, gradient and scores as one run (classification and generation)', { skip }, async () => {
   const batch = examples(7);
   const estimate = sessions.activationBytes!;
-  assert.ok(estimate(2, 20) > estimate(1, 20) && estimate(1, 40) > estimate(1, 20), 'the estimate grows with rows and length');
+  const shape = { rows: 1, seqLen: 20, examples: 1, classes: 2, maxTokens: 2 };
+  assert.ok(estimate({ ...shape, rows: 2, examples: 2 }) > estimate(shape) && estimate({ ...shape, seqLen: 40 }) > estimate(shape), 'the estimate grows with rows and length');
   for (const loss of ['classification', 'generation'] as const) {
     const one = await openSoftPromptSessions(storiesTrainingModel(), { numVirtualTokens: N, loss, device: 'cpu', gradient: true });
     // A budget below any single example's: every example runs alone.

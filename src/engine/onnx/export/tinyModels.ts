@@ -36,7 +36,10 @@ class TensorMaker {
   readonly tensors: TensorToWrite[] = [];
   private readonly uniform: () => number;
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    private readonly std = INIT_STD,
+  ) {
     this.uniform = seededRandom(seed);
   }
 
@@ -46,7 +49,7 @@ class TensorMaker {
   }
 
   /** N(mean, std²) entries. */
-  add(name: string, shape: number[], std = INIT_STD, mean = 0): void {
+  add(name: string, shape: number[], std = this.std, mean = 0): void {
     const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
     for (let i = 0; i < data.length; i++) data[i] = mean + std * this.normal();
     this.tensors.push({ name, dtype: 'F32', shape, data });
@@ -54,7 +57,7 @@ class TensorMaker {
 
   /** LayerNorm/RMSNorm scale near 1. */
   norm(name: string, dim: number): void {
-    this.add(name, [dim], INIT_STD, 1);
+    this.add(name, [dim], this.std, 1);
   }
 }
 
@@ -118,54 +121,57 @@ function tinyGpt2(seed: number): TinySpec {
   return { config, tensors: t.tensors, tokenizer, generation: { bos_token_id: eot, eos_token_id: eot } };
 }
 
-/** The size of a random Llama: the tiny test model's, or a real model's shape for benchmarks. */
-export interface RandomLlamaSize {
+/**
+ * A Llama of another shape (e.g. SmolLM2-135M's for speed and memory benches). The tokenizer keeps
+ * the tiny model's pieces, padded with pieces no merge reaches up to the vocabulary size, so the
+ * text encodes as for the tiny model and every id the model can pick decodes.
+ */
+export interface LlamaShapeOverride {
   hidden: number;
-  intermediate: number;
   layers: number;
   heads: number;
   kvHeads: number;
-  /** Vocabulary: the tokenizer is padded with unreachable pieces up to this size. */
+  intermediate: number;
+  /** At least the tiny tokenizer's vocabulary. */
   vocab: number;
-  context: number;
-  /** Weight standard deviation (norm scales are 1 ± this). */
-  std: number;
 }
 
-const TINY_LLAMA: RandomLlamaSize = { hidden: HIDDEN, intermediate: INTERMEDIATE, layers: LAYERS, heads: HEADS, kvHeads: 2, vocab: 320, context: CONTEXT, std: INIT_STD };
-
-function tinyLlama(seed: number, size: RandomLlamaSize = TINY_LLAMA): TinySpec {
-  const tokenizer = tinyLlamaTokenizer(size.vocab);
+function tinyLlama(seed: number, shape?: LlamaShapeOverride): TinySpec {
+  const tokenizer = tinyLlamaTokenizer(320, shape?.vocab);
   const v = tokenizer.vocabSize;
-  const d = size.hidden;
-  const { kvHeads, heads, std } = size;
+  const d = shape?.hidden ?? HIDDEN;
+  const layers = shape?.layers ?? LAYERS;
+  const heads = shape?.heads ?? HEADS;
+  const intermediate = shape?.intermediate ?? INTERMEDIATE;
+  const kvHeads = shape?.kvHeads ?? 2;
   const headDim = d / heads;
-  const t = new TensorMaker(seed);
-  t.add('model.embed_tokens.weight', [v, d], std);
-  for (let i = 0; i < size.layers; i++) {
+  // Random weights at HF's usual scale for real sizes (0.02), the tiny models' larger scale otherwise.
+  const t = new TensorMaker(seed, shape ? 0.02 : INIT_STD);
+  t.add('model.embed_tokens.weight', [v, d]);
+  for (let i = 0; i < layers; i++) {
     const p = `model.layers.${i}.`;
-    t.add(`${p}input_layernorm.weight`, [d], std, 1);
-    t.add(`${p}self_attn.q_proj.weight`, [d, d], std);
-    t.add(`${p}self_attn.k_proj.weight`, [kvHeads * headDim, d], std);
-    t.add(`${p}self_attn.v_proj.weight`, [kvHeads * headDim, d], std);
-    t.add(`${p}self_attn.o_proj.weight`, [d, d], std);
-    t.add(`${p}post_attention_layernorm.weight`, [d], std, 1);
-    t.add(`${p}mlp.gate_proj.weight`, [size.intermediate, d], std);
-    t.add(`${p}mlp.up_proj.weight`, [size.intermediate, d], std);
-    t.add(`${p}mlp.down_proj.weight`, [d, size.intermediate], std);
+    t.norm(`${p}input_layernorm.weight`, d);
+    t.add(`${p}self_attn.q_proj.weight`, [d, d]);
+    t.add(`${p}self_attn.k_proj.weight`, [kvHeads * headDim, d]);
+    t.add(`${p}self_attn.v_proj.weight`, [kvHeads * headDim, d]);
+    t.add(`${p}self_attn.o_proj.weight`, [d, d]);
+    t.norm(`${p}post_attention_layernorm.weight`, d);
+    t.add(`${p}mlp.gate_proj.weight`, [intermediate, d]);
+    t.add(`${p}mlp.up_proj.weight`, [intermediate, d]);
+    t.add(`${p}mlp.down_proj.weight`, [d, intermediate]);
   }
-  t.add('model.norm.weight', [d], std, 1);
+  t.norm('model.norm.weight', d);
   const config = {
     architectures: ['LlamaForCausalLM'],
     model_type: 'llama',
     hidden_size: d,
-    intermediate_size: size.intermediate,
-    num_hidden_layers: size.layers,
+    intermediate_size: intermediate,
+    num_hidden_layers: layers,
     num_attention_heads: heads,
     num_key_value_heads: kvHeads,
     head_dim: headDim,
     vocab_size: v,
-    max_position_embeddings: size.context,
+    max_position_embeddings: CONTEXT,
     rms_norm_eps: 1e-5,
     rope_theta: 10000.0,
     rope_scaling: null,
@@ -173,7 +179,7 @@ function tinyLlama(seed: number, size: RandomLlamaSize = TINY_LLAMA): TinySpec {
     tie_word_embeddings: true,
     attention_bias: false,
     mlp_bias: false,
-    initializer_range: std,
+    initializer_range: shape ? 0.02 : INIT_STD,
     use_cache: true,
     bos_token_id: 1,
     eos_token_id: 2,
@@ -231,21 +237,14 @@ function tinyBert(seed: number): TinySpec {
   return { config, tensors: t.tensors, tokenizer };
 }
 
-const SPECS: Record<TinyModelKind, (seed: number) => TinySpec> = { gpt2: tinyGpt2, llama: tinyLlama, bert: tinyBert };
+const SPECS: Record<TinyModelKind, (seed: number, shape?: LlamaShapeOverride) => TinySpec> = { gpt2: tinyGpt2, llama: tinyLlama, bert: tinyBert };
 
-/** Writes the safetensors-only HF folder (no ONNX): what a user's downloaded checkpoint looks like. */
-export function writeTinyCheckpoint(kind: TinyModelKind, dir: string, seed = 0): void {
+/** Writes the safetensors-only HF folder (no ONNX): what a user's downloaded checkpoint looks like. `shape`: Llama only. */
+export function writeTinyCheckpoint(kind: TinyModelKind, dir: string, seed = 0, shape?: LlamaShapeOverride): void {
   const make = SPECS[kind];
   if (!make) throw new Error(`unknown tiny model kind ${JSON.stringify(kind)} (expected ${TINY_MODEL_KINDS.join(', ')})`);
-  writeSpec(make(seed), dir, seed);
-}
-
-/** A random Llama checkpoint folder of any size (benchmarks: a real model's shape, random weights). */
-export function writeRandomLlamaCheckpoint(dir: string, size: RandomLlamaSize, seed = 0): void {
-  writeSpec(tinyLlama(seed, size), dir, seed);
-}
-
-function writeSpec(spec: TinySpec, dir: string, seed: number): void {
+  if (shape && kind !== 'llama') throw new Error(`a shape override is for the llama kind only, not ${kind}`);
+  const spec = make(seed, shape);
   mkdirSync(dir, { recursive: true });
   const json = (name: string, value: unknown) => writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
   json('config.json', { _promptsmith_note: RANDOM_NOTE, _promptsmith_seed: seed, ...spec.config });

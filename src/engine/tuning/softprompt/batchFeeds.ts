@@ -5,6 +5,7 @@
 // Rows are shared: a class's score needs the sequence prompt + its verbalizer tokens but the
 // last, and one row serves every class whose needed tokens are a prefix of that row's extra
 // tokens (all single-token verbalizers read the first row of their example).
+import type { BatchShape } from './activationMemory';
 
 export interface BatchExample {
   /** Prompt ids, virtual ids and BOS included. */
@@ -123,23 +124,28 @@ function sharedRows(classes: readonly (readonly number[])[]): { extras: (readonl
  * (a group of one example always passes). A batch is scored group by group when one run of all
  * of it would hold too many activations at once.
  */
-export function splitToFit(examples: readonly BatchExample[], classTokens: readonly (readonly number[])[], fits: (rows: number, seqLen: number) => boolean): BatchExample[][] {
+export function splitToFit(examples: readonly BatchExample[], classTokens: readonly (readonly number[])[], fits: (shape: BatchShape) => boolean): BatchExample[][] {
   const groups: BatchExample[][] = [];
   let current: BatchExample[] = [];
-  let rows = 0;
-  let seqLen = 0;
+  let shape: BatchShape = { rows: 0, seqLen: 0, examples: 0, classes: 0, maxTokens: 0 };
   for (const ex of examples) {
-    const { extras } = sharedRows(ex.target ? [ex.target] : classTokens);
-    const length = ex.ids.length + Math.max(0, ...extras.map((e) => e.length));
-    if (current.length > 0 && !fits(rows + extras.length, Math.max(seqLen, length))) {
+    const classes = ex.target ? [ex.target] : classTokens;
+    const { extras } = sharedRows(classes);
+    const next: BatchShape = {
+      rows: shape.rows + extras.length,
+      seqLen: Math.max(shape.seqLen, ex.ids.length + Math.max(0, ...extras.map((e) => e.length))),
+      examples: shape.examples + 1,
+      classes: classes.length,
+      maxTokens: Math.max(shape.maxTokens, ...classes.map((c) => c.length)),
+    };
+    if (current.length > 0 && !fits(next)) {
       groups.push(current);
-      current = [];
-      rows = 0;
-      seqLen = 0;
+      current = [ex];
+      shape = { ...next, rows: extras.length, seqLen: ex.ids.length + Math.max(0, ...extras.map((e) => e.length)), examples: 1, maxTokens: Math.max(...classes.map((c) => c.length)) };
+    } else {
+      current.push(ex);
+      shape = next;
     }
-    current.push(ex);
-    rows += extras.length;
-    seqLen = Math.max(seqLen, length);
   }
   if (current.length > 0) groups.push(current);
   return groups;

@@ -38,7 +38,7 @@ export class SoftPromptObjective {
   private async run(prompt: Float32Array | undefined, examples: readonly BatchExample[], withGrad: boolean): Promise<BatchResult> {
     const s = this.sessions;
     const estimate = s.activationBytes;
-    const groups = estimate ? splitToFit(examples, this.classTokens, (rows, seqLen) => estimate(rows, seqLen) <= s.activationBudget) : [examples];
+    const groups = estimate ? splitToFit(examples, this.classTokens, (shape) => estimate(shape) <= s.activationBudget) : [examples];
     if (groups.length === 1) return runBatch(s, prompt, buildBatch(examples, this.classTokens, s.vocabSize), withGrad);
     // Each group's loss is a mean over its examples (generation: its target tokens): weigh it by
     // its share of the batch.

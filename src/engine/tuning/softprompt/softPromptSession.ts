@@ -76,8 +76,9 @@ export async function openSoftPromptSessions(
     }
   }
   // The backward pass multiplies by every weight a second time (transposed): prepacked, each
-  // weight would be kept twice more.
-  const opened = await openModelSession(model, options.device, { prepackWeights: model === lossModel, arena: model === lossModel });
+  // weight would be kept twice more. Its activations are big and shaped by each batch: ORT's
+  // arena would keep the largest peak of every shape, so they are allocated per run instead.
+  const opened = await openModelSession(model, options.device, { prepackWeights: model === lossModel, memoryArena: model === lossModel });
   const [vocabSize, hidden] = table.dims as [number, number];
   return {
     numVirtualTokens: n,
@@ -115,7 +116,8 @@ function pastShape(input: ValueInfo): { name: string; heads: number; headDim: nu
   return { name: input.name, heads, headDim };
 }
 
-function feedsFor(s: SoftPromptSessions, prompt: Float32Array | undefined, batch: BatchArrays, withGrad: boolean): OrtFeeds {
+/** The token and loss-head feeds of a batch (also used by fine tuning's sessions). */
+export function lossHeadFeeds(batch: BatchArrays, inputNames: ReadonlySet<string>, pastInputs: readonly { name: string; heads: number; headDim: number }[] = []): OrtFeeds {
   const { rows: R, seqLen: T, dims } = batch;
   const feeds: OrtFeeds = {
     input_ids: int64Tensor(batch.inputIds, [R, T]),
@@ -124,9 +126,14 @@ function feedsFor(s: SoftPromptSessions, prompt: Float32Array | undefined, batch
     [LOSS_INPUTS.scoreMask]: float32Tensor(batch.scoreMask, [dims.examples, dims.classes, dims.maxTokens, 1]),
     [LOSS_INPUTS.labelWeights]: float32Tensor(batch.labelWeights, [dims.examples, dims.classes]),
   };
-  if (s.inputNames.has('attention_mask')) feeds.attention_mask = int64Tensor(batch.attentionMask, [R, T]);
-  if (s.inputNames.has('position_ids')) feeds.position_ids = int64Tensor(batch.positionIds, [R, T]);
-  for (const p of s.pastInputs) feeds[p.name] = float32Tensor(new Float32Array(0), [R, p.heads, 0, p.headDim]);
+  if (inputNames.has('attention_mask')) feeds.attention_mask = int64Tensor(batch.attentionMask, [R, T]);
+  if (inputNames.has('position_ids')) feeds.position_ids = int64Tensor(batch.positionIds, [R, T]);
+  for (const p of pastInputs) feeds[p.name] = float32Tensor(new Float32Array(0), [R, p.heads, 0, p.headDim]);
+  return feeds;
+}
+
+function feedsFor(s: SoftPromptSessions, prompt: Float32Array | undefined, batch: BatchArrays, withGrad: boolean): OrtFeeds {
+  const feeds = lossHeadFeeds(batch, s.inputNames, s.pastInputs);
   if (s.differentiable) feeds[GRADIENT_GATE] = new (ort().Tensor)('bool', Uint8Array.of(withGrad ? 1 : 0), []);
   if (s.numVirtualTokens > 0) {
     if (!prompt) {
