@@ -3,6 +3,7 @@
 // training step (20 virtual tokens, batch 8, 44 text tokens: forward, backward, optimizer) each
 // time the parent asks, so the parent can time a bare forward pass between steps.
 import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { seededRandom } from '../src/engine/onnx/export/tinyModels';
 import type { BatchExample } from '../src/engine/tuning/softprompt/batchFeeds';
 import { SoftPromptObjective } from '../src/engine/tuning/softprompt/objective';
@@ -55,13 +56,27 @@ async function childMain(checkpoint: string): Promise<void> {
         optimizer.step(prompt, r.grad!);
         send({ type: 'step', ms: performance.now() - t, loss: r.loss });
       } else {
-        send({ type: 'done', maxRssMiB: process.resourceUsage().maxRSS / 1024 });
+        send({ type: 'done', maxRssMiB: peakRssMiB() });
         process.disconnect();
       }
     } catch (err) {
       send({ type: 'error', message: (err as Error).stack ?? String(err) });
     }
   });
+}
+
+/**
+ * This process's peak RSS. On Linux from /proc (VmHWM): getrusage's maxRSS of a spawned child
+ * also counts the parent's RSS at the time of the fork before the exec.
+ */
+function peakRssMiB(): number {
+  try {
+    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kib) return Number(kib) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
 }
 
 if (process.env[CHILD_ENV]) {
