@@ -56,8 +56,8 @@ export function findLmHead(graph: Graph, logits: string): Head | undefined {
 
 /**
  * Emits the logits at the flat positions `positions` (int64 [...], each r·T + t) as float32
- * [...positions, V] (`logits`: the model's logits output, [rows, T, V]): via the LM head on the gathered hidden states when the head is found, else
- * gathered from the full logits.
+ * [...positions, V], `logits` being the model's logits output [rows, T, V]: through the LM head
+ * on the gathered hidden states when the head is found, else gathered from the full logits.
  */
 export function scoredLogits(b: GraphBuilder, logits: { name: string; dataType: DataType; vocab: number }, positions: string): string {
   const { vocab } = logits;
