@@ -1,15 +1,30 @@
 // Runs the benchmarks: bundles every bench/*.bench.ts with esbuild (as the unit test runner
 // does), runs each in its own node process (so memory and timing don't leak between benches),
 // prints one table and writes it to bench/results/latest.md.
-// Usage: node bench/run.mjs [name-filter]      (npm run bench builds dist/ first; a filtered
-// run prints its table without replacing bench/results/latest.md)
+// Usage: node bench/run.mjs [name-filter] [--json]      (npm run bench builds dist/ first; a
+// filtered run prints its table without replacing bench/results/latest.md). With --json, stdout
+// gets one JSON object per row and line, {"bench","metric","value","unit"}, and everything else
+// (the benches' logs, the table with its targets) goes to stderr. Each bench also gets a row with
+// the machine's 1-minute load average just before it ran (the machine may be shared).
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
-const filter = process.argv[2];
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const filter = args.find((a) => !a.startsWith('--'));
+const unknown = args.filter((a) => a.startsWith('--') && a !== '--json');
+if (unknown.length > 0) {
+  console.error(`unknown option ${unknown.join(' ')} (usage: node bench/run.mjs [name-filter] [--json])`);
+  process.exit(2);
+}
+// Human output goes to stderr in JSON mode, so stdout holds only the rows.
+const say = json ? (text) => process.stderr.write(text) : (text) => process.stdout.write(text);
+const emit = (row) => {
+  if (json) process.stdout.write(`${JSON.stringify({ bench: row.bench, metric: row.metric, value: Number.isFinite(row.value) ? row.value : null, unit: row.unit ?? '' })}\n`);
+};
 const outdir = join('.test-out', `bench-${process.pid}`);
 const files = readdirSync('bench')
   .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
@@ -50,14 +65,20 @@ for (const file of files) {
   const name = file.replace(/\.bench\.ts$/, '');
   process.stderr.write(`--- ${name}\n`);
   const started = Date.now();
+  const load = { bench: name, metric: 'load_average_1m', value: loadavg()[0], unit: 'load', note: `just before the bench, ${cpus().length} cores` };
   const result = spawnSync(process.execPath, ['--enable-source-maps', '-e', child, bundle], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
   const line = (result.stdout ?? '').split('\n').find((l) => l.startsWith(MARKER));
-  process.stdout.write((result.stdout ?? '').split('\n').filter((l) => l && !l.startsWith(MARKER)).map((l) => `  ${l}\n`).join(''));
+  say((result.stdout ?? '').split('\n').filter((l) => l && !l.startsWith(MARKER)).map((l) => `  ${l}\n`).join(''));
+  const benchRows = [load];
   if (result.status === 0 && line) {
-    for (const row of JSON.parse(line.slice(MARKER.length))) rows.push(row);
+    benchRows.push(...JSON.parse(line.slice(MARKER.length)));
   } else {
     failed = true;
-    rows.push({ bench: name, metric: 'FAILED', value: Number.NaN, note: `exit ${result.status ?? result.signal}; see the log above` });
+    benchRows.push({ bench: name, metric: 'FAILED', value: Number.NaN, note: `exit ${result.status ?? result.signal}; see the log above` });
+  }
+  for (const row of benchRows) {
+    rows.push(row);
+    emit(row);
   }
   process.stderr.write(`    (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 }
@@ -74,7 +95,7 @@ const table = [header, header.map(() => '---'), ...rows.map((r) => [r.bench, r.m
 const md = table.map((cells) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`).join('\n');
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${process.platform}-${process.arch}`;
 const report = `# Benchmarks\n\n${new Date().toISOString()} — ${machine}\n\n${md}\n`;
-console.log(`\n${md}\n`);
+say(`\n${md}\n\n`);
 // Only a full run replaces the recorded table; a filtered run just prints.
 if (!filter) {
   mkdirSync(join('bench', 'results'), { recursive: true });

@@ -45,10 +45,11 @@ export default async function (): Promise<BenchRow[]> {
   const tokenizer = loadTokenizer(modelDir);
   const classTokens = VERBALIZERS.map((v) => tokenizer.encode(v, { addSpecialTokens: false }));
   const graph = loadTrainingGraph(modelDir);
+  // One session: training, dev evaluation and the manual templates (no virtual ids).
   const soft = await openSoftPromptSessions(graph, { numVirtualTokens: TOKENS, loss: 'classification', device: 'cpu', gradient: true });
-  const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: 'cpu', gradient: false });
   const examples = (data: { text: string; label: string }[], template: string, n: number): BatchExample[] =>
     data.map((r) => ({ ids: promptIds({ tokenizer, vocabSize: soft.vocabSize, numVirtualTokens: n }, template.replace('{text}', r.text)), label: LABELS.indexOf(r.label) }));
+  const objective = new SoftPromptObjective(soft, classTokens);
   const out: BenchRow[] = [];
   try {
     // 1. Gradient step ÷ forward pass, same batch, same provider, interleaved rounds (medians).
@@ -78,14 +79,12 @@ export default async function (): Promise<BenchRow[]> {
     out.push({ bench: 'softprompt', metric: 'gradient step ÷ forward pass', value: median(ratios), unit: 'ratio', target: 'theory ≈ 2–3', note });
 
     // 2. Manual templates vs a tuned soft prompt on the best one.
-    const plainObjective = new SoftPromptObjective(plain, classTokens);
     let best = { template: '', acc: -1 };
     for (const template of TEMPLATES) {
-      const acc = (await plainObjective.evaluate(undefined, examples(dev, template, 0))).accuracy;
+      const acc = (await objective.evaluate(undefined, examples(dev, template, 0))).accuracy;
       out.push({ bench: 'softprompt', metric: `manual "${template}" dev acc`, value: acc, unit: 'acc', note: 'tinysent dev (64), zero-shot' });
       if (acc > best.acc) best = { template, acc };
     }
-    const objective = new SoftPromptObjective(soft, classTokens);
     const data = { train: examples(train, best.template, TOKENS), dev: examples(dev, best.template, TOKENS) };
     const initText = best.template.replace('{text} ', '');
     const p0 = initialSoftPrompt('TEXT', { numVirtualTokens: TOKENS, hidden: soft.hidden, vocabSize: soft.vocabSize, table, rng: new Rng(0), textIds: tokenizer.encode(` ${initText}`, { addSpecialTokens: false }) });
@@ -107,7 +106,6 @@ export default async function (): Promise<BenchRow[]> {
     }
   } finally {
     await releaseSessions(soft);
-    await releaseSessions(plain);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // Reverse-mode automatic differentiation over an ONNX graph: returns a copy of the model that
 // also outputs `${x}_grad` = d loss / d x for each wrt tensor, built from standard ONNX ops so
 // ONNX Runtime runs it on any execution provider.
-import { type Graph, type OnnxModel, onnxOpset, type ValueInfo } from '../onnx/ir';
+import { type Graph, type OnnxModel, type OnnxNode, onnxOpset, type ValueInfo } from '../onnx/ir';
 import { GradEmitter } from './emitter';
 import { AutodiffError, describeNode } from './errors';
 import './ops/index';
@@ -17,6 +17,13 @@ export interface GradientOptions {
   wrt: string[];
   /** A float scalar value (graph output or intermediate). */
   loss: string;
+  /**
+   * A bool scalar graph input to add. The backward nodes then run inside an `If` on it: a run
+   * that feeds false computes the forward pass alone (the gradient outputs are zeros). ONNX
+   * Runtime runs every node of a graph whatever the fetches, so this is how one session (one
+   * copy of the weights) serves both evaluation and training.
+   */
+  gate?: string;
 }
 
 export function buildGradientGraph(model: OnnxModel, opts: GradientOptions): OnnxModel {
@@ -36,6 +43,8 @@ export function buildGradientGraph(model: OnnxModel, opts: GradientOptions): Onn
     throw new AutodiffError(`loss ${opts.loss} must be a scalar; its shape is [${lossShape.join(', ')}]`);
   }
   const usedNames = new Set([...known, ...graph.nodes.map((n) => n.name)]);
+  if (opts.gate !== undefined && usedNames.has(opts.gate)) throw new AutodiffError(`cannot add the gate input ${opts.gate}: graph ${graph.name} already has a value of that name`);
+  if (opts.gate !== undefined) usedNames.add(opts.gate);
   for (const x of opts.wrt) {
     if (usedNames.has(`${x}_grad`)) throw new AutodiffError(`cannot name the gradient of ${x}: ${x}_grad already exists in graph ${graph.name}`);
     usedNames.add(`${x}_grad`);
@@ -81,20 +90,64 @@ export function buildGradientGraph(model: OnnxModel, opts: GradientOptions): Onn
 
   em.scope = '';
   const gradOutputs: ValueInfo[] = [];
+  const gated = opts.gate !== undefined;
+  const branchNames: string[] = [];
   for (const x of opts.wrt) {
     const g = gradOf(x) ?? em.zerosLike(x);
     const name = `${x}_grad`;
-    em.opNamed('Identity', [g], [name]);
+    // Gated: the branch's own output name; the If node outputs `${x}_grad`.
+    branchNames.push(gated ? em.fresh(name) : name);
+    em.opNamed('Identity', [g], [branchNames.at(-1)!]);
     gradOutputs.push({ name, dataType: floatType, shape: info.shape(x) });
   }
 
+  if (!gated) {
+    const newGraph: Graph = {
+      ...graph,
+      nodes: [...graph.nodes, ...em.nodes],
+      initializers: [...graph.initializers, ...em.initializers],
+      outputs: [...graph.outputs, ...gradOutputs],
+    };
+    return { ...model, graph: newGraph };
+  }
+  const gate = gatedBackward(em, opts.wrt, gradOutputs, branchNames, opts.gate!);
   const newGraph: Graph = {
     ...graph,
-    nodes: [...graph.nodes, ...em.nodes],
-    initializers: [...graph.initializers, ...em.initializers],
+    nodes: [...graph.nodes, gate],
+    inputs: [...graph.inputs, { name: opts.gate!, dataType: 'bool', shape: [] }],
     outputs: [...graph.outputs, ...gradOutputs],
   };
   return { ...model, graph: newGraph };
+}
+
+/** If(gate) { the backward nodes } else { zeros shaped like each wrt tensor }. */
+function gatedBackward(em: GradEmitter, wrt: string[], gradOutputs: ValueInfo[], computedNames: string[], gate: string): OnnxNode {
+  const branchOutputs = (names: string[]): ValueInfo[] => names.map((name, i) => ({ ...gradOutputs[i]!, name }));
+  const computed: Graph = {
+    name: 'backward',
+    nodes: em.nodes,
+    inputs: [],
+    outputs: branchOutputs(computedNames),
+    initializers: em.initializers,
+    valueInfo: [],
+  };
+  const zeroNodes: OnnxNode[] = [];
+  const zeros = wrt.map((x) => {
+    const shape = em.fresh('Shape');
+    const out = em.fresh(`${x}_grad_zeros`);
+    zeroNodes.push({ name: em.fresh('Shape_node'), opType: 'Shape', domain: '', inputs: [x], outputs: [shape], attributes: {} });
+    zeroNodes.push({ name: em.fresh('ConstantOfShape_node'), opType: 'ConstantOfShape', domain: '', inputs: [shape], outputs: [out], attributes: { value: { type: 'tensor', value: zeroTensor(em.floatType) } } });
+    return out;
+  });
+  const skipped: Graph = { name: 'no_backward', nodes: zeroNodes, inputs: [], outputs: branchOutputs(zeros), initializers: [], valueInfo: [] };
+  return {
+    name: em.fresh('BackwardIf'),
+    opType: 'If',
+    domain: '',
+    inputs: [gate],
+    outputs: gradOutputs.map((o) => o.name),
+    attributes: { then_branch: { type: 'graph', value: computed }, else_branch: { type: 'graph', value: skipped } },
+  };
 }
 
 function wrtFloatType(graph: Graph, wrt: string[]): 'float32' | 'float64' {
@@ -110,4 +163,8 @@ function wrtFloatType(graph: Graph, wrt: string[]): 'float32' | 'float64' {
 
 function oneTensor(floatType: 'float32' | 'float64') {
   return { name: 'value', dataType: floatType, dims: [1], data: floatType === 'float32' ? Float32Array.of(1) : Float64Array.of(1) };
+}
+
+function zeroTensor(floatType: 'float32' | 'float64') {
+  return { name: 'value', dataType: floatType, dims: [1], data: floatType === 'float32' ? new Float32Array(1) : new Float64Array(1) };
 }

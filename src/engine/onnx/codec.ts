@@ -1,23 +1,23 @@
 // ONNX ModelProto bytes -> the in-memory OnnxModel of ir.ts (the encoder is in encoder.ts). Field numbers
 // follow onnx/onnx.proto; unknown fields are skipped; what the IR cannot hold is an error naming the file.
-import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { encodeModel, encodeModelWithExternalData } from './encoder';
-import type { AttributeValue, DataType, Dim, Graph, OnnxModel, OnnxNode, TensorData, TensorValues, ValueInfo } from './ir';
+import type { AttributeValue, Dim, Graph, OnnxModel, OnnxNode, TensorData, ValueInfo } from './ir';
 import { ProtobufError, ProtoReader, WireType } from './protobuf';
-import { bytesPerElement, dataTypeFromCode, elementCount, typedArrayFromBytes } from './tensorTypes';
+import { type DecodeContext, decodeStringPair, decodeTensor } from './tensorDecoding';
+import { dataTypeFromCode, elementCount, storageBytes } from './tensorTypes';
 
 export { encodeModel, encodeModelWithExternalData };
-export { bytesPerElement, dataTypeCode, dataTypeFromCode, elementCount, typedArrayFromBytes } from './tensorTypes';
-
-interface DecodeContext {
-  source: string;
-  baseDir?: string;
-}
+export { bytesPerElement, dataTypeCode, dataTypeFromCode, elementCount, storageBytes, typedArrayFromBytes } from './tensorTypes';
 
 /** Decodes an ONNX model. `baseDir` is where external tensor data files are looked up. */
 export function decodeModel(bytes: Uint8Array, source = '<onnx bytes>', baseDir?: string): OnnxModel {
-  const ctx: DecodeContext = { source, baseDir };
+  return decodeWith(bytes, { source, baseDir });
+}
+
+function decodeWith(bytes: Uint8Array, ctx: DecodeContext): OnnxModel {
+  const source = ctx.source;
   const r = new ProtoReader(bytes, source);
   const model: OnnxModel = { irVersion: 0, opsetImports: [], producerName: '', graph: emptyGraph(), metadata: {} };
   let sawGraph = false;
@@ -60,8 +60,12 @@ export function decodeModel(bytes: Uint8Array, source = '<onnx bytes>', baseDir?
   return model;
 }
 
-/** Reads and decodes an .onnx file; external data is looked up beside it. */
-export function readModelFile(path: string): OnnxModel {
+/**
+ * Reads and decodes an .onnx file; external data is looked up beside it. With `lazyTensors`,
+ * tensors of 1 MiB and more are not copied out: each is read from its file when used (see
+ * lazyTensor), so a big model is not held in memory (the file must stay in place meanwhile).
+ */
+export function readModelFile(path: string, options: { lazyTensors?: boolean } = {}): OnnxModel {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -69,7 +73,8 @@ export function readModelFile(path: string): OnnxModel {
     throw new ProtobufError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   if (bytes.length === 0) throw new ProtobufError(`${path}: empty file, not an ONNX model`);
-  return decodeModel(bytes, path, dirname(path));
+  const ctx: DecodeContext = { source: path, baseDir: dirname(path), lazyFrom: options.lazyTensors ? { path, bytes } : undefined };
+  return decodeWith(bytes, ctx);
 }
 
 /** Protobuf messages cannot exceed 2 GB; above this many initializer bytes the data goes external. */
@@ -81,39 +86,33 @@ export const EXTERNAL_DATA_LIMIT = 1.8e9;
  * file's name, or undefined when everything is in one file.
  */
 export function writeModelFile(path: string, model: OnnxModel, external?: boolean): string | undefined {
-  const initializerBytes = model.graph.initializers.reduce((n, t) => n + t.data.byteLength, 0);
-  if (!(external ?? initializerBytes > EXTERNAL_DATA_LIMIT)) {
+  if (!(external ?? initializerBytes(model) > EXTERNAL_DATA_LIMIT)) {
     writeFileSync(path, encodeModel(model));
     return undefined;
   }
   const location = `${basename(path)}_data`;
-  const encoded = encodeModelWithExternalData(model, { location });
   const fd = openSync(join(dirname(path), location), 'w');
+  let encoded: Uint8Array;
   try {
-    for (const part of encoded.data.parts) {
+    // Each tensor goes to the file as it is encoded (a lazy weight is then dropped again).
+    const write = (part: Uint8Array) => {
       for (let done = 0; done < part.length; ) done += writeSync(fd, part, done, part.length - done);
-    }
+    };
+    encoded = encodeModelWithExternalData(model, { location, write }).model;
   } finally {
     closeSync(fd);
   }
-  writeFileSync(path, encoded.model);
+  writeFileSync(path, encoded);
   return location;
+}
+
+/** The bytes of a model's initializers, from their types and dims (lazy tensors are not read). */
+export function initializerBytes(model: OnnxModel): number {
+  return model.graph.initializers.reduce((n, t) => n + storageBytes(t.dataType, elementCount(t.dims)), 0);
 }
 
 function emptyGraph(): Graph {
   return { name: '', nodes: [], inputs: [], outputs: [], initializers: [], valueInfo: [] };
-}
-
-function decodeStringPair(r: ProtoReader): [string, string] {
-  let key = '';
-  let value = '';
-  while (!r.done) {
-    const t = r.readTag();
-    if (t.field === 1 && t.wire === WireType.bytes) key = r.readString();
-    else if (t.field === 2 && t.wire === WireType.bytes) value = r.readString();
-    else r.skip(t.wire);
-  }
-  return [key, value];
 }
 
 function decodeGraph(r: ProtoReader, ctx: DecodeContext): Graph {
@@ -300,123 +299,5 @@ function decodeTensorType(r: ProtoReader, info: ValueInfo, ctx: DecodeContext): 
       }
       info.shape = shape;
     } else r.skip(wire);
-  }
-}
-
-function decodeTensor(r: ProtoReader, ctx: DecodeContext): TensorData {
-  const dims: number[] = [];
-  let code = 0;
-  let name = '';
-  let raw: Uint8Array | undefined;
-  let external = false;
-  const externalInfo: Record<string, string> = {};
-  const floats: number[] = [];
-  const int32s: number[] = [];
-  const int64s: bigint[] = [];
-  const doubles: number[] = [];
-  while (!r.done) {
-    const { field, wire } = r.readTag();
-    switch (field) {
-      case 1:
-        r.readRepeated(wire, WireType.varint, 'tensor.dims', (x) => dims.push(x.readInt64()));
-        break;
-      case 2:
-        r.expect(wire, WireType.varint, 'tensor.data_type');
-        code = r.readVarint();
-        break;
-      case 4:
-        r.readRepeated(wire, WireType.fixed32, 'tensor.float_data', (x) => floats.push(x.readFloat()));
-        break;
-      case 5:
-        r.readRepeated(wire, WireType.varint, 'tensor.int32_data', (x) => int32s.push(x.readInt32()));
-        break;
-      case 7:
-        r.readRepeated(wire, WireType.varint, 'tensor.int64_data', (x) => int64s.push(x.readBigVarint()));
-        break;
-      case 8:
-        r.expect(wire, WireType.bytes, 'tensor.name');
-        name = r.readString();
-        break;
-      case 9:
-        r.expect(wire, WireType.bytes, 'tensor.raw_data');
-        raw = r.readBytes();
-        break;
-      case 10:
-        r.readRepeated(wire, WireType.fixed64, 'tensor.double_data', (x) => doubles.push(x.readDouble()));
-        break;
-      case 13: {
-        r.expect(wire, WireType.bytes, 'tensor.external_data');
-        const [key, value] = decodeStringPair(r.readMessage());
-        externalInfo[key] = value;
-        break;
-      }
-      case 14:
-        r.expect(wire, WireType.varint, 'tensor.data_location');
-        external = r.readVarint() === 1;
-        break;
-      default:
-        r.skip(wire);
-    }
-  }
-  const where = `${ctx.source}: tensor '${name}'`;
-  const dataType = dataTypeFromCode(code, where);
-  if (dataType === 'string') throw new ProtobufError(`${where}: string tensors are not supported`);
-  const count = elementCount(dims);
-  if (external) raw = readExternalData(externalInfo, ctx, where);
-  let data: TensorValues;
-  if (raw) {
-    const expected = count * bytesPerElement(dataType);
-    if (raw.length !== expected) throw new ProtobufError(`${where}: has ${raw.length} data bytes, dims [${dims}] need ${expected}`);
-    data = typedArrayFromBytes(dataType, raw);
-  } else {
-    data = typedDataFromFields(dataType, { floats, int32s, int64s, doubles });
-    if (data.length !== count) throw new ProtobufError(`${where}: has ${data.length} values, dims [${dims}] need ${count}`);
-  }
-  return { name, dataType, dims, data };
-}
-
-function typedDataFromFields(
-  type: DataType,
-  f: { floats: number[]; int32s: number[]; int64s: bigint[]; doubles: number[] },
-): TensorValues {
-  switch (type) {
-    case 'float32':
-      return Float32Array.from(f.floats);
-    case 'float64':
-      return Float64Array.from(f.doubles);
-    case 'int64':
-      return BigInt64Array.from(f.int64s);
-    case 'int32':
-      return Int32Array.from(f.int32s);
-    case 'float16': // int32_data holds the raw 16-bit patterns
-      return Uint16Array.from(f.int32s);
-    case 'int8':
-      return Int8Array.from(f.int32s);
-    default:
-      return Uint8Array.from(f.int32s);
-  }
-}
-
-function readExternalData(info: Record<string, string>, ctx: DecodeContext, where: string): Uint8Array {
-  const location = info['location'];
-  if (!location) throw new ProtobufError(`${where}: external data without a location`);
-  if (!ctx.baseDir) throw new ProtobufError(`${where}: uses external data '${location}' but no folder was given to read it from`);
-  const path = resolve(ctx.baseDir, location);
-  const offset = Number(info['offset'] ?? 0);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    throw new ProtobufError(`${where}: external data file ${path} cannot be opened`);
-  }
-  try {
-    const length = info['length'] !== undefined ? Number(info['length']) : undefined;
-    const size = length ?? fstatSync(fd).size - offset;
-    const out = new Uint8Array(size);
-    const n = readSync(fd, out, 0, size, offset);
-    if (n !== size) throw new ProtobufError(`${where}: external data file ${path} is truncated (wanted ${size} bytes at ${offset}, got ${n})`);
-    return out;
-  } finally {
-    closeSync(fd);
   }
 }

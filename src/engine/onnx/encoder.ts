@@ -2,7 +2,7 @@
 // raw little-endian bytes viewed in place; optionally large tensors go to an external data file.
 import type { AttributeValue, Graph, OnnxModel, OnnxNode, TensorData, ValueInfo } from './ir';
 import { ProtobufError, ProtoWriter } from './protobuf';
-import { dataTypeCode, elementCount } from './tensorTypes';
+import { dataTypeCode, elementCount, storageLength } from './tensorTypes';
 
 const ATTRIBUTE_TYPES = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7, strings: 8 } as const;
 
@@ -12,6 +12,12 @@ export interface ExternalDataOptions {
   location: string;
   /** Default 1024 bytes. */
   threshold?: number;
+  /**
+   * Receives the data file's bytes in order as each tensor is encoded, so nothing is kept: a
+   * model whose tensors are computed when read (lazy weights) is never in memory all at once.
+   * Without it the parts are collected and returned.
+   */
+  write?: (part: Uint8Array) => void;
 }
 
 /** The data file's contents, as parts to write in order (tensor data viewed in place). */
@@ -23,6 +29,7 @@ export interface ExternalData {
 interface ExternalSink extends ExternalData {
   location: string;
   threshold: number;
+  write?: (part: Uint8Array) => void;
 }
 
 /** Alignment of each tensor in the data file (lets runtimes map it). */
@@ -34,7 +41,7 @@ export function encodeModel(model: OnnxModel): Uint8Array {
 
 /** Encodes with large initializers moved to an external data file (write its parts beside the model). */
 export function encodeModelWithExternalData(model: OnnxModel, options: ExternalDataOptions): { model: Uint8Array; data: ExternalData } {
-  const sink: ExternalSink = { location: options.location, threshold: options.threshold ?? 1024, parts: [], length: 0 };
+  const sink: ExternalSink = { location: options.location, threshold: options.threshold ?? 1024, parts: [], length: 0, write: options.write };
   const bytes = encode(model, sink);
   return { model: bytes, data: { parts: sink.parts, length: sink.length } };
 }
@@ -133,20 +140,23 @@ function encodeTensor(w: ProtoWriter, tensor: TensorData, external?: ExternalSin
   for (const dim of tensor.dims) w.int64Field(1, dim);
   w.int64Field(2, dataTypeCode(tensor.dataType));
   if (tensor.name) w.stringField(8, tensor.name);
-  const count = elementCount(tensor.dims);
-  if (tensor.data.length !== count) {
-    throw new ProtobufError(`tensor '${tensor.name}': has ${tensor.data.length} values, dims [${tensor.dims}] need ${count}`);
+  const count = storageLength(tensor.dataType, elementCount(tensor.dims));
+  // Read once: a lazy tensor computes its data on every read.
+  const data = tensor.data;
+  if (data.length !== count) {
+    throw new ProtobufError(`tensor '${tensor.name}': has ${data.length} values, dims [${tensor.dims}] need ${count}`);
   }
   // Little-endian raw bytes, viewed in place (no copy).
-  const bytes = new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (!external || bytes.length < external.threshold) {
     w.bytesField(9, bytes);
     return;
   }
+  const emit = (part: Uint8Array) => (external.write ? external.write(part) : external.parts.push(part));
   const padding = (EXTERNAL_ALIGNMENT - (external.length % EXTERNAL_ALIGNMENT)) % EXTERNAL_ALIGNMENT;
-  if (padding) external.parts.push(new Uint8Array(padding));
+  if (padding) emit(new Uint8Array(padding));
   const offset = external.length + padding;
-  external.parts.push(bytes);
+  emit(bytes);
   external.length = offset + bytes.length;
   for (const [key, value] of [
     ['location', external.location],

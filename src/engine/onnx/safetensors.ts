@@ -1,10 +1,13 @@
 // safetensors read/write (https://github.com/huggingface/safetensors: u64 LE header length, JSON
 // header {name: {dtype, shape, data_offsets}}, then the data section). Every error names the file
 // and, where one is involved, the tensor.
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { confinedPath } from '../../modelFiles/confinedPath';
 import { FILE_LIMITS, FileReadError, readRegularFile, readRegularFileBytes } from '../../modelFiles/regularFile';
+import { bfloat16ToFloat32, float16ToFloat32 } from './tensorTypes';
+
+export { halfToFloat } from './tensorTypes';
 
 export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
@@ -51,16 +54,84 @@ export function parseSafetensors(bytes: Uint8Array, source: string): Safetensors
   if (headerLength > bytes.length - 8) {
     throw new SafetensorsError(`${source}: bad safetensors header: its length ${headerLength} runs past the end of the ${bytes.length}-byte file`);
   }
+  const dataStart = 8 + headerLength;
+  const header = parseHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, source);
+  const entries = new Map<string, SafetensorsEntry>();
+  for (const e of header.entries) entries.set(e.name, { name: e.name, dtype: e.dtype, shape: e.shape, bytes: bytes.subarray(dataStart + e.begin, dataStart + e.end) });
+  return new SafetensorsFile(source, entries, header.metadata);
+}
+
+/**
+ * Opens a safetensors file reading only its header; each tensor's bytes are read from the file
+ * when asked for (every time), so a checkpoint of any size is never in memory all at once.
+ */
+export function openSafetensors(path: string): SafetensorsFile {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new SafetensorsError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let dataStart: number;
+  let header: ReturnType<typeof parseHeader>;
+  try {
+    const size = fstatSync(fd).size;
+    if (size < 8) throw new SafetensorsError(`${path}: truncated safetensors file (${size} bytes, the header length alone needs 8)`);
+    const head = readRange(fd, 0, 8, path);
+    const headerLength = Number(new DataView(head.buffer).getBigUint64(0, true));
+    if (headerLength > size - 8) throw new SafetensorsError(`${path}: bad safetensors header: its length ${headerLength} runs past the end of the ${size}-byte file`);
+    dataStart = 8 + headerLength;
+    header = parseHeader(readRange(fd, 8, headerLength, path), size - dataStart, path);
+  } finally {
+    closeSync(fd);
+  }
+  const entries = new Map<string, SafetensorsEntry>();
+  for (const e of header.entries) {
+    entries.set(e.name, {
+      name: e.name,
+      dtype: e.dtype,
+      shape: e.shape,
+      get bytes() {
+        const file = openSync(path, 'r');
+        try {
+          return readRange(file, dataStart + e.begin, e.end - e.begin, path);
+        } finally {
+          closeSync(file);
+        }
+      },
+    });
+  }
+  return new SafetensorsFile(path, entries, header.metadata);
+}
+
+function readRange(fd: number, position: number, length: number, path: string): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let done = 0; done < length; ) {
+    const n = readSync(fd, out, done, length - done, position + done);
+    if (n === 0) throw new SafetensorsError(`${path}: truncated (wanted ${length} bytes at ${position})`);
+    done += n;
+  }
+  return out;
+}
+
+interface HeaderEntry {
+  name: string;
+  dtype: SafetensorsDType;
+  shape: number[];
+  /** Byte range in the data section. */
+  begin: number;
+  end: number;
+}
+
+function parseHeader(headerBytes: Uint8Array, dataLength: number, source: string): { entries: HeaderEntry[]; metadata: Record<string, string> } {
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (e) {
     throw new SafetensorsError(`${source}: bad safetensors header: not JSON (${(e as Error).message.split('\n')[0]})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError(`${source}: bad safetensors header: not a JSON object`);
-  const dataStart = 8 + headerLength;
-  const dataLength = bytes.length - dataStart;
-  const entries = new Map<string, SafetensorsEntry>();
+  const entries: HeaderEntry[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
@@ -82,9 +153,9 @@ export function parseSafetensors(bytes: Uint8Array, source: string): Safetensors
     if (end > dataLength) throw new SafetensorsError(`${where}: data_offsets [${begin}, ${end}] run past the end of the data section (${dataLength} bytes; file truncated?)`);
     const expected = (shape as number[]).reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
     if (end - begin !== expected) throw new SafetensorsError(`${where}: data_offsets span ${end - begin} bytes but ${dtype} shape [${shape}] needs ${expected}`);
-    entries.set(name, { name, dtype, shape: shape as number[], bytes: bytes.subarray(dataStart + begin, dataStart + end) });
+    entries.push({ name, dtype, shape: shape as number[], begin, end });
   }
-  return new SafetensorsFile(source, entries, metadata);
+  return { entries, metadata };
 }
 
 export function readSafetensors(path: string): SafetensorsFile {
@@ -109,7 +180,8 @@ function shardPath(dir: string, indexPath: string, name: string, shard: unknown)
 
 /**
  * The tensors of a Hugging Face checkpoint folder: `model.safetensors`, or the shards listed in
- * `model.safetensors.index.json`. Looked up by name across shards.
+ * `model.safetensors.index.json`. Looked up by name across shards; read from disk tensor by
+ * tensor when asked for.
  */
 export class SafetensorsCheckpoint {
   private constructor(private readonly byName: Map<string, SafetensorsFile>, readonly files: string[]) {}
@@ -130,7 +202,7 @@ export class SafetensorsCheckpoint {
       for (const [name, path] of entries) {
         let file = shards.get(path);
         if (!file) {
-          file = readSafetensors(path);
+          file = openSafetensors(path);
           shards.set(path, file);
         }
         byName.set(name, file);
@@ -139,7 +211,7 @@ export class SafetensorsCheckpoint {
     }
     const path = join(dir, 'model.safetensors');
     if (!existsSync(path)) throw new SafetensorsError(`${path}: missing (no model.safetensors or model.safetensors.index.json in ${dir})`);
-    const file = readSafetensors(path);
+    const file = openSafetensors(path);
     return new SafetensorsCheckpoint(new Map([...file.entries.keys()].map((k) => [k, file])), [path]);
   }
 
@@ -162,16 +234,27 @@ export class SafetensorsCheckpoint {
    * are refused: such weights make every score NaN and every generation empty, without a word.
    */
   float32(name: string, shape?: number[]): Float32Array {
+    return this.lazyFloat32(name, shape)();
+  }
+
+  /**
+   * Checks the tensor's shape now and returns a function that reads it as float32 (from disk,
+   * a fresh array each call): exporters build lazy initializers with it.
+   */
+  lazyFloat32(name: string, shape?: number[]): () => Float32Array {
     const entry = this.entry(name);
     const path = this.byName.get(name)!.path;
     if (shape && (entry.shape.length !== shape.length || entry.shape.some((d, i) => d !== shape[i]))) {
       throw new SafetensorsError(`${path}: tensor '${name}' has shape [${entry.shape}], config.json implies [${shape}]`);
     }
-    const values = entryToFloat32(entry, path);
-    let bad = 0;
-    for (const v of values) if (!Number.isFinite(v)) bad++;
-    if (bad > 0) throw new SafetensorsError(`${path}: tensor '${name}' holds ${bad} NaN or infinite values of ${values.length}: the checkpoint is broken`);
-    return values;
+    // Read when the graph needs it; a broken checkpoint (NaN or infinite weights) is refused then.
+    return () => {
+      const values = entryToFloat32(entry, path);
+      let bad = 0;
+      for (const v of values) if (!Number.isFinite(v)) bad++;
+      if (bad > 0) throw new SafetensorsError(`${path}: tensor '${name}' holds ${bad} NaN or infinite values of ${values.length}: the checkpoint is broken`);
+      return values;
+    };
   }
 }
 
@@ -181,19 +264,10 @@ export function entryToFloat32(entry: SafetensorsEntry, source: string): Float32
   switch (entry.dtype) {
     case 'F32':
       return new Float32Array(copy.buffer);
-    case 'F16': {
-      const half = new Uint16Array(copy.buffer);
-      const table = halfTable();
-      const out = new Float32Array(half.length);
-      for (let i = 0; i < half.length; i++) out[i] = table[half[i]!]!;
-      return out;
-    }
-    case 'BF16': {
-      const bf = new Uint16Array(copy.buffer);
-      const bits = new Uint32Array(bf.length);
-      for (let i = 0; i < bf.length; i++) bits[i] = bf[i]! << 16;
-      return new Float32Array(bits.buffer);
-    }
+    case 'F16':
+      return float16ToFloat32(new Uint16Array(copy.buffer));
+    case 'BF16':
+      return bfloat16ToFloat32(new Uint16Array(copy.buffer));
     case 'F64':
       return Float32Array.from(new Float64Array(copy.buffer));
     case 'I64':
@@ -210,27 +284,6 @@ export function entryToFloat32(entry: SafetensorsEntry, source: string): Float32
     default:
       throw new SafetensorsError(`${source}: tensor '${entry.name}': cannot convert ${entry.dtype} to float32`);
   }
-}
-
-let halfValues: Float32Array | undefined;
-
-/** All 65536 half-precision values, so converting big F16 checkpoints is one lookup per element. */
-function halfTable(): Float32Array {
-  if (!halfValues) {
-    halfValues = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) halfValues[h] = halfToFloat(h);
-  }
-  return halfValues;
-}
-
-/** IEEE 754 half-precision bits → number. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 0x1f) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
 export interface TensorToWrite {

@@ -2,6 +2,7 @@
 // attention_mask, optional position_ids / token_type_ids, past_key_values.{i}.key|value; outputs
 // logits and present.{i}.key|value. The names are discovered from the session, and an empty past
 // is filled in for a fresh sequence, so the same code runs GPT-2, Llama and BERT exports.
+import { float16ToFloat32 } from '../onnx/tensorTypes';
 import { RuntimeError } from './errors';
 import { float32Tensor, inputShapes, int64Tensor, ort, type OrtFeeds, type OrtSession, type OrtTensor } from './ort';
 
@@ -106,19 +107,6 @@ function flatInt64(rows: readonly (readonly number[])[]): BigInt64Array {
   return out;
 }
 
-/** IEEE half → float, for fp16 exports whose logits come back as raw Uint16 bits. */
-function halfToFloat(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) {
-    const h = bits[i]!;
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const frac = h & 0x3ff;
-    out[i] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? Number.NaN : sign * Number.POSITIVE_INFINITY) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
-  }
-  return out;
-}
-
 export function emptyPast(io: ModelIo, batch: number): KvCache {
   const dims = [batch, io.kvHeads, 0, io.headDim];
   const make = () => (io.pastType === 'float16' ? new (ort().Tensor)('float16', new Uint16Array(0), dims) : float32Tensor(new Float32Array(0), dims));
@@ -159,7 +147,7 @@ export async function forward(session: OrtSession, io: ModelIo, input: ForwardIn
   const out = wantPresent ? await session.run(feeds) : await session.run(feeds, ['logits']);
   const logitsTensor = out.logits!;
   const dims = logitsTensor.dims;
-  const logits = logitsTensor.type === 'float16' ? halfToFloat(logitsTensor.data as Uint16Array) : (logitsTensor.data as Float32Array);
+  const logits = logitsTensor.type === 'float16' ? float16ToFloat32(logitsTensor.data as Uint16Array) : (logitsTensor.data as Float32Array);
   const present = wantPresent ? { tensors: io.presentOutputs.map((n) => out[n]!), length: pastLength + seq } : undefined;
   return { logits, batch: dims[0]!, seq: dims[1]!, vocab: dims[2]!, present };
 }

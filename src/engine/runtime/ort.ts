@@ -65,8 +65,18 @@ function modelBytes(source: string | Uint8Array): number {
 export interface SessionTuning {
   /** Bytes of weights fed as inputs at run time (training graphs hold none): counts toward the model's size. */
   inputWeightBytes?: number;
-  /** false: no CPU memory arena, so a training step's large transient tensors go back to the system after the run. */
+  /**
+   * false: no CPU memory arena (nor per-shape memory patterns), so a training step's large
+   * transient tensors go back to the system after the run instead of staying in an arena that
+   * keeps the largest peak of every batch shape.
+   */
   memoryArena?: boolean;
+  /**
+   * false: kernels read the weights as they are instead of keeping a repacked copy of each
+   * (ORT's CPU MatMul/Gemm prepacking). A graph that multiplies by a weight both ways (forward
+   * and backward) would otherwise hold it twice more; big matrix products lose little.
+   */
+  prepackWeights?: boolean;
 }
 
 /**
@@ -78,13 +88,19 @@ export async function createSession(source: string | Uint8Array, provider: strin
   const options: OrtModule.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     ...(provider === 'cpu' && size < SMALL_MODEL_BYTES ? { intraOpNumThreads: 1 } : {}),
-    ...(tuning.memoryArena === false ? { enableCpuMemArena: false } : {}),
+    ...(tuning.memoryArena === false ? { enableCpuMemArena: false, enableMemPattern: false } : {}),
     graphOptimizationLevel: 'all',
     // Errors reach the caller as exceptions; keep ORT's own console output to errors only.
     logSeverityLevel: 3,
     // No busy-waiting between ops: the engine shares the machine with the editor, and spinning
     // threads cost 3-4x throughput on small models when cores are contended (bench/generation).
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    extra: {
+      session: {
+        intra_op: { allow_spinning: '0' },
+        inter_op: { allow_spinning: '0' },
+        ...(tuning.prepackWeights === false ? { disable_prepacking: '1' } : {}),
+      },
+    },
   };
   const { InferenceSession } = ort();
   return typeof source === 'string' ? InferenceSession.create(source, options) : InferenceSession.create(source, options);

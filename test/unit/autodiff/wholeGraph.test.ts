@@ -115,3 +115,28 @@ test('tiny Llama block: d loss / d embedding table and a weight match finite dif
     assert.ok(Math.abs(analytic - fd) <= 1e-6 + 1e-5 * Math.abs(fd), `d loss/d ${name}[${j}] = ${analytic}, finite differences say ${fd}`);
   }
 });
+
+test('a gate input puts the backward pass in an If: gate on gives the ungated gradients, gate off zeros and the same outputs', async () => {
+  const { InferenceSession, Tensor } = ort();
+  const model = tinyLlama();
+  const opts = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'basic' as const };
+  const plain = await InferenceSession.create(encodeModel(buildGradientGraph(model, { wrt: ['embed_tokens.weight', 'w1'], loss: 'loss' })), opts);
+  const gatedModel = buildGradientGraph(model, { wrt: ['embed_tokens.weight', 'w1'], loss: 'loss', gate: 'compute_gradient' });
+  // The main graph is the forward pass plus one If: no backward node runs outside it.
+  assert.equal(gatedModel.graph.nodes.length, model.graph.nodes.length + 1);
+  assert.equal(gatedModel.graph.nodes.at(-1)!.opType, 'If');
+  assert.deepEqual(gatedModel.graph.inputs.at(-1), { name: 'compute_gradient', dataType: 'bool', shape: [] });
+  const gated = await InferenceSession.create(encodeModel(gatedModel), opts);
+  const ids = new Tensor('int64', BigInt64Array.from([3, 7, 3, 0, 10, 7, 1, 2], BigInt), [2, 4]);
+  const gate = (on: boolean) => new Tensor('bool', Uint8Array.of(on ? 1 : 0), []);
+  const want = await plain.run({ input_ids: ids });
+  const on = await gated.run({ input_ids: ids, compute_gradient: gate(true) });
+  const off = await gated.run({ input_ids: ids, compute_gradient: gate(false) });
+  for (const name of ['embed_tokens.weight_grad', 'w1_grad']) {
+    assert.deepEqual([...(on[name]!.data as Float64Array)], [...(want[name]!.data as Float64Array)], name);
+    assert.deepEqual([...off[name]!.dims], [...want[name]!.dims], `${name} keeps its shape when off`);
+    assert.ok((off[name]!.data as Float64Array).every((v) => v === 0), `${name} is zeros when off`);
+  }
+  for (const name of ['loss', 'logits']) assert.deepEqual([...(off[name]!.data as Float64Array)], [...(want[name]!.data as Float64Array)], name);
+  assert.throws(() => buildGradientGraph(model, { wrt: ['w1'], loss: 'loss', gate: 'input_ids' }), /already has a value of that name/);
+});

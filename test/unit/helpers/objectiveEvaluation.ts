@@ -23,15 +23,16 @@ export async function evaluateSoftPrompt(options: { promptFile: string; adapterD
   const task = await loadSoftPromptTask(options.promptFile, { needTrain: false, devFile: options.dataFile });
   if (!task.dev) throw new Error(`${options.promptFile}: no dataset to evaluate on (promptsmith.task.dev, or give a data file)`);
   const graph = loadTrainingGraph(task.modelDir);
-  const adapter = loadSoftPrompt(options.adapterDir, findEmbeddingGather(graph.graph).table.dims[1]);
+  const adapter = loadSoftPrompt(options.adapterDir, findEmbeddingGather(graph.graph).table.dims[1]!);
   const n = adapter.numVirtualTokens;
+  // One session: with the adapter, and the plain template (no virtual ids) on the same weights.
   const soft = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss: 'classification', device: options.device ?? 'auto', gradient: false });
-  const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: soft.provider, gradient: false });
   try {
     const slot = options.slot ?? task.parsed.softPrompt?.slot;
     const examples = splitExamples(task, task.dev, { vocabSize: soft.vocabSize, numVirtualTokens: n, slot });
-    const tuned = await new SoftPromptObjective(soft, task.classTokens).evaluate(adapter.embeddings, examples);
-    const manual = await new SoftPromptObjective(plain, task.classTokens).evaluate(undefined, splitExamples(task, task.dev, { vocabSize: soft.vocabSize, numVirtualTokens: 0 }));
+    const objective = new SoftPromptObjective(soft, task.classTokens);
+    const tuned = await objective.evaluate(adapter.embeddings, examples);
+    const manual = await objective.evaluate(undefined, splitExamples(task, task.dev, { vocabSize: soft.vocabSize, numVirtualTokens: 0 }));
     return {
       accuracy: tuned.accuracy,
       loss: tuned.loss,
@@ -42,6 +43,5 @@ export async function evaluateSoftPrompt(options: { promptFile: string; adapterD
     };
   } finally {
     await releaseSessions(soft);
-    await releaseSessions(plain);
   }
 }

@@ -21,7 +21,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'softprompt-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const modelDir = storiesHfDir();
 
-test('surgery: soft_prompt [n,d] feeds the embedding Gather via Concat; the tied LM head keeps the original table', { skip: modelDir ? false : 'needs ../shared/models/stories260k-hf' }, () => {
+test('surgery: ids ≥ V read soft_prompt [n,d] through a second Gather and a Where; the table is never copied and the tied LM head keeps it', { skip: modelDir ? false : 'needs ../shared/models/stories260k-hf' }, () => {
   const model = loadTrainingGraph(modelDir!);
   const { node, table } = findEmbeddingGather(model.graph);
   const consumersBefore = model.graph.nodes.filter((n) => n.inputs.includes(table.name)).length;
@@ -29,15 +29,27 @@ test('surgery: soft_prompt [n,d] feeds the embedding Gather via Concat; the tied
   assert.equal(s.vocabSize, 512);
   assert.equal(s.hidden, 64);
   assert.deepEqual(s.model.graph.inputs.at(-1), { name: 'soft_prompt', dataType: 'float32', shape: [3, 64] });
-  const concat = s.model.graph.nodes.find((n) => n.opType === 'Concat' && n.inputs[1] === 'soft_prompt')!;
-  assert.deepEqual(concat.inputs, [table.name, 'soft_prompt']);
-  const gather = s.model.graph.nodes.find((n) => n.name === node.name)!;
-  assert.equal(gather.inputs[0], concat.outputs[0]);
-  // Every other reader of the table (the LM head) still reads the original [V, d] table.
-  assert.equal(s.model.graph.nodes.filter((n) => n.inputs.includes(table.name) && n !== concat).length, consumersBefore - 1);
+  const byOutput = new Map(s.model.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  // The embeddings keep their name: a Where picks between the table's row and the soft prompt's.
+  const pick = byOutput.get(node.outputs[0]!)!;
+  assert.equal(pick.opType, 'Where');
+  const [textRows, virtualRows] = [byOutput.get(pick.inputs[1]!)!, byOutput.get(pick.inputs[2]!)!];
+  assert.deepEqual([textRows.opType, textRows.inputs[0]], ['Gather', table.name]);
+  assert.deepEqual([virtualRows.opType, virtualRows.inputs[0]], ['Gather', 'soft_prompt']);
+  // Nothing concatenates the table (that copied all V rows on every run).
+  assert.equal(s.model.graph.nodes.some((n) => n.opType === 'Concat' && n.inputs.includes(table.name)), false);
+  // Every reader of the table besides the lookup (the tied LM head) still reads the same [V, d] table.
+  assert.equal(s.model.graph.nodes.filter((n) => n.inputs.includes(table.name)).length, consumersBefore);
   assert.ok(consumersBefore >= 2, 'the exported graph ties the LM head to the embedding table');
+  // Nodes stay in topological order (the autodiff relies on it).
+  const seen = new Set([...s.model.graph.inputs.map((i) => i.name), ...s.model.graph.initializers.map((t) => t.name)]);
+  for (const n of s.model.graph.nodes) {
+    for (const i of n.inputs) assert.ok(i === '' || seen.has(i), `${n.name} reads ${i} before it is made`);
+    for (const o of n.outputs) seen.add(o);
+  }
   // The input model is untouched.
   assert.equal(model.graph.inputs.some((i) => i.name === 'soft_prompt'), false);
+  assert.equal(model.graph.nodes.includes(node), true);
   assert.throws(() => addSoftPromptInput(s.model, 2), /exactly one embedding Gather|already has an input/);
   assert.throws(() => addSoftPromptInput(model, 0), /positive integer/);
 });

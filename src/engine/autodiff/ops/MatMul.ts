@@ -1,5 +1,7 @@
 // y = a @ b (numpy matmul, batched and broadcast): da = g @ bᵀ, db = aᵀ @ g, then broadcast
-// undone. The common case of a 2-D weight b under a batched a is one Gemm over flattened rows.
+// undone. The common case of a 2-D weight b under a batched a is one Gemm over flattened rows,
+// for both gradients: Gemm's transB reads b as it is, where MatMul(g, Transpose(b)) would make
+// ONNX Runtime fold a transposed copy of every weight into the session.
 import { unbroadcast } from '../broadcast';
 import type { GradEmitter } from '../emitter';
 import { int } from '../emitter';
@@ -14,7 +16,13 @@ registerGradient('MatMul', {
     if (ra === 1) return vectorTimesMatrix(em, a, b, g!, needsGrad);
     if (rb === 1) return matrixTimesVector(em, a, b, g!, needsGrad);
     const y = node.outputs[0]!;
-    const da = needsGrad(0) ? unbroadcast(em, em.op1('MatMul', [g!, em.transposeLast2(b)]), a, y, 2) : undefined;
+    let da: string | undefined;
+    if (needsGrad(0)) {
+      da =
+        rb === 2 && ra !== undefined && ra >= 2
+          ? reshapeRows(em, em.op1('Gemm', [flattenRows(em, g!), b], { transB: int(1) }), a, ra)
+          : unbroadcast(em, em.op1('MatMul', [g!, em.transposeLast2(b)]), a, y, 2);
+    }
     let db: string | undefined;
     if (needsGrad(1)) {
       db =
@@ -25,6 +33,11 @@ registerGradient('MatMul', {
     return [da, db];
   },
 });
+
+/** [prod(...), k] back to a's [..., k] (a 2-D a needs nothing). */
+function reshapeRows(em: GradEmitter, rows: string, a: string, ra: number): string {
+  return ra === 2 ? rows : em.reshapeLike(rows, a);
+}
 
 /** [..., k] → [prod(...), k]. */
 function flattenRows(em: GradEmitter, x: string): string {

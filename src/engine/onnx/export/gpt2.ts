@@ -78,14 +78,14 @@ export function exportGpt2(config: HfConfig, checkpoint: TensorLookup & { files:
     value: b.input(`past_key_values.${i}.value`, 'float32', pastShape),
   }));
 
-  const wte = weight(b, 'transformer.wte.weight', [c.vocab, d], weights.take('transformer.wte.weight', [c.vocab, d]));
-  const wpe = weight(b, 'transformer.wpe.weight', [c.positions, d], weights.take('transformer.wpe.weight', [c.positions, d]));
+  const wte = weight(b, 'transformer.wte.weight', [c.vocab, d], weights.lazy('transformer.wte.weight', [c.vocab, d]));
+  const wpe = weight(b, 'transformer.wpe.weight', [c.positions, d], weights.lazy('transformer.wpe.weight', [c.positions, d]));
   const tokens = b.op('Gather', [wte, inputIds], { axis: 0 });
   let x = b.op('Add', [tokens, b.op('Gather', [wpe, positionIds], { axis: 0 })]);
   const maskBias = causalMaskBias(b, inputIds, attentionMask);
 
-  // Conv1D weights are already [in, out], so they feed MatMul as stored.
-  const param = (name: string, dims: number[]) => weight(b, name, dims, weights.take(name, dims));
+  // Conv1D weights are already [in, out], so they feed MatMul as stored (read when written out).
+  const param = (name: string, dims: number[]) => weight(b, name, dims, weights.lazy(name, dims));
   for (let i = 0; i < c.layers; i++) {
     const p = `transformer.h.${i}.`;
     const h1 = layerNorm(b, x, param(`${p}ln_1.weight`, [d]), param(`${p}ln_1.bias`, [d]), c.epsilon);

@@ -6,7 +6,7 @@
 // Soft-prompt surgery relies on this: the token embedding lookup is ONE Gather whose data input is
 // the initializer `model.embed_tokens.weight` and whose indices input is `input_ids`.
 import { GraphBuilder } from '../builder';
-import type { OnnxModel } from '../ir';
+import { lazyTensor, type OnnxModel } from '../ir';
 import type { SafetensorsCheckpoint } from '../safetensors';
 import { configInt, configNumber, ExportError, type HfConfig } from './hfConfig';
 import { ropeInverseFrequencies } from './rope';
@@ -59,9 +59,10 @@ export function exportLlama(config: HfConfig, weights: SafetensorsCheckpoint, op
   const { hidden: d, heads, kvHeads, headDim } = s;
 
   // Linear layer weights are stored [out, in]; MatMul wants [in, out], so they are transposed once here.
+  // Matrices are lazy: read (and transposed) when the model is written out, one at a time.
   const linearWeight = (name: string, out: number, inp: number): string => {
-    const data = transpose(weights.float32(name, [out, inp]), out, inp);
-    return b.initializer({ name: `${name}.T`, dataType: 'float32', dims: [inp, out], data });
+    const load = weights.lazyFloat32(name, [out, inp]);
+    return b.initializer(lazyTensor(`${name}.T`, 'float32', [inp, out], () => transpose(load(), out, inp)));
   };
   const vector = (name: string, n: number): string => b.initializer({ name, dataType: 'float32', dims: [n], data: weights.float32(name, [n]) });
   const linear = (x: string, prefix: string, out: number, inp: number): string => {
@@ -78,7 +79,7 @@ export function exportLlama(config: HfConfig, weights: SafetensorsCheckpoint, op
     value: b.input(`past_key_values.${i}.value`, 'float32', pastShape),
   }));
 
-  const table = b.initializer({ name: EMBED_TOKENS, dataType: 'float32', dims: [s.vocab, d], data: weights.float32(EMBED_TOKENS, [s.vocab, d]) });
+  const table = b.initializer(lazyTensor(EMBED_TOKENS, 'float32', [s.vocab, d], weights.lazyFloat32(EMBED_TOKENS, [s.vocab, d])));
   let x = b.op('Gather', [table, inputIds], { axis: 0 }, { name: 'embed_tokens' });
 
   const { cos, sin } = rotaryTables(b, positionIds, s.invFreq);

@@ -121,20 +121,24 @@ function tinyGpt2(seed: number): TinySpec {
   return { config, tensors: t.tensors, tokenizer, generation: { bos_token_id: eot, eos_token_id: eot } };
 }
 
-/** A Llama of another shape (e.g. SmolLM2-135M's for speed and memory benches); the tokenizer stays tiny. */
+/**
+ * A Llama of another shape (e.g. SmolLM2-135M's for speed and memory benches). The tokenizer keeps
+ * the tiny model's pieces, padded with pieces no merge reaches up to the vocabulary size, so the
+ * text encodes as for the tiny model and every id the model can pick decodes.
+ */
 export interface LlamaShapeOverride {
   hidden: number;
   layers: number;
   heads: number;
   kvHeads: number;
   intermediate: number;
-  /** At least the tiny tokenizer's vocabulary; the extra rows are never looked up. */
+  /** At least the tiny tokenizer's vocabulary. */
   vocab: number;
 }
 
 function tinyLlama(seed: number, shape?: LlamaShapeOverride): TinySpec {
-  const tokenizer = tinyLlamaTokenizer(320);
-  const v = Math.max(tokenizer.vocabSize, shape?.vocab ?? 0);
+  const tokenizer = tinyLlamaTokenizer(320, shape?.vocab);
+  const v = tokenizer.vocabSize;
   const d = shape?.hidden ?? HIDDEN;
   const layers = shape?.layers ?? LAYERS;
   const heads = shape?.heads ?? HEADS;

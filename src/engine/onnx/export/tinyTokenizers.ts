@@ -104,8 +104,11 @@ export function tinyGpt2Tokenizer(vocabSize: number): TokenizerFiles {
   return { tokenizer, config, vocabSize: eot + 1 };
 }
 
-/** Llama style SentencePiece BPE with byte fallback, built through the llama2.c converter. */
-export function tinyLlamaTokenizer(vocabSize: number): TokenizerFiles {
+/**
+ * Llama style SentencePiece BPE with byte fallback, built through the llama2.c converter.
+ * `padTo`: a larger vocabulary (a real model's shape), filled with pieces no merge reaches.
+ */
+export function tinyLlamaTokenizer(vocabSize: number, padTo = vocabSize): TokenizerFiles {
   const text = `▁${CORPUS.replace(/\s+/g, ' ').replaceAll(' ', '▁')}`;
   const words = (text.match(/▁[^▁]*/g) ?? []).map((w) => Array.from(w));
   const chars = [...new Set(Array.from(text))].sort();
@@ -118,6 +121,7 @@ export function tinyLlamaTokenizer(vocabSize: number): TokenizerFiles {
     ...merges.map(([a, b], i) => ({ piece: a + b, score: -i })),
     ...chars.map((c, i) => ({ piece: c, score: -merges.length - i })),
   ];
+  for (let i = 0; pieces.length < padTo; i++) pieces.push({ piece: `<extra_${i}>`, score: -1e9 });
   return { tokenizer: llama2cTokenizerJson(pieces), config: llama2cTokenizerConfig(2048), vocabSize: pieces.length };
 }
 

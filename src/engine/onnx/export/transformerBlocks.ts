@@ -2,6 +2,7 @@
 // shapes, LayerNorm, linear layers, GELU variants, multi-head attention and attention masks.
 // Plain ONNX ops only (opset 18), so the autodiff can differentiate every node.
 import type { GraphBuilder } from '../builder';
+import { lazyTensor } from '../ir';
 import { ExportError } from './hfConfig';
 
 /** What the exporters need from a checkpoint (SafetensorsCheckpoint provides it). */
@@ -9,6 +10,9 @@ export interface TensorLookup {
   has(name: string): boolean;
   /** A float32 copy, its shape checked against `shape`. */
   float32(name: string, shape?: number[]): Float32Array;
+  /** The shape checked now; the returned function reads a float32 copy each call. Optional:
+   * without it the tensor is read at once. */
+  lazyFloat32?(name: string, shape?: number[]): () => Float32Array;
 }
 
 /** Checkpoint weights looked up by HF name, with or without a prefix some checkpoints omit. */
@@ -30,15 +34,22 @@ export class WeightSet {
 
   /** The tensor `name` (or the first of `aliases` present), checked against `dims`. */
   take(name: string, dims: number[], ...aliases: string[]): Float32Array {
+    return this.lazy(name, dims, ...aliases)();
+  }
+
+  /** As `take`, checked now, read each time the returned function is called. */
+  lazy(name: string, dims: number[], ...aliases: string[]): () => Float32Array {
     const stored = [name, ...aliases].map((n) => this.resolve(n)).find((n) => n !== undefined);
     if (stored === undefined) throw new ExportError(`${this.source}: missing tensor '${name}'`);
-    return this.tensors.float32(stored, dims);
+    if (this.tensors.lazyFloat32) return this.tensors.lazyFloat32(stored, dims);
+    const data = this.tensors.float32(stored, dims);
+    return () => data;
   }
 }
 
-/** Adds a float32 initializer with an exact name. */
-export function weight(b: GraphBuilder, name: string, dims: number[], data: Float32Array): string {
-  return b.initializer({ name, dataType: 'float32', dims, data });
+/** Adds a float32 initializer with an exact name: given as a function, a lazy one (read when written out). */
+export function weight(b: GraphBuilder, name: string, dims: number[], data: Float32Array | (() => Float32Array)): string {
+  return b.initializer(typeof data === 'function' ? lazyTensor(name, 'float32', dims, data) : { name, dataType: 'float32', dims, data });
 }
 
 /** [rows, cols] → [cols, rows] (torch Linear weights are [out, in]; MatMul wants [in, out]). */

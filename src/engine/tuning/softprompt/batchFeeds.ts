@@ -5,6 +5,7 @@
 // Rows are shared: a class's score needs the sequence prompt + its verbalizer tokens but the
 // last, and one row serves every class whose needed tokens are a prefix of that row's extra
 // tokens (all single-token verbalizers read the first row of their example).
+import type { BatchShape } from './activationMemory';
 
 export interface BatchExample {
   /** Prompt ids, virtual ids and BOS included. */
@@ -52,23 +53,10 @@ export function buildBatch(examples: readonly BatchExample[], classTokens: reado
     if (ex.ids.length === 0) throw new Error('soft prompt batch: an example has no prompt tokens');
     const classes = perExampleClasses(ex);
     if (classes.some((t) => t.length === 0)) throw new Error('soft prompt batch: a verbalizer encodes to no tokens');
-    const mine: { extra: readonly number[]; row: number }[] = [];
-    const where: { row: number; start: number }[] = [];
-    // Longest first, so shorter verbalizers find a row that already holds their prefix.
-    const order = classes.map((_, c) => c).sort((a, b) => classes[b]!.length - classes[a]!.length);
-    const byClass = new Map<number, number>();
-    for (const c of order) {
-      const needed = classes[c]!.slice(0, -1);
-      let found = mine.find((m) => needed.every((tok, i) => m.extra[i] === tok));
-      if (!found) {
-        found = { extra: needed, row: rowTokens.length };
-        rowTokens.push([...ex.ids, ...needed]);
-        mine.push(found);
-      }
-      byClass.set(c, found.row);
-    }
-    for (let c = 0; c < classes.length; c++) where.push({ row: byClass.get(c)!, start: ex.ids.length - 1 });
-    placements.push(where);
+    const { extras, rowOfClass } = sharedRows(classes);
+    const first = rowTokens.length;
+    for (const extra of extras) rowTokens.push([...ex.ids, ...extra]);
+    placements.push(rowOfClass.map((r) => ({ row: first + r, start: ex.ids.length - 1 })));
   }
   const R = rowTokens.length;
   const T = Math.max(...rowTokens.map((r) => r.length));
@@ -111,4 +99,54 @@ export function buildBatch(examples: readonly BatchExample[], classTokens: reado
     }
   });
   return { rows: R, seqLen: T, inputIds, attentionMask, positionIds, scoreRows, scoreTokens, scoreMask, labelWeights, dims: { examples: E, classes: C, maxTokens: K, vocab } };
+}
+
+/**
+ * The rows one example needs: per row the tokens after the prompt (a class's verbalizer but its
+ * last token), and per class the row it reads. Longest verbalizers first, so shorter ones find
+ * a row that already holds their prefix.
+ */
+function sharedRows(classes: readonly (readonly number[])[]): { extras: (readonly number[])[]; rowOfClass: number[] } {
+  const extras: (readonly number[])[] = [];
+  const rowOfClass = new Array<number>(classes.length);
+  const order = classes.map((_, c) => c).sort((a, b) => classes[b]!.length - classes[a]!.length);
+  for (const c of order) {
+    const needed = classes[c]!.slice(0, -1);
+    let row = extras.findIndex((extra) => needed.every((tok, i) => extra[i] === tok));
+    if (row < 0) row = extras.push(needed) - 1;
+    rowOfClass[c] = row;
+  }
+  return { extras, rowOfClass };
+}
+
+/**
+ * Splits examples, in order, into consecutive groups whose batches fit `fits(rows, seqLen)`
+ * (a group of one example always passes). A batch is scored group by group when one run of all
+ * of it would hold too many activations at once.
+ */
+export function splitToFit(examples: readonly BatchExample[], classTokens: readonly (readonly number[])[], fits: (shape: BatchShape) => boolean): BatchExample[][] {
+  const groups: BatchExample[][] = [];
+  let current: BatchExample[] = [];
+  let shape: BatchShape = { rows: 0, seqLen: 0, examples: 0, classes: 0, maxTokens: 0 };
+  for (const ex of examples) {
+    const classes = ex.target ? [ex.target] : classTokens;
+    const { extras } = sharedRows(classes);
+    const next: BatchShape = {
+      rows: shape.rows + extras.length,
+      seqLen: Math.max(shape.seqLen, ex.ids.length + Math.max(0, ...extras.map((e) => e.length))),
+      examples: shape.examples + 1,
+      classes: classes.length,
+      maxTokens: Math.max(shape.maxTokens, ...classes.map((c) => c.length)),
+    };
+    if (current.length > 0 && !fits(next)) {
+      groups.push(current);
+      current = [ex];
+      shape = { ...next, rows: extras.length, seqLen: ex.ids.length + Math.max(0, ...extras.map((e) => e.length)), examples: 1, maxTokens: Math.max(...classes.map((c) => c.length)) };
+    } else {
+      current.push(ex);
+      shape = next;
+    }
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }

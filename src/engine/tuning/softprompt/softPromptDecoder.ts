@@ -4,9 +4,10 @@
 // n tokens on that model reuses one session; only the soft prompt tensor changes per call.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { encodeModel, readModelFile } from '../../onnx/codec';
-import { type Provider, openSession } from '../../runtime/executionProviders';
+import { readModelFile } from '../../onnx/codec';
+import type { Provider } from '../../runtime/executionProviders';
 import type { LanguageModel } from '../../runtime/languageModel';
+import { openModelSession } from '../../runtime/modelSession';
 import { float32Tensor, type OrtFeeds, type OrtSession } from '../../runtime/ort';
 import { addSoftPromptInput, SOFT_PROMPT_INPUT } from './surgery';
 
@@ -31,8 +32,8 @@ function cacheKey(onnxFile: string, n: number, provider: Provider): string {
 }
 
 async function buildDecoder(onnxFile: string, n: number, provider: Provider): Promise<SoftPromptDecoder> {
-  const graph = addSoftPromptInput(readModelFile(onnxFile), n);
-  const opened = await openSession(encodeModel(graph.model), provider);
+  const graph = addSoftPromptInput(readModelFile(onnxFile, { lazyTensors: true }), n);
+  const opened = await openModelSession(graph.model, provider);
   return { session: opened.session, provider: opened.provider, numVirtualTokens: n, vocabSize: graph.vocabSize, hidden: graph.hidden };
 }
 

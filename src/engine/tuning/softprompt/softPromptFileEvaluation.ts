@@ -42,31 +42,31 @@ export interface SoftPromptFileEvaluation extends Omit<EvaluationResult, 'exampl
   correct: boolean[];
 }
 
-/** Rows per ORT run (the loss graph holds every row's logits). */
+/** Rows per ORT run (one run holds every row's activations at once). */
 const CHUNK = 16;
 
 export async function evaluatePromptFileWithSoftPrompt(options: SoftPromptFileEvaluationOptions): Promise<SoftPromptFileEvaluation> {
   const task = await loadSoftPromptTask(options.promptFile, { needTrain: false, devFile: options.data });
   const split = task.dev!;
   const graph = loadTrainingGraph(task.modelDir);
-  const adapter = loadSoftPrompt(options.adapterDir, findEmbeddingGather(graph.graph).table.dims[1]);
+  const adapter = loadSoftPrompt(options.adapterDir, findEmbeddingGather(graph.graph).table.dims[1]!);
   const n = adapter.numVirtualTokens;
+  // One session: with the adapter, and the plain template (no virtual ids) on the same weights.
   const soft = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss: 'classification', device: options.device ?? 'auto', gradient: false });
-  const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss: 'classification', device: soft.provider, gradient: false });
   try {
     const placement = { vocabSize: soft.vocabSize, numVirtualTokens: n, slot: adapterSlot(adapter, options.adapterDir, split.texts[0] ?? '', task.parsed.softPrompt?.slot) };
-    const tunedObjective = new SoftPromptObjective(soft, task.classTokens, CHUNK);
+    const objective = new SoftPromptObjective(soft, task.classTokens, CHUNK);
     const examples = splitExamples(task, split, placement);
     const scores: number[][] = [];
     let lossSum = 0;
     for (let i = 0; i < examples.length; i += CHUNK) {
       const chunk = examples.slice(i, i + CHUNK);
-      const r = await tunedObjective.evaluate(adapter.embeddings, chunk, options.signal);
+      const r = await objective.evaluate(adapter.embeddings, chunk, options.signal);
       scores.push(...r.classScores);
       lossSum += r.loss * chunk.length;
       options.onProgress?.(scores.length, examples.length);
     }
-    const manual = await new SoftPromptObjective(plain, task.classTokens, CHUNK).evaluate(undefined, splitExamples(task, split, { ...placement, numVirtualTokens: 0, slot: undefined }), options.signal);
+    const manual = await objective.evaluate(undefined, splitExamples(task, split, { ...placement, numVirtualTokens: 0, slot: undefined }), options.signal);
 
     // Contextual calibration with the adapter in place: the content-free rows get it too.
     const contentFree: BatchExample[] = [];
@@ -75,7 +75,7 @@ export async function evaluatePromptFileWithSoftPrompt(options: SoftPromptFileEv
       // The label is a placeholder: only the class scores are read.
       contentFree.push({ ids: promptIds({ tokenizer: task.tokenizer, ...placement }, text), label: 0 });
     }
-    const freeScores = (await tunedObjective.evaluate(adapter.embeddings, contentFree, options.signal)).classScores;
+    const freeScores = (await objective.evaluate(adapter.embeddings, contentFree, options.signal)).classScores;
     const labels = task.labels;
     const probsOf = (s: readonly number[]) => {
       const p = softmaxScores(s);
@@ -104,6 +104,5 @@ export async function evaluatePromptFileWithSoftPrompt(options: SoftPromptFileEv
     };
   } finally {
     await releaseSessions(soft);
-    await releaseSessions(plain);
   }
 }

@@ -55,24 +55,24 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
   const settings = mergeSettings(parsed.softPrompt, req.overrides);
   const n = settings.tokens;
 
-  const graph = loadTrainingGraph(task.modelDir);
   let method = settings.method;
   // Generation tasks learn the reference's tokens (cross-entropy); classification the labels.
   const loss = task.generation ? 'generation' : 'classification';
-  const sessions = await openSoftPromptSessions(graph, { numVirtualTokens: n, loss, device: req.device ?? 'auto', gradient: method === 'gradient' });
-  const plain = await openSoftPromptSessions(graph, { numVirtualTokens: 0, loss, device: sessions.provider, gradient: false });
+  // One session serves training, dev evaluation and the manual baseline (no virtual ids).
+  const sessions = await openSoftPromptSessions(loadTrainingGraph(task.modelDir), { numVirtualTokens: n, loss, device: req.device ?? 'auto', gradient: method === 'gradient' });
   try {
     emit({ type: 'device', device: sessions.provider });
-    if (method === 'gradient' && !sessions.gradient) {
+    if (method === 'gradient' && !sessions.differentiable) {
       method = 'bbt';
       emit({ type: 'message', level: 'warning', message: `The autodiff cannot differentiate this model (${sessions.autodiffError}); falling back to gradient-free Black-Box Tuning (BBT).` });
     }
     const placed = (split: RenderedSplit | undefined, count: number) => splitExamples(task, split, { vocabSize: sessions.vocabSize, numVirtualTokens: count, slot: settings.slot });
     const data = { train: placed(task.train, n), dev: placed(task.dev, n) };
     const objective = new SoftPromptObjective(sessions, classTokens);
-    const manual = new SoftPromptObjective(plain, classTokens);
+    const manual = objective;
 
-    const table = sessions.table.data as Float32Array;
+    // The table is read when needed, not held through training (at 135M it is 113 MB).
+    const table = () => sessions.table.data as Float32Array;
     // BBT searches around real token embeddings (bbt.py); a random start gives it nothing to search around.
     let init: SoftPromptInit = settings.init;
     if (method === 'bbt' && init === 'RANDOM') {
@@ -83,7 +83,7 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
       numVirtualTokens: n,
       hidden: sessions.hidden,
       vocabSize: sessions.vocabSize,
-      table,
+      table: table(),
       rng: new Rng(settings.seed + 7919),
       textIds: settings.initText ? tokenizer.encode(settings.initText, { addSpecialTokens: false }) : undefined,
       classTokens,
@@ -125,7 +125,7 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
           })
         : await trainBbt(objective, data, p0, {
             ...common,
-            embeddingStd: tableStats(table).std,
+            embeddingStd: tableStats(table()).std,
             batchSize: Math.max(settings.batchSize, 32),
             intrinsicDim: settings.bbtDim,
             popsize: settings.bbtPopulation,
@@ -143,7 +143,7 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
       baseModel: modelSpecOf(parsed, req.promptFile),
     };
     saveSoftPrompt(req.out, adapter);
-    const nearest = nearestTokens(result.prompt, table, { numVirtualTokens: n, vocabSize: sessions.vocabSize, hidden: sessions.hidden }, req.nearestK ?? 5, (id) => tokenizer.idToToken(id) ?? `<${id}>`);
+    const nearest = nearestTokens(result.prompt, table(), { numVirtualTokens: n, vocabSize: sessions.vocabSize, hidden: sessions.hidden }, req.nearestK ?? 5, (id) => tokenizer.idToToken(id) ?? `<${id}>`);
     writeJsonAtomic(join(req.out, NEAREST_TOKENS_FILE), nearest);
 
     const measured = await measureSoftPrompt({
@@ -172,6 +172,5 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
     };
   } finally {
     await releaseSessions(sessions);
-    await releaseSessions(plain);
   }
 }
