@@ -2,7 +2,7 @@
 // with every label's verbalizer (or with a saved soft prompt). Plain: the engine's `evaluate`
 // method queues it and records the run.
 import { dirname } from 'node:path';
-import { modelSpecOf, type ParsedPromptFile, readPromptFile, type RenderedPromptFile, renderPromptFile, softPromptDirOf } from '../../promptFile/promptFile';
+import { modelSpecOf, type ParsedPromptFile, parsePromptFile, readPromptFile, type RenderedPromptFile, renderPromptFile, softPromptDirOf } from '../../promptFile/promptFile';
 import type { EvaluateParams, PromptEvaluation } from '../../protocol/methods/evaluate';
 import type { TaskResult } from '../../protocol/taskEvents';
 import { analyzeSchema } from '../../promptFile/schemaAnalysis';
@@ -39,7 +39,7 @@ export interface EvaluationPlan {
 
 export function planEvaluation(options: EvaluatePromptFileOptions): EvaluationPlan {
   const { promptFile } = options;
-  const parsed = readPromptFile(promptFile);
+  const parsed = options.source === undefined ? readPromptFile(promptFile) : Object.assign(parsePromptFile(options.source), { path: promptFile });
   const task = resolveTaskSpec(parsed.task, promptFile);
   const data = options.data ?? task.dev ?? task.train;
   if (!data) throw new Error(`${promptFile}: promptsmith.task has no dev (or train) dataset, and no --data was given`);

@@ -19,6 +19,8 @@ import { type PromptFileParams, parsePromptFileParams } from './promptFileParams
 export interface EvaluateParams extends PromptFileParams {
   /** Overrides the task's dev set (any JSONL/CSV whose fields match the schema, plus `label`). */
   data?: string;
+  /** The file's text to evaluate instead of what is on disk (e.g. with a found prompt applied); paths still resolve from `promptFile`. */
+  source?: string;
   /** Without `data`: also return, per split of the task, whether each row was right (for paired tests such as McNemar's). */
   predictions?: boolean;
   /** When set, the evaluation is recorded as a run under `<workspace>/.promptsmith/runs`. */
@@ -78,6 +80,7 @@ export function parseEvaluateParams(params: unknown): EvaluateParams {
     data: optionalString(p, 'data', where),
     workspaceDir: optionalString(p, 'workspaceDir', where),
     predictions: optionalBoolean(p, 'predictions', where),
+    source: optionalString(p, 'source', where),
   };
 }
 

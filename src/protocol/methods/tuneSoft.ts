@@ -86,6 +86,8 @@ export interface TuneSoftResult {
   method: 'gradient' | 'bbt';
   device: string;
   num_virtual_tokens: number;
+  /** What the optimizer changed: n × d embedding values (gradient), or BBT's intrinsic dimension. */
+  trainable_params: number;
   /** Per virtual token, its nearest vocabulary tokens (cosine), best first. */
   nearest_tokens: string[][];
   nearest: NearestToken[][];
@@ -144,6 +146,7 @@ export function parseTuneSoftResult(raw: unknown): TuneSoftResult {
     method: expectOneOf(r, 'method', ['gradient', 'bbt'] as const, where),
     device: expectString(r, 'device', where),
     num_virtual_tokens: expectNumber(r, 'num_virtual_tokens', where),
+    trainable_params: expectNumber(r, 'trainable_params', where),
     nearest_tokens: nearest.map((row) => row.map((t) => t.token)),
     nearest,
   };

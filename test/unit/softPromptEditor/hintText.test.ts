@@ -144,6 +144,7 @@ test('progress line, the run announcement, the result message by split', () => {
     method: 'gradient',
     device: 'cpu',
     num_virtual_tokens: 8,
+    trainable_params: 512,
     nearest_tokens: [],
     nearest: [],
     run_dir: '/ws/run',

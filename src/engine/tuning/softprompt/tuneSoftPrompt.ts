@@ -167,6 +167,7 @@ export async function tuneSoftPrompt(req: TuneSoftOptions): Promise<Omit<TuneSof
       method,
       device: sessions.provider,
       num_virtual_tokens: n,
+      trainable_params: method === 'bbt' ? settings.bbtDim : n * sessions.hidden,
       nearest_tokens: nearest.map((row) => row.map((t) => t.token)),
       nearest,
     };
