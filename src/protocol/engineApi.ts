@@ -2,6 +2,7 @@
 // (run by the engine on each request) and the result's validator (run by the client on each
 // answer). Adding a method = one protocol file under methods/ and one row in each table here.
 import { isRecord, type Json, ProtocolError } from './guards';
+import { type CompareParams, type CompareResult, parseCompareParams, parseCompareResult } from './methods/compare';
 import { type EvaluateParams, type PromptEvaluation, parseEvaluateParams, parsePromptEvaluation } from './methods/evaluate';
 import { type FineTuneParams, type FineTuneResult, parseFineTuneParams, parseFineTuneResult } from './methods/fineTune';
 import { parseRunPromptParams, parseRunPromptResult, type RunPromptParams, type RunPromptResult } from './methods/runPrompt';
@@ -48,6 +49,7 @@ export interface EngineMethodTypes {
   runPrompt: { params: RunPromptParams; result: RunPromptResult };
   tuneSoft: { params: TuneSoftParams; result: TuneSoftResult };
   fineTune: { params: FineTuneParams; result: FineTuneResult };
+  compare: { params: CompareParams; result: CompareResult };
   taskControl: { params: TaskControlParams; result: TaskControlResult };
   serve: { params: ServeParams; result: ServeResult };
   shutdown: { params: NoParams; result: { ok: true } };
@@ -71,6 +73,7 @@ export const PARAMS_PARSERS: { [M in EngineMethod]: (raw: unknown) => ParamsOf<M
   runPrompt: parseRunPromptParams,
   tuneSoft: parseTuneSoftParams,
   fineTune: parseFineTuneParams,
+  compare: parseCompareParams,
   taskControl: parseTaskControlParams,
   serve: parseServeParams,
   shutdown: noParams,
@@ -99,6 +102,7 @@ export const RESULT_PARSERS: { [M in EngineMethod]: (raw: unknown) => ResultOf<M
   runPrompt: parseRunPromptResult,
   tuneSoft: parseTuneSoftResult,
   fineTune: parseFineTuneResult,
+  compare: parseCompareResult,
   taskControl: parseTaskControlResult,
   serve: parseServeResult,
   shutdown: expectFlag('ok'),

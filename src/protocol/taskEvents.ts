@@ -14,6 +14,7 @@ import {
   ProtocolError,
 } from './guards';
 
+import { type CompareRow, parseCompareRow } from './methods/compare';
 export const TASK_KINDS = ['eval', 'soft', 'rl', 'random', 'finetune', 'compare', 'manual'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
@@ -83,6 +84,8 @@ export interface TaskResult {
   bestPrompts?: BestPromptRow[];
   /** Files produced, relative to the run folder, e.g. { adapter: 'adapter/adapter_config.json' }. */
   artifacts?: Record<string, string>;
+  /** A comparison's table (one row per method), for the panel's comparison view. */
+  comparison?: CompareRow[];
   summary?: string;
   /** Data that invites self-deception (near-copies across splits, small sets, …), one sentence each. */
   warnings?: string[];
@@ -199,6 +202,10 @@ export function parseTaskResult(raw: unknown, where: string): TaskResult {
     const a = expectRecord(r.artifacts, `${where}.artifacts`);
     result.artifacts = {};
     for (const key of Object.keys(a)) result.artifacts[key] = expectString(a, key, `${where}.artifacts`);
+  }
+  if (r.comparison !== undefined) {
+    if (!Array.isArray(r.comparison)) throw new ProtocolError(`${where}.comparison: expected an array`);
+    result.comparison = r.comparison.map((row, i) => parseCompareRow(row, `${where}.comparison[${i}]`));
   }
   const summary = optionalString(r, 'summary', where);
   if (summary !== undefined) result.summary = summary;

@@ -2,6 +2,7 @@
 import { type CliCommand, pendingCommand } from '../command';
 import { benchCommand } from './bench';
 import { checkCommand } from './check';
+import { compareCommand } from './compare';
 import { demoCommand } from './demo';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
@@ -25,6 +26,7 @@ export const commands: CliCommand[] = [
   tuneSoftCommand,
   tuneFinetuneCommand,
   splitCommand,
+  compareCommand,
   pendingCommand('tune rl', 'tune rl <file.prompt> [--steps N] [--json]', 'RL prompt tuning (RLPrompt)'),
   serveCommand,
   benchCommand,

@@ -2,6 +2,7 @@
 // that runs long (evaluate, tuning) queues a task and records a run; see taskRuns.ts.
 import type { EngineMethod } from '../../../protocol/engineApi';
 import { modelService } from '../../runtime/modelService';
+import { compare } from './compare';
 import { evaluate } from './evaluate';
 import { fineTune } from './fineTune';
 import { classify, generate, loadModel, score, stats } from './model';
@@ -22,6 +23,7 @@ export const methods: { [M in EngineMethod]: MethodHandler<M> } = {
   runPrompt,
   tuneSoft,
   fineTune,
+  compare,
   taskControl,
   serve,
   // The host exits once this answer is sent.

@@ -98,6 +98,8 @@ export function availableMemory(): { available: number; total: number } {
 }
 
 export class MemoryRefusal extends Error {
+  /** Sent over the protocol as the error's code, so a caller (compare) can tell "will not fit" from a failure. */
+  readonly code = 'E_MEMORY';
   constructor(
     message: string,
     readonly estimate: MemoryEstimate,

@@ -1,0 +1,95 @@
+// `promptsmith compare <file.prompt>`: prompt engineering, soft prompts, BBT, random search, RL
+// prompts, LoRA and full fine tuning on the file's task, one table judged on its test split.
+// --json: progress lines, then a flat result line {"type":"result","rows":[…]}.
+import { resolve } from 'node:path';
+import { verdict } from '../../engine/tasks/compare/compareReport';
+import { formatPercent } from '../../protocol/format';
+import { COMPARE_METHODS, type CompareMethod, type CompareResult } from '../../protocol/methods/compare';
+import { UsageError } from '../args';
+import type { CliCommand } from '../command';
+import { deviceFromFlags, withEngine } from '../engineForCli';
+import { taskEventPrinter } from '../taskOutput';
+
+export function parseMethods(value: unknown): CompareMethod[] | undefined {
+  if (value === undefined) return undefined;
+  const names = String(value)
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
+  const unknown = names.find((m) => !(COMPARE_METHODS as readonly string[]).includes(m));
+  if (unknown !== undefined) throw new UsageError(`--methods: unknown method '${unknown}' (known: ${COMPARE_METHODS.join(', ')})`);
+  return names as CompareMethod[];
+}
+
+/** One line per method, each starting with the method's id. */
+export function compareTable(r: CompareResult): string {
+  const lines = [`${'method'.padEnd(9)} ${'test'.padStart(7)}  ${'95% interval'.padEnd(14)} ${'dev'.padStart(7)} ${'train'.padStart(7)} ${'params'.padStart(9)} ${'seconds'.padStart(8)} ${'MiB'.padStart(6)}`];
+  for (const row of r.rows) {
+    if (row.status !== 'done') {
+      lines.push(`${row.method.padEnd(9)} ${row.status}: ${row.note ?? ''}`);
+      continue;
+    }
+    const ci = row.test_ci ? `${formatPercent(row.test_ci[0])}–${formatPercent(row.test_ci[1])}` : '—';
+    const vs = verdict(row, r.rows.find((m) => m.method === 'manual'));
+    lines.push(
+      `${row.method.padEnd(9)} ${formatPercent(row.test_acc).padStart(7)}  ${ci.padEnd(14)} ${formatPercent(row.dev_acc).padStart(7)} ${formatPercent(row.train_acc).padStart(7)} ${String(row.trainable_params).padStart(9)} ${row.seconds.toFixed(0).padStart(8)} ${row.peak_rss_mb.toFixed(0).padStart(6)}${vs ? `  ${vs}` : ''}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export const compareCommand: CliCommand = {
+  name: 'compare',
+  usage: `compare <file.prompt> [--methods ${COMPARE_METHODS.join(',')}] [--budget-minutes M] [--seed S] [--device D] [--json]`,
+  summary: 'Compare the ways to adapt the model (prompt engineering, soft prompts, RL prompts, LoRA, fine tuning) on the held-out test split',
+  flags: {
+    methods: { kind: 'string', description: `comma-separated, from ${COMPARE_METHODS.join(', ')} (default: all that fit)` },
+    'budget-minutes': { kind: 'number', description: 'the whole comparison’s time; each training method gets its share' },
+    seed: { kind: 'number', description: 'seed for every method' },
+    device: { kind: 'string', description: 'auto, cpu, cuda, dml, coreml, webgpu' },
+    json: { kind: 'boolean', description: 'progress lines, then {"type":"result","rows":[…]}' },
+  },
+  async run(args) {
+    const [file, ...extra] = args.positionals;
+    if (!file) throw new UsageError('missing <file.prompt>');
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const budget = args.flags['budget-minutes'];
+    if (budget !== undefined && !((budget as number) > 0)) throw new UsageError('--budget-minutes needs a number > 0');
+    const seed = args.flags['seed'];
+    if (seed !== undefined && (!Number.isInteger(seed) || (seed as number) < 0)) throw new UsageError('--seed needs a whole number ≥ 0');
+    const json = args.flags['json'] === true;
+    const onEvent = taskEventPrinter({ json });
+    const result = await withEngine((client, signal) =>
+      client.request(
+        'compare',
+        {
+          promptFile: resolve(file),
+          methods: parseMethods(args.flags['methods']),
+          budgetMinutes: budget as number | undefined,
+          seed: seed as number | undefined,
+          workspaceDir: process.cwd(),
+          device: deviceFromFlags(args.flags),
+        },
+        { signal, onEvent },
+      ),
+    );
+    if (json) {
+      const rows = result.rows.map(({ method, test_acc, dev_acc, train_acc, trainable_params, seconds, peak_rss_mb, artifact, test_ci, vs_manual_p, status, note }) => ({
+        method,
+        test_acc,
+        dev_acc,
+        train_acc,
+        trainable_params,
+        seconds,
+        peak_rss_mb,
+        artifact,
+        test_ci,
+        vs_manual_p,
+        status,
+        ...(note ? { note } : {}),
+      }));
+      process.stdout.write(`${JSON.stringify({ type: 'result', rows, test_rows: result.test_rows, report: result.report, run_dir: result.run_dir })}\n`);
+    } else process.stdout.write(`${compareTable(result)}\n\nreport: ${result.run_dir ? `${result.run_dir}/report.md` : '(not recorded)'}\n`);
+    return 0;
+  },
+};

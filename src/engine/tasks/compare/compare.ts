@@ -1,0 +1,105 @@
+// `compare`: every chosen method, one after another, each in a process of its own (its peak
+// memory is its own), on the same splits; then the same evaluation of what each produced, the
+// Wilson interval of each test accuracy, and McNemar's test against the hand-written prompt on
+// the same test rows. A time budget is shared among the methods that train; a method that will
+// not fit is skipped with the reason; a cancel keeps the rows that finished.
+import { writeFileAtomic } from '../../../runs/atomicFile';
+import { mcnemar } from '../../../datasets/mcnemar';
+import { wilsonInterval } from '../../../datasets/wilson';
+import { COMPARE_METHODS, type CompareMethod, type CompareParams, type CompareResult, type CompareRow } from '../../../protocol/methods/compare';
+import type { EngineEvent } from '../../../protocol/engineApi';
+import type { TaskHooks } from '../taskHooks';
+import { compareReport } from './compareReport';
+import type { OpenMethodProcess } from './methodProcess';
+import { METHOD_SPECS } from './methodSpecs';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+
+export const COMPARE_REPORT_FILE = 'report.md';
+export const COMPARE_ROWS_FILE = 'rows.json';
+
+/** Of the training time, what each method's tuning gets (the rest: its evaluation and start). */
+const TRAINING_SHARE = 0.75;
+
+export interface CompareOptions extends TaskHooks {
+  params: CompareParams;
+  /** Where each method's folder, the report and the rows go. */
+  outDir: string;
+  open: OpenMethodProcess;
+}
+
+/** The methods to run: the ones asked for (in the table's order), else all that can run here. */
+export function chosenMethods(params: CompareParams): CompareMethod[] {
+  const asked = params.methods ?? [...COMPARE_METHODS];
+  return COMPARE_METHODS.filter((m) => asked.includes(m) && METHOD_SPECS[m] !== undefined);
+}
+
+function emptyRow(method: CompareMethod, status: CompareRow['status'], note?: string): CompareRow {
+  return { method, status, ...(note ? { note } : {}), train_acc: null, dev_acc: null, test_acc: null, test_ci: null, vs_manual_p: null, trainable_params: 0, seconds: 0, peak_rss_mb: 0, artifact: null };
+}
+
+export async function compareMethods(options: CompareOptions): Promise<Omit<CompareResult, 'run_dir'>> {
+  const { params, outDir } = options;
+  const emit = options.emit ?? (() => {});
+  const methods = chosenMethods(params);
+  const training = methods.filter((m) => METHOD_SPECS[m]!.trains).length;
+  const share = params.budgetMinutes === undefined || training === 0 ? undefined : (params.budgetMinutes * 60 * TRAINING_SHARE) / training;
+  const rows: CompareRow[] = [];
+  let manualCorrect: boolean[] | undefined;
+  let testRows = 0;
+  const started = Date.now();
+  const save = () => {
+    const result = { rows, test_rows: testRows, report: compareReport(params.promptFile, rows, testRows, share) };
+    writeFileAtomic(join(outDir, COMPARE_ROWS_FILE), `${JSON.stringify(result.rows, null, 2)}\n`);
+    writeFileAtomic(join(outDir, COMPARE_REPORT_FILE), result.report);
+    return result;
+  };
+  mkdirSync(outDir, { recursive: true });
+  for (const [index, method] of methods.entries()) {
+    const spec = METHOD_SPECS[method]!;
+    await options.beforeStep?.();
+    emit({ type: 'progress', step: index, totalSteps: methods.length, elapsed_s: (Date.now() - started) / 1000 });
+    emit({ type: 'message', level: 'info', message: `${method}: ${spec.title}${share && spec.trains ? ` (${Math.round(share)} s of training)` : ''}` });
+    const proc = options.open();
+    const t0 = Date.now();
+    try {
+      // Only the method's own progress goes on: its status and run events describe its sub-run.
+      const onEvent = (e: EngineEvent) => e.type === 'message' && emit({ type: 'message', level: e.level, message: `${method}: ${e.message}` });
+      const outcome = await spec.run({ promptFile: params.promptFile, outDir: join(outDir, method), device: params.device, seed: params.seed, timeBudgetS: spec.trains ? share : undefined, proc, signal: options.signal, onEvent });
+      const evaluation = await proc.request('evaluate', { promptFile: params.promptFile, predictions: true, ...outcome.evaluate }, { signal: options.signal });
+      const test = evaluation.split_correct?.test;
+      if (method === 'manual') manualCorrect = test;
+      testRows = test?.length ?? testRows;
+      const correct = test?.filter(Boolean).length ?? 0;
+      const ci = test ? wilsonInterval(correct, test.length) : undefined;
+      rows.push({
+        method,
+        status: 'done',
+        train_acc: evaluation.split_accuracy?.train ?? null,
+        dev_acc: evaluation.split_accuracy?.dev ?? null,
+        test_acc: evaluation.split_accuracy?.test ?? null,
+        test_ci: ci ? [ci.low, ci.high] : null,
+        vs_manual_p: test && manualCorrect && method !== 'manual' ? mcnemar(manualCorrect, test).p : null,
+        trainable_params: outcome.trainableParams,
+        seconds: (Date.now() - t0) / 1000,
+        peak_rss_mb: await proc.peakRssMb(),
+        artifact: outcome.artifact,
+      });
+    } catch (err) {
+      const message = (err as Error).message.split('\n')[0]!;
+      if (options.signal?.aborted) {
+        rows.push(emptyRow(method, 'cancelled', 'the comparison was cancelled'));
+        save();
+        throw err;
+      }
+      const code = (err as { code?: unknown }).code;
+      rows.push(emptyRow(method, code === 'E_MEMORY' ? 'skipped' : 'failed', message));
+      emit({ type: 'message', level: 'warning', message: `${method}: ${message}` });
+    } finally {
+      await proc.close();
+    }
+    save();
+  }
+  emit({ type: 'progress', step: methods.length, totalSteps: methods.length, elapsed_s: (Date.now() - started) / 1000 });
+  return save();
+}

@@ -1,0 +1,49 @@
+// The comparison as Markdown a user can paste into a pull request: one row per method, test
+// accuracy with its 95 % interval and McNemar's p-value against the hand-written prompt, then
+// what each cost. Every accuracy names its split; test is the one nothing selected on.
+import { basename } from 'node:path';
+import { formatPercent } from '../../../protocol/format';
+import type { CompareRow } from '../../../protocol/methods/compare';
+
+const SIGNIFICANT = 0.05;
+
+export function formatP(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+/** What the paired test says about a row against the hand-written prompt. */
+export function verdict(row: CompareRow, manual: CompareRow | undefined): string {
+  if (row.method === 'manual' || row.vs_manual_p === null || row.test_acc === null || manual?.test_acc == null) return '';
+  const direction = row.test_acc > manual.test_acc ? 'better' : row.test_acc < manual.test_acc ? 'worse' : 'same';
+  if (direction === 'same') return 'same as hand-written';
+  return row.vs_manual_p < SIGNIFICANT ? `${direction} (${formatP(row.vs_manual_p)})` : `${direction}, but within noise (${formatP(row.vs_manual_p)})`;
+}
+
+function interval(row: CompareRow): string {
+  return row.test_ci ? `${formatPercent(row.test_ci[0])}–${formatPercent(row.test_ci[1])}` : '—';
+}
+
+export function compareReport(promptFile: string, rows: readonly CompareRow[], testRows: number, shareS: number | undefined): string {
+  const manual = rows.find((r) => r.method === 'manual');
+  const lines = [
+    `# Adaptation methods compared on ${basename(promptFile)}`,
+    '',
+    testRows > 0
+      ? `Test accuracy is on the task's held-out test split (${testRows} rows), which no method used to train, select or stop; each method selected on dev. The interval is the 95 % Wilson interval; "vs hand-written" is McNemar's exact test on the same test rows.`
+      : 'The task has no test split: only train and dev accuracy are shown, and dev was used to select, so nothing here is held out.',
+    shareS === undefined ? '' : `Each training method had about ${Math.round(shareS)} s of training.`,
+    '',
+    '| method | test | 95 % interval | vs hand-written | dev | train | trainable parameters | seconds | peak RSS (MiB) |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    if (r.status !== 'done') {
+      lines.push(`| ${r.method} | ${r.status}: ${r.note ?? ''} | | | | | | | |`);
+      continue;
+    }
+    lines.push(
+      `| ${r.method} | ${formatPercent(r.test_acc)} | ${interval(r)} | ${verdict(r, manual)} | ${formatPercent(r.dev_acc)} | ${formatPercent(r.train_acc)} | ${r.trainable_params.toLocaleString('en-US')} | ${r.seconds.toFixed(0)} | ${r.peak_rss_mb.toFixed(0)} |`,
+    );
+  }
+  return `${lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n')}\n`;
+}

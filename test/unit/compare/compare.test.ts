@@ -1,0 +1,89 @@
+// `compare` end to end through the CLI on the real stories260k and tinysent (train/dev for
+// tuning, test for the table): one row per method, each measured by the same evaluation, the
+// hand-written prompt's test accuracy as tinysent's README gives it, Wilson intervals, McNemar
+// p-values against it, each method's cost, the Markdown report and the run record.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { wilsonInterval } from '../../../src/datasets/wilson';
+import { STORIES_ABSENT, storiesHfDir, tinysentDir } from '../helpers/fixtures';
+import { cliBundle } from '../host/engineBundle';
+
+const modelDir = storiesHfDir();
+const dataDir = tinysentDir();
+const skip = modelDir && dataDir ? false : STORIES_ABSENT;
+const ws = mkdtempSync(join(tmpdir(), 'compare-'));
+after(() => rmSync(ws, { recursive: true, force: true }));
+
+function promptFile(): string {
+  const file = join(ws, 'sentiment.prompt');
+  writeFileSync(
+    file,
+    [
+      '---',
+      `model: ${modelDir}`,
+      'promptsmith.task:',
+      `  train: ${join(dataDir!, 'train.jsonl')}`,
+      `  dev: ${join(dataDir!, 'dev.jsonl')}`,
+      `  test: ${join(dataDir!, 'test.jsonl')}`,
+      '  labels: { positive: " happy", negative: " sad" }',
+      'promptsmith.softPrompt: { steps: 4, evalEvery: 2 }',
+      'promptsmith.finetune: { steps: 4, evalEvery: 2 }',
+      '---',
+      '{{text}} They were',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+test('compare --json: manual, soft and LoRA rows on the test split with intervals, paired tests, costs, a report and a run record', { skip }, () => {
+  const file = promptFile();
+  const r = spawnSync(process.execPath, [cliBundle(), 'compare', file, '--methods', 'manual,soft,lora', '--json', '--device', 'cpu'], { cwd: ws, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const result = lines.at(-1);
+  assert.equal(result.type, 'result');
+  assert.deepEqual(
+    result.rows.map((row: { method: string }) => row.method),
+    ['manual', 'soft', 'lora'],
+  );
+  assert.equal(result.test_rows, 200);
+  const [manual, soft, lora] = result.rows;
+  // tinysent/README.md: `{text} They were` scores 0.795 on test; 64 rows of train give 0.625.
+  assert.equal(manual.test_acc, 0.795);
+  assert.deepEqual(manual.test_ci, [wilsonInterval(159, 200).low, wilsonInterval(159, 200).high]);
+  assert.equal(manual.vs_manual_p, null);
+  assert.equal(manual.trainable_params, 0);
+  for (const row of result.rows) {
+    assert.equal(row.status, 'done', row.note);
+    for (const key of ['test_acc', 'dev_acc', 'train_acc', 'trainable_params', 'seconds', 'peak_rss_mb']) assert.equal(typeof row[key], 'number', `${row.method}.${key}`);
+    assert.ok(row.peak_rss_mb > 50, `${row.method}: a process of its own has a real peak (${row.peak_rss_mb} MiB)`);
+  }
+  assert.equal(soft.trainable_params, 8 * 64, 'the default 8 virtual tokens of d = 64');
+  assert.ok(soft.vs_manual_p > 0 && soft.vs_manual_p <= 1);
+  assert.ok(lora.trainable_params > 0 && lora.trainable_params < 260_032);
+  assert.ok(existsSync(join(lora.artifact, 'adapter_config.json')));
+  assert.ok(lines.some((l) => l.type === 'progress'), 'progress lines come first');
+
+  assert.ok(result.run_dir && existsSync(join(result.run_dir, 'report.md')));
+  const report = readFileSync(join(result.run_dir, 'report.md'), 'utf8');
+  assert.match(report, /held-out test split \(200 rows\)/);
+  assert.match(report, /^\| manual \| 79\.5% \|/m);
+  const record = JSON.parse(readFileSync(join(result.run_dir, 'run.json'), 'utf8'));
+  assert.equal(record.kind, 'compare');
+  assert.equal(record.status, 'completed');
+  const stored = JSON.parse(readFileSync(join(result.run_dir, 'result.json'), 'utf8'));
+  assert.equal(stored.comparison.length, 3);
+  assert.equal(stored.metrics.manual_test_acc, 0.795);
+
+  const bad = spawnSync(process.execPath, [cliBundle(), 'compare', file, '--methods', 'manual,magic'], { cwd: ws, encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--methods: unknown method 'magic'/);
+});
