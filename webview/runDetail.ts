@@ -3,6 +3,7 @@ import type { RunDetailView } from '../src/protocol/panelMessages';
 import { bestPromptsTable } from './bestPromptsTable';
 import { button, el } from './dom';
 import { fmtDate, fmtDuration, fmtNumber } from './format';
+import { comparisonSection } from './comparisonView';
 import { generalizationSection } from './generalizationTable';
 import { RunCharts } from './runCharts';
 import { makeTable } from './table';
@@ -41,6 +42,7 @@ export function renderRunDetail(detail: RunDetailView, onClose: () => void): { e
     const metrics = Object.entries(detail.result.metrics);
     element.append(el('h3', {}, ['Result']));
     if (detail.result.summary) element.append(el('p', {}, [detail.result.summary]));
+    if (detail.result.comparison) element.append(...comparisonSection(detail.result.comparison));
     element.append(...generalizationSection(detail.result));
     if (metrics.length > 0) element.append(makeTable(['metric', 'value'], metrics.map(([k, v]) => [k, fmtNumber(v, 5)]), { label: 'Result metrics' }));
   }

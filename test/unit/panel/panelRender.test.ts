@@ -16,7 +16,7 @@ import {
   sendToPanel,
   startHarness,
 } from './harness/panelHarness';
-import { bestPromptsEvent, detailMessage, historyMessage, liveRunMessage, progressEvents } from './harness/sampleRuns';
+import { bestPromptsEvent, comparisonDetailMessage, detailMessage, historyMessage, liveRunMessage, progressEvents } from './harness/sampleRuns';
 
 // Tests run from the repository root (scripts/run-unit-tests.mjs).
 const repoRoot = resolve(process.cwd());
@@ -116,6 +116,30 @@ test('history lists runs (a damaged one with its message), opens a run and compa
   assert.equal(compare.canvases, 1);
   assert.equal(compare.rows, 2);
   await page.screenshot({ path: join(shots, 'compare.png'), fullPage: true });
+});
+
+test('a comparison run shows one row per method with the test interval and the paired test, and bars on one scale', { skip }, async () => {
+  await sendToPanel(page, [comparisonDetailMessage()]);
+  await page.evaluate(`__promptsmithPanel.openRun('20261205-015137-compare-sentiment')`);
+  await page.evaluate(AFTER_PAINT);
+  const seen = await page.evaluate<{ rows: string[]; bars: { label: string; width: string }[]; italic: number }>(`(() => ({
+    rows: [...document.querySelectorAll('.run-detail vscode-table[aria-label="Comparison of adaptation methods"] vscode-table-row')].map((r) => [...r.children].map((c) => c.textContent.trim()).join('|')),
+    bars: [...document.querySelectorAll('.comparison-bars .bar-row')].map((r) => ({ label: r.querySelector('.bar-label').textContent, width: r.querySelector('.bar').style.width })),
+    italic: document.querySelectorAll('.run-detail i').length,
+  }))()`);
+  assert.deepEqual(seen.rows, [
+    'manual|79.5%|73.5%–84.5%||60.0%|70.0%|0|12 s|210 MiB',
+    'soft|78.0%|72.0%–83.0%|worse, within noise (p = 0.510)|60.0%|70.0%|512|12 s|210 MiB',
+    'bbt|62.0%|56.0%–67.0%|worse (p < 0.001)|60.0%|70.0%|500|12 s|210 MiB',
+    'lora|85.0%|79.0%–90.0%|better, within noise (p = 0.140)|60.0%|70.0%|17,920|12 s|210 MiB',
+    'finetune|skipped||the estimate <i>(4 GiB)</i> does not fit|||||',
+  ]);
+  assert.deepEqual(
+    seen.bars.map((b) => `${b.label} ${parseFloat(b.width)}`),
+    ['manual 79.5', 'soft 78', 'bbt 62', 'lora 85'],
+  );
+  assert.equal(seen.italic, 0, 'a note stays text');
+  await page.screenshot({ path: join(shots, 'comparison.png'), fullPage: true });
 });
 
 test('a malformed message from the extension is dropped with a warning, and nothing broke the CSP', { skip }, async () => {

@@ -1,6 +1,7 @@
 // Sample messages for the harness: a live RL run with many progress events, best prompts, and a
 // history with a soft run, an RL run, an evaluation and a damaged folder. Generated from a fixed
 // seed (deterministic), shaped like what the trainers emit.
+import type { CompareRow } from '../../../../src/protocol/methods/compare';
 import type { ExtensionToPanel, RunDetailView } from '../../../../src/protocol/panelMessages';
 import { seriesFromEvents } from '../../../../src/protocol/panelMessages';
 import type { ProgressEvent, TaskEvent } from '../../../../src/protocol/taskEvents';
@@ -77,4 +78,30 @@ export function detailMessage(id: string, kind: 'rl' | 'soft', n: number, seed: 
     warnings: ['metrics.jsonl line 401: truncated last line ignored (the run was interrupted while writing)'],
   };
   return { type: 'runDetail', detail };
+}
+
+/** A finished comparison run: four methods on the test split, one that would not fit. */
+export function comparisonDetailMessage(): ExtensionToPanel {
+  const row = (method: CompareRow['method'], test: number, p: number | null, params: number): CompareRow => ({
+    method,
+    status: 'done',
+    train_acc: 0.7,
+    dev_acc: 0.6,
+    test_acc: test,
+    test_ci: [test - 0.06, test + 0.05],
+    vs_manual_p: p,
+    trainable_params: params,
+    seconds: 12,
+    peak_rss_mb: 210,
+    artifact: null,
+  });
+  const rows: CompareRow[] = [
+    row('manual', 0.795, null, 0),
+    row('soft', 0.78, 0.51, 512),
+    row('bbt', 0.62, 0.0002, 500),
+    row('lora', 0.85, 0.14, 17920),
+    { ...row('finetune', 0, null, 0), status: 'skipped', note: 'the estimate <i>(4 GiB)</i> does not fit', test_acc: null, test_ci: null },
+  ];
+  const item = { id: '20261205-015137-compare-sentiment', kind: 'compare' as const, name: 'sentiment', status: 'completed' as const, interrupted: false, resumable: false };
+  return { type: 'runDetail', detail: { item, series: seriesFromEvents([]), bestPrompts: [], warnings: [], result: { metrics: { manual_test_acc: 0.795 }, comparison: rows, summary: 'best on test: lora 85.0% of 5 methods' } } };
 }
