@@ -42,6 +42,11 @@ export const HELPERS: Readonly<Record<string, HelperDoc>> = {
       'Promptsmith: the slot where soft prompt tuning places its virtual tokens (Lester et al. 2021). Without a slot they go before the whole input.',
     block: false,
   },
+  rlprompt: {
+    signature: '{{rlprompt}}',
+    description: 'Promptsmith: the slot RL prompt tuning (RLPrompt) fills with a discrete prompt. Outside tuning it renders nothing.',
+    block: false,
+  },
 };
 
 /** `@` data variables Handlebars and Dotprompt provide while rendering. */

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Dotprompt, type Message } from 'dotprompt';
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar, visit } from 'yaml';
-import { softPromptHelper } from './softPromptSlots';
+import { rlPromptHelper, softPromptHelper } from './softPromptSlots';
 import {
   checkSettingValue,
   isPlainObject,
@@ -35,6 +35,12 @@ export interface PromptFileProblem extends TextSpan {
 export interface PromptsmithTask {
   train?: string;
   dev?: string;
+  /** Held-out set: reported, never used to select. */
+  test?: string;
+  /** Generation tasks: how an output is scored against the row's reference. */
+  metric?: 'exact' | 'contains' | 'regex' | 'loglik';
+  /** Generation tasks: the dataset field holding the reference output (default 'output'). */
+  reference?: string;
   /** label → verbalizer */
   labels?: Record<string, string>;
 }
@@ -371,7 +377,7 @@ export function resolveModelRef(model: string, promptFile: string | undefined): 
 }
 
 // Soft prompt slots live in softPromptSlots.ts; re-exported here, where the engine looks for them.
-export { type PromptPiece, SOFT_PROMPT_MARKER, SOFT_PROMPT_NAME, splitSoftPromptMarkers, stripSoftPromptMarkers } from './softPromptSlots';
+export { type PromptPiece, RL_PROMPT_MARKER, SOFT_PROMPT_MARKER, SOFT_PROMPT_NAME, splitSoftPromptMarkers, stripSoftPromptMarkers } from './softPromptSlots';
 
 // ---- Rendering --------------------------------------------------------------------------------
 
@@ -384,6 +390,8 @@ export interface RenderOptions {
   history?: Message[];
   /** `{{softprompt}}` slots: 'marker' (default; for soft prompt tuning) or 'empty' (plain runs). */
   softPromptSlots?: 'marker' | 'empty';
+  /** `{{rlprompt}}`: 'empty' (default; plain runs) or 'marker' (RL prompt tuning splits there). */
+  rlPromptSlot?: 'marker' | 'empty';
 }
 
 export interface RenderedPromptFile {
@@ -402,7 +410,7 @@ export async function renderPromptFile(parsed: ParsedPromptFile, input: Record<s
   const baseDir = options.baseDir ?? (parsed.path ? dirname(parsed.path) : undefined);
   return exclusively(async () => {
     const dotprompt = new Dotprompt({
-      helpers: { softprompt: softPromptHelper(options.softPromptSlots ?? 'marker') },
+      helpers: { softprompt: softPromptHelper(options.softPromptSlots ?? 'marker'), rlprompt: rlPromptHelper(options.rlPromptSlot ?? 'empty') },
       partialResolver: baseDir ? (name) => readPartial(baseDir, name) : undefined,
     });
     // Every Dotprompt instance shares one Handlebars environment (the library calls

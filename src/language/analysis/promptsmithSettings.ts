@@ -18,6 +18,13 @@ export type SettingsTable = Readonly<Record<string, SettingSpec>>;
 export const TASK_SETTINGS: SettingsTable = {
   train: { type: 'path', description: 'Training set (JSONL or CSV), relative to the .prompt file.' },
   dev: { type: 'path', description: 'Development set (JSONL or CSV), relative to the .prompt file.' },
+  test: { type: 'path', description: 'Held-out test set (JSONL or CSV), relative to the .prompt file: reported, never used to select.' },
+  metric: {
+    type: 'enum',
+    enum: ['exact', 'contains', 'regex', 'loglik'],
+    description: 'Generation tasks: exact match, contains, regex (the reference is a pattern) or the log-likelihood of the reference.',
+  },
+  reference: { type: 'string', description: "Generation tasks: the dataset field holding the expected output (default 'output')." },
   labels: {
     type: 'labels',
     description: 'label → verbalizer: the continuation whose log-probability scores the label (e.g. `positive: " happy"`).',
