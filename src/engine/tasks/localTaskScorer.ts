@@ -55,12 +55,16 @@ export class LocalTaskScorer implements TaskScorer {
     return e.after === '' ? [] : this.model.tokenizer.encode(e.after, { addSpecialTokens: false });
   }
 
+  async prepare(examples: readonly SlotExample[]): Promise<void> {
+    if (this.model.kind === 'causal') await this.prefixesOf(examples);
+  }
+
   /** The cached prefixes of the examples' `before` texts (new ones computed now). */
   private async prefixesOf(examples: readonly SlotExample[]): Promise<CachedPrefix[]> {
     const missing = [...new Set(examples.map((e) => e.before).filter((b) => !this.prefixes.has(b)))];
     if (missing.length > 0) {
       const computed = await this.model.withSession((active) => computePrefixes(active, missing.map((b) => this.model.encodePrompt(b)), this.model.padId()));
-      missing.forEach((b, i) => this.prefixes.set(b, computed[i]!));
+      for (const [i, b] of missing.entries()) this.prefixes.set(b, computed[i]!);
     }
     return examples.map((e) => this.prefixes.get(e.before)!);
   }

@@ -30,6 +30,8 @@ export interface TaskScorer {
   readonly verbalizers: readonly string[];
   /** (prompt, example) pairs scored so far: the cost measure of prompt search. */
   readonly evaluations: number;
+  /** Optional: precompute per-example work (local: each example's prefix) in a fixed order, so results never depend on call order. */
+  prepare?(examples: readonly SlotExample[]): Promise<void>;
   /** scores[p][e][c]: summed log-prob of verbalizer c after before + prompt p + after. */
   classScores(prompts: readonly SlotPrompt[], examples: readonly SlotExample[], signal?: AbortSignal): Promise<number[][][]>;
   /** logprobs[p][e]: log-prob of example e's reference after before + prompt p + after. */

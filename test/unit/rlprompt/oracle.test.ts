@@ -59,7 +59,9 @@ const T = 5;
 const B = 16;
 const noBias = new Float32Array(512);
 
-const rel = (got: number, want: number, tol: number, what: string) => assert.ok(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)), `${what}: got ${got}, reference ${want}`);
+function rel(got: number, want: number, tol: number, what: string): void {
+  assert.ok(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)), `${what}: got ${got}, reference ${want}`);
+}
 const refIds = () => ref.policy.prompts.map((p) => p.ids);
 
 before(async () => {
@@ -78,7 +80,7 @@ after(async () => {
 
 test('the exposed last hidden state after BOS and the policy distribution there match the oracle', { skip }, async () => {
   const s0 = await policy.startState0();
-  ref.policy.state0.forEach((v, i) => rel(s0[i]!, v, 1e-5, `state0[${i}]`));
+  for (const [i, v] of ref.policy.state0.entries()) rel(s0[i]!, v, 1e-5, `state0[${i}]`);
   const logits = await policy.logits(init, s0, 1, noBias);
   const lse = rowLogSumExp(logits, 1, 512)[0]!;
   rel(lse, ref.policy.step0_logsumexp, 1e-6, 'logsumexp at step 0');
@@ -100,7 +102,7 @@ test('prompts drawn with top-k 256 from the stored uniforms are the oracle promp
     assert.deepEqual(sampled.ids[b], p.ids, `prompt ${b}`);
     p.steps.forEach((s, t) => {
       const row = b * T + t;
-      s.state_first4.forEach((v, k) => rel(sampled.states[row * 64 + k]!, v, 1e-5, `state[${b}][${t}][${k}]`));
+      for (const [k, v] of s.state_first4.entries()) rel(sampled.states[row * 64 + k]!, v, 1e-5, `state[${b}][${t}][${k}]`);
       rel(logits[row * 512 + s.action]!, s.chosen_logit, 1e-5, `chosen logit [${b}][${t}]`);
       rel(lse[row]!, s.logsumexp, 1e-6, `logsumexp [${b}][${t}]`);
     });
@@ -125,7 +127,7 @@ test('class scores and gap rewards of the 16 prompts on 8 train rows, z-scored a
   const shaped = shapeRewards(rewards, { eps: 1e-4, stdFloor: 0, scale: 5 });
   rel(shaped.mean, ref.reward.mean, 1e-5, 'mean reward');
   rel(shaped.std, ref.reward.std, 1e-4, 'std of rewards');
-  shaped.shaped.forEach((v, p) => rel(v, ref.reward.shaped[p]!, 1e-4, `shaped[${p}]`));
+  for (const [p, v] of shaped.shaped.entries()) rel(v, ref.reward.shaped[p]!, 1e-4, `shaped[${p}]`);
 });
 
 /** The oracle's batch: its prompts, our states for them (teacher forcing), its shaped rewards. */
@@ -156,7 +158,7 @@ test('the soft Q-learning loss and its gradient w.r.t. the MLP (ORT + autodiff) 
   const batch = await oracleBatch();
   const r = await lossAt(init, init, batch);
   rel(r.loss, ref.sql.loss, 1e-5, 'SQL loss');
-  ref.sql.per_step.A.forEach((row, b) => row.forEach((a, t) => rel(r.logProbs[b * T + t]!, a, 1e-5, `A[${b}][${t}]`)));
+  for (const [b, row] of ref.sql.per_step.A.entries()) for (const [t, a] of row.entries()) rel(r.logProbs[b * T + t]!, a, 1e-5, `A[${b}][${t}]`);
   const views = new MlpParams(64, 2048, Float32Array.from(r.grad)).views;
   const grads = readSafetensors(join(dir!, 'reference-rlprompt-grad.safetensors'));
   for (const name of MLP_PARAMS) {

@@ -45,7 +45,7 @@ function headMatrix(graph: Graph, name: string): { headT: Float32Array; hidden: 
 export function exposeLastHiddenState(model: OnnxModel, logits = 'logits'): HiddenStateGraph {
   const graph = model.graph;
   const node = graph.nodes.find((n) => n.outputs.includes(logits));
-  if (!node || node.opType !== 'MatMul') {
+  if (node?.opType !== 'MatMul') {
     throw new PolicySurgeryError(`RL policy surgery: expected '${logits}' to come from a MatMul of the last hidden state and the LM head, found ${node ? `a ${node.opType} node` : 'no node'}`);
   }
   const head = headMatrix(graph, node.inputs[1]!);

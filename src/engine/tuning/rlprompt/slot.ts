@@ -17,11 +17,13 @@ export interface ResolvedSlot {
   writtenText: string;
   /** The template with `{{rlprompt}}` at the slot. */
   template: string;
-  /**
-   * The template has whitespace (or nothing) just before the slot: a prompt is written without
-   * its own leading space there, and for scoring the space moves from the template into the prompt.
-   */
+  /** The template has whitespace (or nothing) just before the slot: a prompt is written there without its own leading space. */
   afterSpace: boolean;
+  /**
+   * The template has a space or tab just before the slot: for scoring, that space moves from the
+   * examples' text into the prompt (" They were"), so the prompt's ids join the prefix exactly.
+   */
+  trimBefore: boolean;
 }
 
 export class SlotError extends Error {}
@@ -55,21 +57,21 @@ export function resolveSlot(parsed: ParsedPromptFile, range?: SlotRange): Resolv
     }
     const a = range.start - t0;
     const b = range.end - t0;
-    return { kind: 'range', span: range, writtenText: template.slice(a, b), template: template.slice(0, a) + SLOT + template.slice(b), afterSpace: endsInSpace(template.slice(0, a)) };
+    return { kind: 'range', span: range, writtenText: template.slice(a, b), template: template.slice(0, a) + SLOT + template.slice(b), ...spacing(template.slice(0, a)) };
   }
   const markers = [...template.matchAll(MARKER)];
   if (markers.length > 1) throw new SlotError(`${where}: the template has ${markers.length} {{rlprompt}} slots; RL prompt tuning fills one`);
   const marker = markers[0];
   if (marker) {
     const start = t0 + marker.index;
-    return { kind: 'marker', span: { start, end: start + marker[0].length }, writtenText: '', template, afterSpace: endsInSpace(template.slice(0, marker.index)) };
+    return { kind: 'marker', span: { start, end: start + marker[0].length }, writtenText: '', template, ...spacing(template.slice(0, marker.index)) };
   }
   const end = t0 + template.length;
-  return { kind: 'end', span: { start: end, end }, writtenText: '', template: template + SLOT, afterSpace: endsInSpace(template) };
+  return { kind: 'end', span: { start: end, end }, writtenText: '', template: template + SLOT, ...spacing(template) };
 }
 
-function endsInSpace(text: string): boolean {
-  return text === '' || /\s$/.test(text);
+function spacing(templateBefore: string): Pick<ResolvedSlot, 'afterSpace' | 'trimBefore'> {
+  return { afterSpace: templateBefore === '' || /\s$/.test(templateBefore), trimBefore: /[ \t]$/.test(templateBefore) };
 }
 
 /** The source with `text` written into the slot (what "Apply" does). */
@@ -80,4 +82,19 @@ export function applyPromptText(source: string, slot: ResolvedSlot, text: string
 /** The text written into the slot for a prompt whose natural form is `spaced` (e.g. " They were"). */
 export function slotText(slot: ResolvedSlot, spaced: string): string {
   return slot.afterSpace && spaced.startsWith(' ') ? spaced.slice(1) : spaced;
+}
+
+/**
+ * The prompt as the scorer sees it, given the examples' `before` text lost its trailing space
+ * where the slot follows one (rlTask.ts): the space comes back with the prompt. The ids are
+ * joined as they are only when they spell exactly that text.
+ */
+export function scoringPrompt(slot: ResolvedSlot, natural: string, ids: readonly number[]): { text: string; ids?: readonly number[] } {
+  const text = scoringText(slot, slotText(slot, natural));
+  return text === natural ? { text, ids } : { text };
+}
+
+/** The scored form of a text written in the slot. */
+export function scoringText(slot: ResolvedSlot, written: string): string {
+  return slot.trimBefore ? ` ${written}` : written;
 }

@@ -1,0 +1,182 @@
+// The discrete-prompt search loop RL prompt tuning and random search share: each step the
+// proposer writes prompts, the task model scores them on training examples (the reward), the
+// proposer learns; every few steps the greedy prompt and the best new samples are scored on the
+// selection split (dev), and the best distinct prompts are kept. Reward evaluations (prompt ×
+// example pairs) are counted the same way for both methods, dev scoring included.
+import type { Rng } from '../optim/rng';
+import type { SlotExample, SlotPrompt, TaskScorer } from '../../tasks/taskScorer';
+import { cancelledBeforeStep } from '../softprompt/stepGate';
+import { type PromptRecord, PromptTable, type PromptTableState, meanReward, trainAccuracy } from './promptTable';
+import type { Proposer } from './proposers';
+import type { PromptReward } from './reward';
+import type { PromptScorer } from './taskReward';
+
+export interface BestPrompt {
+  /** Exactly the string written into the slot. */
+  text: string;
+  ids: number[];
+  tokens: string[];
+  /** Mean train reward (RLPrompt's R) over the steps that sampled it. */
+  reward: number;
+  train_acc: number;
+  dev_acc: number;
+}
+
+export type SearchEvent =
+  | {
+      type: 'progress';
+      step: number;
+      totalSteps: number;
+      reward_mean: number;
+      reward_max: number;
+      /** Mean train accuracy of this step's prompts (on this step's examples). */
+      acc_mean: number;
+      loss?: number;
+      best_prompt?: string;
+      dev_acc?: number;
+      evaluations: number;
+      elapsed_s: number;
+      steps_per_s: number;
+    }
+  | { type: 'bestPrompts'; step: number; evaluations: number; prompts: BestPrompt[] };
+
+export interface SearchState {
+  step: number;
+  evaluations: number;
+  table: PromptTableState;
+}
+
+export interface SearchOptions {
+  steps: number;
+  samplesPerStep: number;
+  /** 0 = every train example each step. */
+  examplesPerStep: number;
+  evalEvery: number;
+  evalCandidates: number;
+  keepBest: number;
+  /** Subtracted from the learning reward of prompts that give every example one label. */
+  oneLabelPenalty: number;
+  signal?: AbortSignal;
+  beforeStep?: () => Promise<void>;
+  onEvent?: (event: SearchEvent) => void;
+  /** Writes a checkpoint of `state` (+ the caller's proposer state) after step `state.step`. */
+  checkpoint?: (state: SearchState) => void;
+  checkpointEvery: number;
+}
+
+export interface SearchData {
+  train: SlotExample[];
+  /** The selection split: dev, or train when the task has no dev split. */
+  select: SlotExample[];
+}
+
+export interface SearchParts {
+  proposer: Proposer;
+  scorer: TaskScorer;
+  score: PromptScorer;
+  rng: Rng;
+  /** The slot text and scoring form of a prompt's ids. */
+  describe: (ids: readonly number[]) => { text: string; tokens: string[]; scoring: SlotPrompt };
+}
+
+export interface SearchResult {
+  best: PromptRecord[];
+  stepsRun: number;
+  evaluations: number;
+  cancelled: boolean;
+}
+
+/** Step `step`'s training examples: consecutive batches in file order, cycling (RLPrompt: no shuffle, drop_last). */
+export function trainBatch(train: readonly SlotExample[], size: number, step: number): SlotExample[] {
+  if (size <= 0 || size >= train.length) return [...train];
+  const batches = Math.floor(train.length / size);
+  const k = step % batches;
+  return train.slice(k * size, (k + 1) * size);
+}
+
+export async function runSearch(parts: SearchParts, data: SearchData, options: SearchOptions, resume?: SearchState): Promise<SearchResult> {
+  const { proposer, scorer, score } = parts;
+  const table = new PromptTable(resume?.table);
+  let step = resume?.step ?? 0;
+  let evaluations = resume?.evaluations ?? 0;
+  const counted = async <T>(run: () => Promise<T>): Promise<T> => {
+    const before = scorer.evaluations;
+    const result = await run();
+    evaluations += scorer.evaluations - before;
+    return result;
+  };
+  const state = (): SearchState => ({ step, evaluations, table: table.state() });
+  const checkpoint = () => options.checkpoint?.(state());
+  const started = Date.now();
+  const startStep = step;
+  let cancelled = false;
+
+  const evaluate = async (): Promise<void> => {
+    const greedy = await proposer.greedy();
+    const candidates = table.takeCandidates(options.evalCandidates);
+    const fresh: PromptRecord[] = [];
+    if (greedy && !table.isScored(greedy) && !candidates.some((c) => c.ids.join() === greedy.join())) {
+      fresh.push({ ids: greedy, rewardSum: 0, rewardCount: 0, trainRight: 0, trainSeen: 0, step });
+    }
+    const toScore = [...candidates.filter((c) => !table.isScored(c.ids)), ...fresh];
+    const emitBest = () => options.onEvent?.({ type: 'bestPrompts', step, evaluations, prompts: table.best(options.keepBest).map((r) => bestPrompt(parts, r)) });
+    if (toScore.length === 0) return emitBest();
+    const prompts = toScore.map((r) => parts.describe(r.ids).scoring);
+    // A prompt never sampled (the greedy one) gets its train statistics on the whole train split.
+    if (fresh.length > 0) {
+      const train = await counted(() => score(fresh.map((r) => parts.describe(r.ids).scoring), data.train, options.signal));
+      fresh.forEach((r, i) => {
+        r.rewardSum = train[i]!.reward;
+        r.rewardCount = 1;
+        r.trainRight = Math.round(train[i]!.accuracy * data.train.length);
+        r.trainSeen = data.train.length;
+      });
+    }
+    const dev = await counted(() => score(prompts, data.select, options.signal));
+    toScore.forEach((r, i) => table.setDev(r, dev[i]!));
+    emitBest();
+  };
+
+  while (step < options.steps) {
+    if (await cancelledBeforeStep(options, checkpoint)) {
+      cancelled = true;
+      break;
+    }
+    proposer.beginStep();
+    const ids = await proposer.propose(options.samplesPerStep);
+    const examples = trainBatch(data.train, options.examplesPerStep, step);
+    const results = await counted(() => score(ids.map((p) => parts.describe(p).scoring), examples, options.signal));
+    ids.forEach((p, i) => table.observe(p, results[i]!, examples.length, step));
+    const learned = await proposer.learn(results.map((r) => learningReward(r, options.oneLabelPenalty)));
+    step++;
+    if (step % options.evalEvery === 0 || step === options.steps) await evaluate();
+    const top = table.best(1)[0];
+    const elapsed = (Date.now() - started) / 1000;
+    options.onEvent?.({
+      type: 'progress',
+      step,
+      totalSteps: options.steps,
+      reward_mean: results.reduce((a, r) => a + r.reward, 0) / results.length,
+      reward_max: Math.max(...results.map((r) => r.reward)),
+      acc_mean: results.reduce((a, r) => a + r.accuracy, 0) / results.length,
+      loss: learned?.loss,
+      best_prompt: top ? parts.describe(top.ids).text : undefined,
+      dev_acc: top?.devAcc,
+      evaluations,
+      elapsed_s: elapsed,
+      steps_per_s: elapsed > 0 ? (step - startStep) / elapsed : 0,
+    });
+    if (options.checkpointEvery > 0 && step % options.checkpointEvery === 0) checkpoint();
+  }
+  return { best: table.best(options.keepBest), stepsRun: step, evaluations, cancelled };
+}
+
+/** What the proposer learns from: the reward, minus the penalty for one-label prompts. */
+export function learningReward(r: PromptReward, oneLabelPenalty: number): number {
+  return r.reward - (r.labelsPredicted === 1 ? oneLabelPenalty : 0);
+}
+
+export function bestPrompt(parts: Pick<SearchParts, 'describe'>, r: PromptRecord): BestPrompt {
+  const d = parts.describe(r.ids);
+  return { text: d.text, ids: [...r.ids], tokens: d.tokens, reward: meanReward(r), train_acc: trainAccuracy(r), dev_acc: r.devAcc ?? Number.NaN };
+}
