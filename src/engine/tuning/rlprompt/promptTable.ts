@@ -45,20 +45,21 @@ export class PromptTable {
     return { pending: structuredClone([...this.pending.values()]), scored: structuredClone([...this.scored.values()]) };
   }
 
-  /** Records one step's train result of a prompt. */
+  /** Records one step's train result of a prompt (a prompt scored on dev already has its whole-train statistics). */
   observe(ids: readonly number[], result: { reward: number; accuracy: number }, examples: number, step: number): void {
     const key = promptKey(ids);
-    const record = this.scored.get(key) ?? this.pending.get(key) ?? { ids: [...ids], rewardSum: 0, rewardCount: 0, trainRight: 0, trainSeen: 0, step };
+    if (this.scored.has(key)) return;
+    const record = this.pending.get(key) ?? { ids: [...ids], rewardSum: 0, rewardCount: 0, trainRight: 0, trainSeen: 0, step };
     record.rewardSum += result.reward;
     record.rewardCount++;
     record.trainRight += Math.round(result.accuracy * examples);
     record.trainSeen += examples;
-    if (!this.scored.has(key)) this.pending.set(key, record);
+    this.pending.set(key, record);
   }
 
-  /** The `n` best pending prompts by train reward (not yet scored on dev); clears the pool. */
+  /** The `n` best pending prompts by train accuracy, then reward (not yet scored on dev); clears the pool. */
   takeCandidates(n: number): PromptRecord[] {
-    const pool = [...this.pending.values()].sort((a, b) => meanReward(b) - meanReward(a) || a.step - b.step);
+    const pool = [...this.pending.values()].sort((a, b) => trainAccuracy(b) - trainAccuracy(a) || meanReward(b) - meanReward(a) || a.step - b.step);
     this.pending.clear();
     return pool.slice(0, n);
   }

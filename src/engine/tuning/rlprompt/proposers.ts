@@ -17,12 +17,20 @@ export interface LearnResult {
   gradNorm: number;
 }
 
+export interface Replay {
+  ids: number[][];
+  rewards: number[];
+}
+
 export interface Proposer {
   /** Called at the start of every step (RLPrompt syncs its target network there). */
   beginStep(): void;
   propose(count: number): Promise<number[][]>;
-  /** Learns from the last proposals' rewards (one per prompt, before shaping). */
-  learn(rewards: readonly number[]): Promise<LearnResult | undefined>;
+  /**
+   * Learns from the last proposals' rewards (one per prompt, before shaping), and from `replay`:
+   * earlier prompts with known rewards on the same examples (off-policy; no new evaluations).
+   */
+  learn(rewards: readonly number[], replay?: Replay): Promise<LearnResult | undefined>;
   /** The policy's most likely prompt, if it has one. */
   greedy(): Promise<number[] | undefined>;
 }
@@ -88,10 +96,21 @@ export class RlProposer implements Proposer {
     return this.last.ids;
   }
 
-  async learn(rewards: readonly number[]): Promise<LearnResult> {
+  async learn(rewards: readonly number[], replay?: Replay): Promise<LearnResult> {
     if (!this.last) throw new Error('RL prompt tuning: learn() before propose()');
-    const { shaped } = shapeRewards(rewards, this.options.shaping);
-    const r = await sqlUpdate(this.policy, this.params, this.target, this.optimizer, this.last, shaped, this.bias, this.options.gradClip);
+    let batch = this.last;
+    let all = rewards;
+    if (replay && replay.ids.length > 0) {
+      // Soft Q-learning is off-policy: replayed prompts are teacher-forced through the frozen LM for their states.
+      const forced = await this.policy.rollout(this.params, replay.ids.length, this.bias, (_l, _o, b, t) => replay.ids[b]![t]!);
+      const states = new Float32Array(batch.states.length + forced.states.length);
+      states.set(batch.states);
+      states.set(forced.states, batch.states.length);
+      batch = { ids: [...batch.ids, ...forced.ids], states };
+      all = [...rewards, ...replay.rewards];
+    }
+    const { shaped } = shapeRewards(all, this.options.shaping);
+    const r = await sqlUpdate(this.policy, this.params, this.target, this.optimizer, batch, shaped, this.bias, this.options.gradClip);
     return { loss: r.loss, gradNorm: r.gradNorm };
   }
 

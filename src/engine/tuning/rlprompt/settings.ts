@@ -14,6 +14,8 @@ export interface RlSettings {
   /** Prompt tokens T (RLPrompt: 5; the paper also uses 2). */
   promptLength: number;
   steps: number;
+  /** Stop early once this many reward evaluations (prompt × example scorings) are spent; 0 = no limit. */
+  maxEvaluations: number;
   /** Prompts sampled per step (RLPrompt: 16). */
   samplesPerStep: number;
   /** Training examples scored per step, in order, cycling (RLPrompt: 16); 0 = the whole train split. */
@@ -37,6 +39,8 @@ export interface RlSettings {
   zscoreEps: number;
   /** Floor on the z-score's standard deviation (0 = none, as the paper). */
   zscoreStdFloor: number;
+  /** Best earlier prompts replayed (off-policy) with each step's samples (0 = on-policy only, as the paper). */
+  replay: number;
   /** Subtracted from the reward of a prompt that gives every example the same label (0 = none). */
   oneLabelPenalty: number;
   /** Score the greedy prompt and the best new samples on dev every this many steps. */
@@ -54,6 +58,7 @@ const PAPER: RlSettings = {
   preset: 'paper',
   promptLength: 5,
   steps: 12000,
+  maxEvaluations: 0,
   samplesPerStep: 16,
   examplesPerStep: 16,
   topK: 256,
@@ -70,6 +75,7 @@ const PAPER: RlSettings = {
   zscoreEps: 1e-4,
   zscoreStdFloor: 0,
   oneLabelPenalty: 0,
+  replay: 0,
   evalEvery: 10,
   evalCandidates: 0,
   keepBest: 10,
@@ -80,13 +86,13 @@ const PAPER: RlSettings = {
 const DEFAULT: RlSettings = {
   ...PAPER,
   preset: 'default',
-  steps: 150,
+  steps: 200,
   examplesPerStep: 0,
-  topK: 256,
+  lr: 1e-3,
   vocabulary: 'words',
-  policyStart: 'uniform',
-  zscoreStdFloor: 0,
-  oneLabelPenalty: 0,
+  zscoreStdFloor: 5,
+  oneLabelPenalty: 40,
+  replay: 8,
   evalEvery: 5,
   evalCandidates: 3,
 };
@@ -109,12 +115,14 @@ export function mergeRlSettings(file: Partial<RlSettings> | undefined, overrides
   const num = (k: keyof RlSettings, min: number) => check(typeof s[k] === 'number' && (s[k] as number) >= min, `${k} must be a number ≥ ${min}, got ${JSON.stringify(s[k])}`);
   int('promptLength', 1);
   int('steps', 1);
+  int('maxEvaluations', 0);
   int('samplesPerStep', 2);
   int('examplesPerStep', 0);
   int('topK', 1);
   int('mlpHidden', 1);
   int('evalEvery', 1);
   int('evalCandidates', 0);
+  int('replay', 0);
   int('keepBest', 1);
   int('seed', 0);
   for (const k of ['lr', 'polyak', 'gradClip', 'initGain', 'rewardLambda1', 'rewardLambda2', 'rewardShaping', 'zscoreEps', 'zscoreStdFloor', 'oneLabelPenalty'] as const) num(k, 0);

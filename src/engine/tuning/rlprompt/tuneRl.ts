@@ -79,7 +79,7 @@ export const RL_RESULT_FILE = 'rlprompt-result.json';
 
 function fingerprintOf(method: RlMethod, s: RlSettings, trainSize: number): Record<string, string | number> {
   const f: Record<string, string | number> = { method, promptLength: s.promptLength, samplesPerStep: s.samplesPerStep, examplesPerStep: s.examplesPerStep, vocabulary: s.vocabulary, seed: s.seed, trainSize };
-  if (method === 'rl') Object.assign(f, { topK: s.topK, lr: s.lr, polyak: s.polyak, mlpHidden: s.mlpHidden, policyStart: s.policyStart, initGain: s.initGain, policyModel: s.policyModel ?? '' });
+  if (method === 'rl') Object.assign(f, { replay: s.replay, topK: s.topK, lr: s.lr, polyak: s.polyak, mlpHidden: s.mlpHidden, policyStart: s.policyStart, initGain: s.initGain, policyModel: s.policyModel ?? '' });
   return f;
 }
 
@@ -130,6 +130,8 @@ async function searchPrompts(request: TuneRlRequest, method: RlMethod): Promise<
         evalEvery: settings.evalEvery,
         evalCandidates: settings.evalCandidates,
         keepBest: settings.keepBest,
+        maxEvaluations: settings.maxEvaluations,
+        replay: method === 'rl' ? settings.replay : 0,
         oneLabelPenalty: settings.oneLabelPenalty,
         signal: request.signal,
         beforeStep: request.beforeStep,
