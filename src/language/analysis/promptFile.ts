@@ -45,18 +45,33 @@ export interface PromptsmithTask {
   labels?: Record<string, string>;
 }
 
+/** `promptsmith.rl` (RL prompt tuning; the engine's RlSettings documents each key). */
 export interface PromptsmithRl {
+  preset?: 'default' | 'paper';
   promptLength?: number;
   steps?: number;
+  maxEvaluations?: number;
   samplesPerStep?: number;
+  examplesPerStep?: number;
   topK?: number;
   lr?: number;
   polyak?: number;
+  gradClip?: number;
+  mlpHidden?: number;
+  initGain?: number;
+  vocabulary?: 'all' | 'words';
+  policyStart?: 'uniform' | 'model';
   policyModel?: string;
   rewardLambda1?: number;
   rewardLambda2?: number;
   rewardShaping?: number;
+  zscoreEps?: number;
+  zscoreStdFloor?: number;
+  oneLabelPenalty?: number;
+  replay?: number;
   evalEvery?: number;
+  evalCandidates?: number;
+  keepBest?: number;
   seed?: number;
 }
 

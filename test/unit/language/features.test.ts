@@ -25,7 +25,7 @@ test('completion: front-matter keys at every level, enum values, template variab
   const top = labelsAt('---\nmo|\n---\nx');
   assert.ok(top.includes('model') && top.includes('promptsmith.task') && top.includes('promptsmith.softPrompt'));
   assert.ok(labelsAt('---\nconfig:\n  te|\n---\nx').includes('temperature'));
-  assert.deepEqual(labelsAt('---\npromptsmith.task:\n  |\n---\nx'), ['train', 'dev', 'labels']);
+  assert.deepEqual(labelsAt('---\npromptsmith.task:\n  |\n---\nx'), ['train', 'dev', 'test', 'metric', 'reference', 'labels']);
   assert.ok(labelsAt('---\npromptsmith.rl: { promptLength: 5, |\n---\nx').includes('steps'));
   assert.deepEqual(labelsAt('---\npromptsmith.softPrompt:\n  init: |\n---\nx'), ['RANDOM', 'SAMPLE_VOCAB', 'TEXT']);
   assert.deepEqual(labelsAt('---\ninput:\n  |\n---\nx'), ['schema', 'default']);

@@ -154,3 +154,24 @@ test('settings: the paper preset is RLPrompt exactly; the default departs; bad v
   assert.throws(() => mergeRlSettings({ vocabulary: 'nouns' as 'all' }), /promptsmith\.rl\.vocabulary must be one of all, words/);
   assert.throws(() => mergeRlSettings({ samplesPerStep: 1 }), /samplesPerStep must be an integer ≥ 2, got 1/);
 });
+
+test('a generation task is tuned on its metric: contains (greedy outputs) and loglik (the reference log-probability)', { skip }, async () => {
+  const rows = [
+    { text: 'Once upon a time, there was a little', output: 'girl' },
+    { text: 'Lily went to the park with her', output: 'mom' },
+    { text: 'Tom saw a big', output: 'dog' },
+  ];
+  writeFileSync(join(dir, 'gen.jsonl'), `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  for (const metric of ['contains', 'loglik'] as const) {
+    const file = join(dir, `gen-${metric}.prompt`);
+    writeFileSync(file, ['---', `model: ${await storiesOnnxDir()}`, 'config: { maxOutputTokens: 4 }', 'promptsmith.task:', '  train: gen.jsonl', '  dev: gen.jsonl', `  metric: ${metric}`, '---', '{{text}}', ''].join('\n'));
+    const result = await tuneRl({ promptFile: file, device: 'cpu', overrides: { steps: 2, samplesPerStep: 3, evalEvery: 1, evalCandidates: 1, keepBest: 2, seed: 1 } });
+    assert.equal(result.steps_run, 2);
+    assert.ok(result.prompts.length > 0);
+    for (const p of result.prompts) {
+      if (metric === 'contains') assert.ok(p.train_acc >= 0 && p.train_acc <= 1, `${p.train_acc}`);
+      else assert.ok(p.train_acc < 0, `mean log-probability ${p.train_acc}`);
+      assert.equal(p.train_acc, p.dev_acc, 'train and dev are the same rows here');
+    }
+  }
+});

@@ -68,7 +68,13 @@ export async function openRlSession(options: RlSessionOptions, settings: RlSetti
   const task = await loadRlTask(options.promptFile, model.tokenizer, options.slot);
   const scorer = new LocalTaskScorer(model, task.verbalizers);
   for (const name of SPLITS) if (task.splits[name]) await scorer.prepare(task.splits[name]!.examples);
-  const score = promptScorer(scorer, { lambda1: settings.rewardLambda1, lambda2: settings.rewardLambda2, metric: task.spec.metric });
+  const maxOutputTokens = task.parsed.config.maxOutputTokens;
+  const score = promptScorer(scorer, {
+    lambda1: settings.rewardLambda1,
+    lambda2: settings.rewardLambda2,
+    metric: task.spec.metric,
+    maxTokens: typeof maxOutputTokens === 'number' ? maxOutputTokens : undefined,
+  });
 
   const policyFolder = settings.policyModel ? await resolveModelFolder(modelSpec(settings.policyModel, options.promptFile), resolve) : model.folder;
   if (policyFolder.kind !== 'causal') {

@@ -3,6 +3,7 @@
 // give the loss's constant targets; the policy's loss gradient (ORT + autodiff) is clipped to
 // a global norm and applied with Adam. The target is moved by Polyak averaging separately, at
 // the start of each step, as RLPrompt does (_pre_steps).
+import { logSumExp } from '../../runtime/logits';
 import type { Adam } from '../optim/adam';
 import { clipGradNorm, type MlpParams } from './mlpParams';
 import type { RlPolicy, SampledPrompts } from './policy';
@@ -14,16 +15,7 @@ export interface SqlTargets {
 
 /** logsumexp of each [V] row, in float64. */
 export function rowLogSumExp(logits: Float32Array, rows: number, vocab: number): Float64Array {
-  const out = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const o = r * vocab;
-    let max = -Infinity;
-    for (let i = 0; i < vocab; i++) max = Math.max(max, logits[o + i]!);
-    let sum = 0;
-    for (let i = 0; i < vocab; i++) sum += Math.exp(logits[o + i]! - max);
-    out[r] = max + Math.log(sum);
-  }
-  return out;
+  return Float64Array.from({ length: rows }, (_, r) => logSumExp(logits, r * vocab, vocab));
 }
 
 /**

@@ -114,7 +114,9 @@ async function searchPrompts(request: TuneRlRequest, method: RlMethod): Promise<
     }
     const rng = new Rng(resumed?.rng ?? settings.seed);
     const { proposer, snapshot } = makeProposer(session, settings, method, rng, resumed);
-    const checkpointDir = request.out ? join(request.out, 'checkpoint') : undefined;
+    // A resumed run keeps writing where it was resumed from unless told otherwise.
+    const out = request.out ?? (request.resume && !request.resume.endsWith('.json') ? request.resume : undefined);
+    const checkpointDir = out ? join(out, 'checkpoint') : undefined;
     const checkpoint = (search: SearchState) => {
       if (!checkpointDir) return;
       const written = writeRlCheckpoint(checkpointDir, { method, search, rng: rng.state(), policy: snapshot(), fingerprint });
@@ -155,9 +157,9 @@ async function searchPrompts(request: TuneRlRequest, method: RlMethod): Promise<
       cancelled: search.cancelled,
       measured,
       device: session.policy?.provider ?? session.model.provider,
-      out: request.out,
+      out,
     };
-    if (request.out) writeJsonFileAtomic(join(request.out, RL_RESULT_FILE), result);
+    if (out) writeJsonFileAtomic(join(out, RL_RESULT_FILE), result);
     return result;
   } finally {
     await session.release();
@@ -192,11 +194,12 @@ async function measureText(session: RlSession, text: string): Promise<{ train_ac
   return { train_acc: (await acc('train'))!, dev_acc: await acc('dev'), test_acc: await acc('test') };
 }
 
-/** Re-measured with the text applied, then sorted by dev accuracy, then reward. */
+/** Re-measured with the text applied (distinct texts only), then sorted by dev accuracy, then reward. */
 async function measurePrompts(session: RlSession, best: PromptRecord[]): Promise<RlPromptResult[]> {
   const out: RlPromptResult[] = [];
   for (const r of best) {
     const b = bestPrompt(session, r);
+    if (out.some((p) => p.text === b.text)) continue;
     out.push({ text: b.text, ids: b.ids, tokens: b.tokens, reward: b.reward, ...(await measureText(session, b.text)) });
   }
   const dev = (p: RlPromptResult) => p.dev_acc ?? p.train_acc;
