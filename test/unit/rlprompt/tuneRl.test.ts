@@ -14,7 +14,7 @@ import { applyPromptText, resolveSlot } from '../../../src/engine/tuning/rlpromp
 import { randomSearch, type TuneRlEvent, type TuneRlRequest, tuneRl } from '../../../src/engine/tuning/rlprompt/tuneRl';
 import { loadTokenizer } from '../../../src/engine/runtime/tokenizer';
 import { parsePromptFile } from '../../../src/language/analysis/promptFile';
-import { STORIES_ABSENT, storiesHfDir, storiesOnnxDir, tinysentDir } from '../helpers/fixtures';
+import { STORIES_ABSENT, storiesHfDir, storiesOnnxDir, tinyModelDir, tinysentDir } from '../helpers/fixtures';
 
 const skip = storiesHfDir() && tinysentDir() ? false : STORIES_ABSENT;
 let dir: string;
@@ -173,5 +173,17 @@ test('a generation task is tuned on its metric: contains (greedy outputs) and lo
       else assert.ok(p.train_acc < 0, `mean log-probability ${p.train_acc}`);
       assert.equal(p.train_acc, p.dev_acc, 'train and dev are the same rows here');
     }
+  }
+});
+
+test('another policy model writes the prompts; the task model scores their text re-tokenized', { skip }, async () => {
+  const policyModel = tinyModelDir('llama');
+  const result = await tuneRl(request({ overrides: { ...SMALL, steps: 2, evalEvery: 1, policyModel, vocabulary: 'all' } }));
+  assert.equal(result.steps_run, 2);
+  const policyTokenizer = loadTokenizer(policyModel);
+  for (const p of result.prompts) {
+    // The ids are the policy model's; the text is what they spell there.
+    assert.ok(p.ids.every((id) => id < policyTokenizer.vocabSize));
+    assert.deepEqual(p.tokens, p.ids.map((id) => policyTokenizer.idToToken(id)));
   }
 });

@@ -16,8 +16,11 @@ test('words keeps only word-start letter pieces: no specials, byte-fallback, con
   assert.equal(words.allowed.length, 89);
   for (const p of pieces) assert.match(p, /^▁[A-Za-z']+$/);
   assert.ok(pieces.includes('▁They'));
+  // `all` is the whole vocabulary but for the pieces that spell `{`, `}`, `\` (a byte piece and a
+  // plain one) and NUL.
   const all = new PromptVocabulary(tok, 512, 'all');
-  assert.equal(all.allowed.length, 512);
+  assert.equal(all.allowed.length, 507);
+  for (const piece of ['<0x7B>', '<0x7D>', '<0x5C>', '\\', '<0x00>']) assert.ok(!all.allowed.includes(tok.tokenToId(piece)!), piece);
   const bias = words.logitBias();
   assert.equal(bias[tok.tokenToId('▁They')!], 0);
   assert.equal(bias[1], BLOCKED_LOGIT);

@@ -3,7 +3,6 @@
 // proposer learns; every few steps the greedy prompt and the best new samples are scored on the
 // selection split (dev), and the best distinct prompts are kept. Reward evaluations (prompt ×
 // example pairs) are counted the same way for both methods, dev scoring included.
-import type { Rng } from '../optim/rng';
 import type { SlotExample, SlotPrompt, TaskScorer } from '../../tasks/taskScorer';
 import { cancelledBeforeStep } from '../softprompt/stepGate';
 import { type PromptRecord, PromptTable, type PromptTableState, meanReward, trainAccuracy } from './promptTable';
@@ -80,7 +79,6 @@ export interface SearchParts {
   proposer: Proposer;
   scorer: TaskScorer;
   score: PromptScorer;
-  rng: Rng;
   /** The slot text and scoring form of a prompt's ids. */
   describe: (ids: readonly number[]) => { text: string; tokens: string[]; scoring: SlotPrompt };
 }

@@ -123,7 +123,7 @@ async function searchPrompts(request: TuneRlRequest, method: RlMethod): Promise<
       request.onCheckpoint?.(search.step, written);
     };
     const search = await runSearch(
-      { proposer, scorer: session.scorer, score: session.score, rng, describe: session.describe },
+      { proposer, scorer: session.scorer, score: session.score, describe: session.describe },
       { train, select },
       {
         steps: settings.steps,

@@ -1,8 +1,11 @@
 // Which tokens a discrete prompt may use, and how a prompt's ids read as text.
-//   all   — every token the tokenizer knows (RLPrompt: the whole vocabulary).
+//   all   — every token the tokenizer knows (RLPrompt: the whole vocabulary) …
 //   words — only pieces that start a word and are made of letters: no special tokens, no
 //           byte-fallback pieces (<0x24>), no word continuations or punctuation. On small models
 //           the paper's setting collapses to byte tokens; see README.md for the measurement.
+// … except, in both, tokens whose text holds `{`, `}`, `\` or NUL: a prompt is applied inside a
+// Handlebars template, where those could open, close or escape a {{…}} expression (or stop the
+// template's lexer).
 import type { TextTokenizer } from '../../runtime/tokenizer';
 
 export const VOCABULARY_FILTERS = ['all', 'words'] as const;
@@ -16,6 +19,7 @@ const BYTE_PIECE = /^<0x[0-9A-Fa-f]{2}>$/;
 const MARKED_START = /^[▁Ġ]/u;
 const LETTERS = /^[\p{L}][\p{L}'’-]*$/u;
 const BRACKETED = /^\[.*\]$|^<.*>$/;
+const TEMPLATE_SYNTAX = /[{}\\\0]/;
 
 export class PromptVocabulary {
   /** The ids a prompt may use, ascending. */
@@ -35,7 +39,7 @@ export class PromptVocabulary {
     this.allowed = [];
     for (let id = 0; id < vocab; id++) {
       const piece = pieces[id];
-      if (piece === undefined) continue;
+      if (piece === undefined || TEMPLATE_SYNTAX.test(tokenizer.decode([id], { skipSpecialTokens: false }))) continue;
       if (filter === 'words') {
         if (special.has(id) || BYTE_PIECE.test(piece) || BRACKETED.test(piece) || !this.startsWord(piece)) continue;
         if (!LETTERS.test(piece.replace(MARKED_START, ''))) continue;
