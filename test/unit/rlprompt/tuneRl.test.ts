@@ -187,3 +187,14 @@ test('another policy model writes the prompts; the task model scores their text 
     assert.deepEqual(p.tokens, p.ids.map((id) => policyTokenizer.idToToken(id)));
   }
 });
+
+test('a masked-LM task model needs a causal policy model; with one, prompts are scored at <mask>', { skip }, async () => {
+  const file = join(dir, 'masked.prompt');
+  const source = readFileSync(promptFile, 'utf8').replace(/model: .*/, `model: ${tinyModelDir('bert')}`).replace('{{text}} They were', '{{text}} {{rlprompt}} <mask> .');
+  writeFileSync(file, source.replace('labels: { positive: " happy", negative: " sad" }', 'labels: { positive: " a", negative: " b" }'));
+  await assert.rejects(tuneRl({ promptFile: file, device: 'cpu', overrides: SMALL }), /is a masked LM and cannot write prompts: set promptsmith\.rl\.policyModel/);
+  const result = await tuneRl({ promptFile: file, device: 'cpu', overrides: { ...SMALL, steps: 2, evalEvery: 1, policyModel: tinyModelDir('llama') } });
+  assert.equal(result.steps_run, 2);
+  assert.equal(result.slot.kind, 'marker');
+  for (const p of result.prompts) for (const acc of [p.train_acc, p.dev_acc!, p.test_acc!]) assert.ok(acc >= 0 && acc <= 1);
+});
