@@ -42,27 +42,43 @@ export interface PromptFileProblem extends TextSpan {
 export interface PromptsmithTask {
   train?: string;
   dev?: string;
+  /** Held-out set: reported, never used to select. */
   test?: string;
-  /** label → verbalizer */
-  labels?: Record<string, string>;
-  /** Generation tasks: how an output is scored against the reference (exact, contains, regex, loglik). */
-  metric?: string;
+  /** Generation tasks: how an output is scored against the row's reference. */
+  metric?: 'exact' | 'contains' | 'regex' | 'loglik';
   /** Generation tasks: the dataset field holding the reference output (default 'output'). */
   reference?: string;
+  /** label → verbalizer */
+  labels?: Record<string, string>;
 }
 
+/** `promptsmith.rl` (RL prompt tuning; the engine's RlSettings documents each key). */
 export interface PromptsmithRl {
+  preset?: 'default' | 'paper';
   promptLength?: number;
   steps?: number;
+  maxEvaluations?: number;
   samplesPerStep?: number;
+  examplesPerStep?: number;
   topK?: number;
   lr?: number;
   polyak?: number;
+  gradClip?: number;
+  mlpHidden?: number;
+  initGain?: number;
+  vocabulary?: 'all' | 'words';
+  policyStart?: 'uniform' | 'model';
   policyModel?: string;
   rewardLambda1?: number;
   rewardLambda2?: number;
   rewardShaping?: number;
+  zscoreEps?: number;
+  zscoreStdFloor?: number;
+  oneLabelPenalty?: number;
+  replay?: number;
   evalEvery?: number;
+  evalCandidates?: number;
+  keepBest?: number;
   seed?: number;
 }
 
@@ -450,7 +466,7 @@ export function modelSpecOf(parsed: ParsedPromptFile, promptFile: string, overri
 }
 
 // Soft prompt slots live in softPromptSlots.ts; re-exported here, where the engine looks for them.
-export { type PromptPiece, SOFT_PROMPT_MARKER, SOFT_PROMPT_NAME, splitSoftPromptMarkers, stripSoftPromptMarkers } from './softPromptSlots';
+export { type PromptPiece, RL_PROMPT_MARKER, SOFT_PROMPT_MARKER, SOFT_PROMPT_NAME, splitSoftPromptMarkers, stripSoftPromptMarkers } from './softPromptSlots';
 
 // Rendering (the `dotprompt` library plus Promptsmith's helpers) lives in render.ts; re-exported here.
 export { messagesToText, PromptRenderError, type RenderedPromptFile, type RenderOptions, readPartial, renderPromptFile } from './render';

@@ -9,7 +9,7 @@ import { FILE_LIMITS, readRegularFile } from '../modelFiles/regularFile';
 import { partialFile, partialNamesIn, renderFailure } from './partials';
 import { PromptFileError } from './promptFileError';
 import { applicationHelpers, declaredHelperNames, dotpromptHelpers, TemplateHelperError } from './renderHelpers';
-import { softPromptHelper } from './softPromptSlots';
+import { rlPromptHelper, softPromptHelper } from './softPromptSlots';
 import { renderLimitProblem } from './templateLimits';
 
 export type { Message };
@@ -41,6 +41,8 @@ export interface RenderOptions {
   context?: Record<string, unknown>;
   /** `{{softprompt}}` slots: 'marker' (default; for soft prompt tuning) or 'empty' (plain runs). */
   softPromptSlots?: 'marker' | 'empty';
+  /** `{{rlprompt}}`: 'empty' (default; plain runs) or 'marker' (RL prompt tuning splits there). */
+  rlPromptSlot?: 'marker' | 'empty';
   /** Helpers the application registers (the `promptsmith.customHelpers` setting), besides the file's `promptsmith.helpers`. */
   customHelpers?: readonly string[];
 }
@@ -73,7 +75,7 @@ export async function renderPromptFile(parsed: RenderableFile, input: Record<str
       if (source !== null) includes.set(name, partialNamesIn(source));
       return source;
     };
-    const helpers = { ...dotpromptHelpers(declared), softprompt: softPromptHelper(options.softPromptSlots ?? 'marker') };
+    const helpers = { ...dotpromptHelpers(declared), softprompt: softPromptHelper(options.softPromptSlots ?? 'marker'), rlprompt: rlPromptHelper(options.rlPromptSlot ?? 'empty') };
     const dotprompt = new Dotprompt({ helpers, partialResolver: baseDir ? resolvePartial : undefined });
     // Every Dotprompt instance shares one Handlebars environment (the library calls
     // Handlebars.noConflict()), so partials and helpers registered for another file would leak into this one.

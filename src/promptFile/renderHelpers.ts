@@ -123,7 +123,7 @@ export function declaredHelperNames(data: Record<string, unknown>): string[] {
 }
 
 /** Names Handlebars, Dotprompt or Promptsmith already define: a declaration never replaces them. */
-const BUILT_IN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', 'helperMissing', 'blockHelperMissing', 'role', 'history', 'section', 'media', 'json', 'ifEquals', 'unlessEquals', 'softprompt']);
+const BUILT_IN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', 'helperMissing', 'blockHelperMissing', 'role', 'history', 'section', 'media', 'json', 'ifEquals', 'unlessEquals', 'softprompt', 'rlprompt']);
 
 /** The declared names that get a stand-in helper (built-in names are left alone). */
 export function applicationHelpers(declared: readonly string[]): string[] {

@@ -50,3 +50,15 @@ export class SafeText {
     return this.text;
   }
 }
+
+// `{{rlprompt}}`: where RL prompt tuning writes its discrete prompt. Outside tuning it renders
+// nothing; while tuning it renders a marker the engine splits each rendered example at.
+export const RL_PROMPT_MARKER = '<<<promptsmith:rlprompt>>>';
+
+export function rlPromptHelper(mode: 'marker' | 'empty') {
+  return (...args: unknown[]): unknown => {
+    // Handlebars passes its options object last; anything before it is an argument.
+    if (args.length > 1) throw new Error('{{rlprompt}} takes no arguments');
+    return new SafeText(mode === 'marker' ? RL_PROMPT_MARKER : '');
+  };
+}

@@ -37,6 +37,8 @@ export interface ForwardInput {
   past?: KvCache;
   /** Set false when only logits are needed (scoring): the present.* tensors are not copied out. */
   wantPresent?: boolean;
+  /** Further graph outputs to fetch (e.g. a hidden state exposed by graph surgery). */
+  extraOutputs?: readonly string[];
 }
 
 export interface ForwardOutput {
@@ -47,6 +49,8 @@ export interface ForwardOutput {
   vocab: number;
   /** Present KV (undefined for models without a cache). */
   present?: KvCache;
+  /** The tensors named in `extraOutputs`. */
+  extra: Record<string, OrtTensor>;
 }
 
 const ioCache = new WeakMap<OrtSession, ModelIo>();
@@ -144,12 +148,14 @@ export async function forward(session: OrtSession, io: ModelIo, input: ForwardIn
     for (const [i, name] of io.pastInputs.entries()) feeds[name] = past.tensors[i]!;
   }
   const wantPresent = input.wantPresent !== false && io.presentOutputs.length > 0;
-  const out = wantPresent ? await session.run(feeds) : await session.run(feeds, ['logits']);
+  const extraNames = input.extraOutputs ?? [];
+  const out = wantPresent ? await session.run(feeds) : await session.run(feeds, ['logits', ...extraNames]);
   const logitsTensor = out.logits!;
   const dims = logitsTensor.dims;
   const logits = logitsTensor.type === 'float16' ? float16ToFloat32(logitsTensor.data as Uint16Array) : (logitsTensor.data as Float32Array);
   const present = wantPresent ? { tensors: io.presentOutputs.map((n) => out[n]!), length: pastLength + seq } : undefined;
-  return { logits, batch: dims[0]!, seq: dims[1]!, vocab: dims[2]!, present };
+  const extra = Object.fromEntries(extraNames.map((n) => [n, out[n]!]));
+  return { logits, batch: dims[0]!, seq: dims[1]!, vocab: dims[2]!, present, extra };
 }
 
 /** log-softmax of one logits row, as float64. */

@@ -1,6 +1,6 @@
 // Scores of a generated output against a dataset row's reference, for generation tasks
-// (`promptsmith.task.metric`): 1 or 0 for exact / contains / regex; `loglik` is no text metric
-// (it is the model's log-probability of the reference itself).
+// (`promptsmith.task.metric`): 1 or 0 for exact / contains / regex; the log-likelihood metric
+// is the task model's log-probability of the reference itself (TaskScorer.referenceLogprobs).
 import type { GenerationMetric } from './taskSpec';
 
 /** Outputs and references compare after trimming surrounding whitespace. */

@@ -2,7 +2,7 @@
 // cache is kept), and each row then feeds only its own tokens on top of its prefix's cache.
 // Prefixes of different lengths share a batch: every row's past is padded to the longest and
 // the padding is masked out, with position ids continuing each row's own prefix.
-import { forward, type KvCache } from '../runtime/forward';
+import { forward, type KvCache, logSoftmaxRow } from '../runtime/forward';
 import type { ActiveSession } from '../runtime/languageModel';
 import { sliceRow } from '../runtime/kvSlice';
 import { ort } from '../runtime/ort';
@@ -12,17 +12,6 @@ export interface CachedPrefix {
   cache: KvCache;
   /** log-softmax of the logits after the prefix's last token (predicts the first new token). */
   lastLogProbs: Float64Array;
-}
-
-function logSoftmax(logits: Float32Array, offset: number, vocab: number): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < vocab; i++) max = Math.max(max, logits[offset + i]!);
-  let sum = 0;
-  for (let i = 0; i < vocab; i++) sum += Math.exp(logits[offset + i]! - max);
-  const lse = max + Math.log(sum);
-  const out = new Float64Array(vocab);
-  for (let i = 0; i < vocab; i++) out[i] = logits[offset + i]! - lse;
-  return out;
 }
 
 /** Runs prefixes (right-padded in batches) and keeps each one's exact cache. */
@@ -37,7 +26,7 @@ export async function computePrefixes(active: ActiveSession, prefixes: readonly 
     if (!result.present) throw new Error('prefix batching needs a model with a KV cache');
     // Causal attention: a row's first n positions never saw its right padding.
     rows.forEach((r, b) => {
-      out.push({ length: r.length, cache: sliceRow(result.present!, b, r.length, 1), lastLogProbs: logSoftmax(result.logits, (b * result.seq + r.length - 1) * result.vocab, result.vocab) });
+      out.push({ length: r.length, cache: sliceRow(result.present!, b, r.length, 1), lastLogProbs: logSoftmaxRow(result.logits, (b * result.seq + r.length - 1) * result.vocab, result.vocab) });
     });
   }
   return out;

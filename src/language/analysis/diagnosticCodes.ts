@@ -24,6 +24,7 @@ export const DIAGNOSTIC_CODES: Readonly<Record<string, string>> = {
   'undefined-variable': 'used in the template, absent from `input.schema` (quick fix: add it)',
   'unused-variable': 'declared in `input.schema`, never used',
   'softprompt-slot': 'bad `{{softprompt}}` name, configured `slot` missing, several slots',
+  'rlprompt-slot': 'information: `{{rlprompt}}` is where RL prompt tuning writes; it renders nothing outside tuning',
   'promptsmith-unknown-key': 'unknown `promptsmith.*` key or setting',
   'promptsmith-type': 'a `promptsmith.*` setting of the wrong type or range; `init: TEXT` without `initText`; a bad `promptsmith.helpers` list',
   'label-without-verbalizer': 'a label whose verbalizer is missing or empty',

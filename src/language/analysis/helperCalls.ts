@@ -20,14 +20,14 @@ export interface HelperCallProblem {
 export const DOTPROMPT_ROLES = ['system', 'user', 'model', 'tool'];
 
 const BLOCK_ONLY = ['if', 'unless', 'each', 'with', 'ifEquals', 'unlessEquals'];
-const EXACT_PARAMS: Record<string, number> = { if: 1, unless: 1, each: 1, with: 1, ifEquals: 2, unlessEquals: 2, lookup: 2, json: 1, role: 1, section: 1, history: 0, media: 0 };
+const EXACT_PARAMS: Record<string, number> = { if: 1, unless: 1, each: 1, with: 1, ifEquals: 2, unlessEquals: 2, lookup: 2, json: 1, role: 1, section: 1, history: 0, media: 0, rlprompt: 0 };
 const HASH_KEYS: Record<string, string[]> = { media: ['url', 'contentType'], json: ['indent'], history: [], role: [], section: [], ifEquals: [], unlessEquals: [] };
 
 export function checkHelperCall(call: HelperCall): HelperCallProblem[] {
   const { helper, params, hashKeys, block } = call;
   const problems: HelperCallProblem[] = [];
   if (BLOCK_ONLY.includes(helper) && !block) problems.push({ severity: 'error', message: `'${helper}' is a block helper: write {{#${helper} …}}…{{/${helper}}}` });
-  if (block && (helper === 'json' || helper === 'media' || helper === 'history' || helper === 'section' || helper === 'lookup' || helper === 'softprompt')) {
+  if (block && (helper === 'json' || helper === 'media' || helper === 'history' || helper === 'section' || helper === 'lookup' || helper === 'softprompt' || helper === 'rlprompt')) {
     problems.push({ severity: 'error', message: `'${helper}' is not a block helper: write {{${helper} …}} without '#' and without a closing tag` });
   }
   const expected = EXACT_PARAMS[helper];

@@ -45,6 +45,11 @@ export const HELPERS: Readonly<Record<string, HelperDoc>> = ownTable({
       'Promptsmith: the slot where soft prompt tuning places its virtual tokens (Lester et al. 2021). Without a slot they go before the whole input.',
     block: false,
   },
+  rlprompt: {
+    signature: '{{rlprompt}}',
+    description: 'Promptsmith: the slot RL prompt tuning (RLPrompt) fills with a discrete prompt. Outside tuning it renders nothing.',
+    block: false,
+  },
 });
 
 export const CUSTOM_HELPER_DOC =

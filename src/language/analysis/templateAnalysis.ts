@@ -21,7 +21,7 @@ export interface VariableRef extends TemplateRef {
 }
 
 export interface TemplateProblem {
-  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper' | 'helper-arguments' | 'analysis-limited' | 'softprompt-slot' | 'template-too-deep';
+  code: 'unbalanced-braces' | 'unclosed-block' | 'unmatched-close-block' | 'handlebars-syntax' | 'unknown-helper' | 'helper-arguments' | 'analysis-limited' | 'softprompt-slot' | 'rlprompt-slot' | 'template-too-deep';
   severity: 'error' | 'warning' | 'information';
   message: string;
   start: number;
@@ -213,6 +213,9 @@ class Walker {
         if (helper === 'section' && literal !== undefined) this.out.sections.push({ name: literal, ...this.span(loc) });
         if (helper === 'history') this.out.roles.push({ name: 'history', ...this.span(loc) });
         if (helper === 'softprompt') this.softPromptSlot(params, loc);
+        if (helper === 'rlprompt') {
+          this.out.problems.push({ code: 'rlprompt-slot', severity: 'information', message: 'RL prompt tuning writes its discrete prompt here; outside tuning this slot renders nothing', ...this.span(loc) });
+        }
       } else if (hasArgs) {
         this.out.problems.push({
           code: 'unknown-helper',
