@@ -11,17 +11,3 @@ export interface CliCommand {
   /** Returns the process exit code. */
   run(args: ParsedArgs): Promise<number>;
 }
-
-/** A subcommand whose feature is not built yet: it says so and exits 3 (never pretends). */
-export function pendingCommand(name: string, usage: string, summary: string): CliCommand {
-  return {
-    name,
-    usage,
-    summary,
-    flags: {},
-    async run() {
-      process.stderr.write(`promptsmith ${name}: not available yet in this version (${summary.toLowerCase()}).\n`);
-      return 3;
-    },
-  };
-}

@@ -8,6 +8,7 @@ import { type FineTuneParams, type FineTuneResult, parseFineTuneParams, parseFin
 import { parseRunPromptParams, parseRunPromptResult, type RunPromptParams, type RunPromptResult } from './methods/runPrompt';
 import { parseServeParams, parseServeResult, type ServeParams, type ServeResult } from './methods/serve';
 import { parseTaskControlParams, parseTaskControlResult, type TaskControlParams, type TaskControlResult } from './methods/taskControl';
+import { parseTuneRlParams, parseTuneRlResult, type TuneRlParams, type TuneRlResult } from './methods/tuneRl';
 import { parseTuneSoftParams, parseTuneSoftResult, type TuneSoftParams, type TuneSoftResult } from './methods/tuneSoft';
 import {
   type ClassifyParams,
@@ -48,6 +49,7 @@ export interface EngineMethodTypes {
   evaluate: { params: EvaluateParams; result: PromptEvaluation };
   runPrompt: { params: RunPromptParams; result: RunPromptResult };
   tuneSoft: { params: TuneSoftParams; result: TuneSoftResult };
+  tuneRl: { params: TuneRlParams; result: TuneRlResult };
   fineTune: { params: FineTuneParams; result: FineTuneResult };
   compare: { params: CompareParams; result: CompareResult };
   taskControl: { params: TaskControlParams; result: TaskControlResult };
@@ -72,6 +74,7 @@ export const PARAMS_PARSERS: { [M in EngineMethod]: (raw: unknown) => ParamsOf<M
   evaluate: parseEvaluateParams,
   runPrompt: parseRunPromptParams,
   tuneSoft: parseTuneSoftParams,
+  tuneRl: parseTuneRlParams,
   fineTune: parseFineTuneParams,
   compare: parseCompareParams,
   taskControl: parseTaskControlParams,
@@ -101,6 +104,7 @@ export const RESULT_PARSERS: { [M in EngineMethod]: (raw: unknown) => ResultOf<M
   evaluate: parsePromptEvaluation,
   runPrompt: parseRunPromptResult,
   tuneSoft: parseTuneSoftResult,
+  tuneRl: parseTuneRlResult,
   fineTune: parseFineTuneResult,
   compare: parseCompareResult,
   taskControl: parseTaskControlResult,

@@ -1,5 +1,5 @@
 // The table of CLI subcommands. Each entry lives in its own file once built.
-import { type CliCommand, pendingCommand } from '../command';
+import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
 import { checkCommand } from './check';
 import { compareCommand } from './compare';
@@ -13,6 +13,7 @@ import { scoreCommand } from './score';
 import { serveCommand } from './serve';
 import { splitCommand } from './split';
 import { tuneFinetuneCommand } from './tuneFinetune';
+import { tuneRandomCommand, tuneRlCommand } from './tuneRl';
 import { tuneSoftCommand } from './tuneSoft';
 
 export const commands: CliCommand[] = [
@@ -27,7 +28,8 @@ export const commands: CliCommand[] = [
   tuneFinetuneCommand,
   splitCommand,
   compareCommand,
-  pendingCommand('tune rl', 'tune rl <file.prompt> [--steps N] [--json]', 'RL prompt tuning (RLPrompt)'),
+  tuneRlCommand,
+  tuneRandomCommand,
   serveCommand,
   benchCommand,
   demoCommand,

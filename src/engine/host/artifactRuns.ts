@@ -27,6 +27,8 @@ export interface ArtifactRunRequest {
   settings: SettingsTable;
   /** The artifact's folder name inside the run folder when there is no `out`. */
   artifactName: string;
+  /** More of the request to keep in run.json's settings (e.g. the slot a search fills). */
+  record?: { [key: string]: Json };
 }
 
 export interface ArtifactRun {
@@ -69,7 +71,7 @@ export function openArtifactRun(req: ArtifactRunRequest): ArtifactRun {
     promptFile: req.promptFile,
     model: req.model,
     device: req.device ?? 'auto',
-    settings: { ...(overrides as { [key: string]: Json }), ...(out ? { out } : {}) },
+    settings: { ...(overrides as { [key: string]: Json }), ...req.record, ...(out ? { out } : {}) },
     seed: typeof seed === 'number' ? seed : undefined,
   });
   if (out) {

@@ -10,6 +10,7 @@ import type { MethodHandler } from './requestContext';
 import { runPrompt } from './runPrompt';
 import { serve } from './serve';
 import { taskControl } from './taskControl';
+import { tuneRl } from './tuneRl';
 import { tuneSoft } from './tuneSoft';
 
 export const methods: { [M in EngineMethod]: MethodHandler<M> } = {
@@ -22,6 +23,7 @@ export const methods: { [M in EngineMethod]: MethodHandler<M> } = {
   evaluate,
   runPrompt,
   tuneSoft,
+  tuneRl,
   fineTune,
   compare,
   taskControl,

@@ -19,10 +19,11 @@ const CHUNK = 32;
 
 /**
  * Accuracy of `text` in the slot on `split`. Causal classification goes through the file exactly
- * as `eval` does; masked LMs and generation tasks through the task scorer with the text re-tokenized.
+ * as `eval` does; masked LMs, generation tasks and remote models through the task scorer with the
+ * text re-tokenized (a remote model: the rendered text with the prompt applied, as `eval` sends it).
  */
-export async function accuracyWithText(task: RlTask, split: RlSplit, text: string, model: LanguageModel, fallback: { scorer: TaskScorer; score: PromptScorer }, signal?: AbortSignal): Promise<number> {
-  if (model.kind === 'causal' && task.spec.metric === undefined) {
+export async function accuracyWithText(task: RlTask, split: RlSplit, text: string, model: LanguageModel | undefined, fallback: { scorer: TaskScorer; score: PromptScorer }, signal?: AbortSignal): Promise<number> {
+  if (model?.kind === 'causal' && task.spec.metric === undefined) {
     const parsed = parsePromptFile(applyPromptText(task.parsed.source, task.slot, text));
     parsed.path = task.promptFile;
     let right = 0;

@@ -41,14 +41,15 @@ export function readRlTaskFile(promptFile: string, slotRange?: SlotRange): Pick<
   return { promptFile, parsed, slot: resolveSlot(parsed, slotRange), spec, labels, verbalizers: labels.map((l) => spec.labels[l]!) };
 }
 
-async function renderSplit(task: Omit<RlTask, 'splits'>, file: string, tokenizer: TextTokenizer): Promise<RlSplit> {
+async function renderSplit(task: Omit<RlTask, 'splits'>, file: string, tokenizer: TextTokenizer | undefined): Promise<RlSplit> {
   const generation = task.spec.metric !== undefined;
   const { rows } = await loadDataset(file, generation ? { requiredFields: [task.spec.reference!] } : { labels: task.labels });
   const withSlot: ParsedPromptFile = { ...task.parsed, template: task.slot.template };
   const examples: SlotExample[] = [];
   for (const row of rows) {
     const rendered = await renderPromptFile(withSlot, row.fields, { baseDir: dirname(task.promptFile), softPromptSlots: 'empty', rlPromptSlot: 'marker' });
-    const text = promptTextForModel(rendered, tokenizer);
+    // A remote model sees the messages' text, as `eval` gives it (its server applies its own template).
+    const text = tokenizer ? promptTextForModel(rendered, tokenizer) : rendered.text;
     const parts = text.split(RL_PROMPT_MARKER);
     if (parts.length !== 2) throw new Error(`${file}:${row.line}: the rendered prompt has ${parts.length - 1} RL prompt slots (expected one)`);
     let before = parts[0]!;
@@ -63,8 +64,8 @@ async function renderSplit(task: Omit<RlTask, 'splits'>, file: string, tokenizer
   return { file, rows, examples };
 }
 
-/** Renders the train/dev/test splits the task names (`tokenizer`: the task model's). */
-export async function loadRlTask(promptFile: string, tokenizer: TextTokenizer, slotRange?: SlotRange): Promise<RlTask> {
+/** Renders the train/dev/test splits the task names (`tokenizer`: the local task model's; none for a remote one). */
+export async function loadRlTask(promptFile: string, tokenizer: TextTokenizer | undefined, slotRange?: SlotRange): Promise<RlTask> {
   const base = readRlTaskFile(promptFile, slotRange);
   const splits: Partial<Record<SplitName, RlSplit>> = {};
   for (const name of SPLITS) {

@@ -63,6 +63,8 @@ export interface SearchOptions {
   oneLabelPenalty: number;
   signal?: AbortSignal;
   beforeStep?: () => Promise<void>;
+  /** True once the search should end early but normally (a time budget). */
+  shouldStop?: () => boolean;
   onEvent?: (event: SearchEvent) => void;
   /** Writes a checkpoint of `state` (+ the caller's proposer state) after step `state.step`. */
   checkpoint?: (state: SearchState) => void;
@@ -192,6 +194,8 @@ export async function runSearch(parts: SearchParts, data: SearchData, options: S
       steps_per_s: elapsed > 0 ? (step - startStep) / elapsed : 0,
     });
     if (options.checkpointEvery > 0 && step % options.checkpointEvery === 0) checkpoint();
+    // After at least one step: a budget ends the search like its last step would.
+    if (options.shouldStop?.()) break;
   }
   if (!cancelled && evaluatedAt !== step) await evaluate();
   return { best: table.best(options.keepBest), stepsRun: step, evaluations, cancelled };

@@ -2,10 +2,14 @@
 // search: from a .prompt file, a slot in its template and `promptsmith.rl` settings to the best
 // distinct discrete prompts, with progress events, pause/cancel, atomic checkpoints and exact
 // resume. The reported accuracies are measured on the file with each prompt's text applied.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Device } from '../../runtime/executionProviders';
+import { type RemoteRequest, remoteTargetOf } from '../../remote/remoteTarget';
+import type { TaskHooks } from '../../tasks/taskHooks';
 import { Rng } from '../optim/rng';
 import { writeJsonAtomic } from '../../../runs/atomicFile';
+import { rlWarnings } from './rlWarnings';
 import { type RlCheckpoint, readRlCheckpoint, writeRlCheckpoint } from './checkpoint';
 import { initMlp, MlpParams } from './mlpParams';
 import { accuracyWithText } from './promptEvaluation';
@@ -21,7 +25,7 @@ export type RlMethod = 'rl' | 'random';
 
 export type TuneRlEvent = SearchEvent | { type: 'message'; message: string } | { type: 'device'; device: string };
 
-export interface TuneRlRequest {
+export interface TuneRlRequest extends RemoteRequest {
   promptFile: string;
   /** Source offsets the prompt replaces; default: the template's `{{rlprompt}}`, else its end. */
   slot?: SlotRange;
@@ -32,6 +36,8 @@ export interface TuneRlRequest {
   offline?: boolean;
   /** Folder for checkpoints and the result file (none: nothing written). */
   out?: string;
+  /** Overrides the file's `model:` (a local folder or hub id, or `openai-compatible/<name>`). */
+  model?: string;
   /** A previous run's folder (or checkpoint file) to continue. */
   resume?: string;
   /** Checkpoint every this many steps (default: evalEvery). */
@@ -39,6 +45,10 @@ export interface TuneRlRequest {
   signal?: AbortSignal;
   /** Awaited before each step (pause point). */
   beforeStep?: () => Promise<void>;
+  /** A remote task model's scorer pauses the task here while its endpoint is down. */
+  pauseFor?: TaskHooks['pauseFor'];
+  /** True once the search should end early but normally (a time budget): the best so far is measured and kept. */
+  shouldStop?: () => boolean;
   onEvent?: (event: TuneRlEvent) => void;
   onCheckpoint?: (step: number, file: string) => void;
 }
@@ -72,6 +82,10 @@ export interface TuneRlResult {
   /** false when cancelled: the accuracies are the search's own (id-level, test not measured). */
   measured: boolean;
   device: string;
+  /** The policy MLP's parameters (RL); 0 for random search. */
+  trainable_params: number;
+  /** Data that invites self-deception (near-copies across splits, small sets, …), one sentence each. */
+  warnings: string[];
   out?: string;
 }
 
@@ -98,9 +112,15 @@ async function searchPrompts(request: TuneRlRequest, method: RlMethod): Promise<
   const file = readRlTaskFile(request.promptFile, request.slot);
   const settings = mergeRlSettings(file.parsed.rl as Partial<RlSettings> | undefined, request.overrides);
   const device = request.device ?? 'auto';
-  const session = await openRlSession({ promptFile: request.promptFile, slot: request.slot, method, device, cacheDir: request.cacheDir, offline: request.offline }, settings, file.parsed.model);
+  const modelSpec = request.model ?? file.parsed.model;
+  const remote = modelSpec ? remoteTargetOf(modelSpec, file.parsed, request.promptFile, request) : undefined;
+  const session = await openRlSession(
+    { promptFile: request.promptFile, slot: request.slot, method, device, cacheDir: request.cacheDir, offline: request.offline, remote, hooks: { pauseFor: request.pauseFor } },
+    settings,
+    modelSpec,
+  );
   try {
-    emit({ type: 'device', device: session.policy?.provider ?? session.model.provider });
+    emit({ type: 'device', device: session.policy?.provider ?? session.taskDevice });
     const { task } = session;
     const train = task.splits.train!.examples;
     const select = task.splits.dev?.examples ?? train;
@@ -113,7 +133,7 @@ async function searchPrompts(request: TuneRlRequest, method: RlMethod): Promise<
       }
     }
     const rng = new Rng(resumed?.rng ?? settings.seed);
-    const { proposer, snapshot } = makeProposer(session, settings, method, rng, resumed);
+    const { proposer, snapshot, trainableParams } = makeProposer(session, settings, method, rng, resumed);
     // A resumed run keeps writing where it was resumed from unless told otherwise.
     const out = request.out ?? (request.resume && !request.resume.endsWith('.json') ? request.resume : undefined);
     const checkpointDir = out ? join(out, 'checkpoint') : undefined;
@@ -137,6 +157,7 @@ async function searchPrompts(request: TuneRlRequest, method: RlMethod): Promise<
         oneLabelPenalty: settings.oneLabelPenalty,
         signal: request.signal,
         beforeStep: request.beforeStep,
+        shouldStop: request.shouldStop,
         onEvent: emit,
         checkpoint,
         checkpointEvery: request.checkpointEvery ?? settings.evalEvery,
@@ -156,18 +177,29 @@ async function searchPrompts(request: TuneRlRequest, method: RlMethod): Promise<
       evaluations: search.evaluations,
       cancelled: search.cancelled,
       measured,
-      device: session.policy?.provider ?? session.model.provider,
+      device: session.policy?.provider ?? session.taskDevice,
+      trainable_params: trainableParams,
+      warnings: rlWarnings(task, session.model?.tokenizer, prompts[0]),
       out,
     };
-    if (out) writeJsonAtomic(join(out, RL_RESULT_FILE), result);
+    if (out) {
+      mkdirSync(out, { recursive: true });
+      writeJsonAtomic(join(out, RL_RESULT_FILE), result);
+    }
     return result;
   } finally {
     await session.release();
   }
 }
 
-function makeProposer(session: RlSession, s: RlSettings, method: RlMethod, rng: Rng, resumed: RlCheckpoint | undefined): { proposer: Proposer; snapshot: () => RlCheckpoint['policy'] } {
-  if (method === 'random') return { proposer: new RandomProposer(session.vocabulary, s.promptLength, rng), snapshot: () => undefined };
+function makeProposer(
+  session: RlSession,
+  s: RlSettings,
+  method: RlMethod,
+  rng: Rng,
+  resumed: RlCheckpoint | undefined,
+): { proposer: Proposer; snapshot: () => RlCheckpoint['policy']; trainableParams: number } {
+  if (method === 'random') return { proposer: new RandomProposer(session.vocabulary, s.promptLength, rng), snapshot: () => undefined, trainableParams: 0 };
   const policy = session.policy!;
   // The MLP's own generator: drawing its weights never shifts the sampling stream.
   const init = () => initMlp(policy.hidden, s.mlpHidden, new Rng(s.seed + 0x9e3779b9), { gain: s.initGain, biasValue: -1e-4 });
@@ -182,7 +214,7 @@ function makeProposer(session: RlSession, s: RlSettings, method: RlMethod, rng: 
     { topK: s.topK, polyak: s.polyak, gradClip: s.gradClip, lr: s.lr, shaping: { eps: s.zscoreEps, stdFloor: s.zscoreStdFloor, scale: s.rewardShaping } },
     resumed?.policy?.optimizer,
   );
-  return { proposer, snapshot: () => ({ params: Float32Array.from(params.flat), target: Float32Array.from(target.flat), optimizer: proposer.optimizer.getState() }) };
+  return { proposer, trainableParams: params.flat.length, snapshot: () => ({ params: Float32Array.from(params.flat), target: Float32Array.from(target.flat), optimizer: proposer.optimizer.getState() }) };
 }
 
 /** Train/dev/test accuracy of a slot text, measured on the file with the text applied. */
