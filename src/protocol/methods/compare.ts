@@ -17,7 +17,8 @@ import {
 } from '../guards';
 import { ENGINE_DEVICES, type EngineDevice } from '../modelApi';
 
-export const COMPARE_METHODS = ['manual', 'soft', 'bbt', 'random', 'rl', 'lora', 'finetune'] as const;
+/** In the order they run: RL before random search, which then gets RL's evaluation count. */
+export const COMPARE_METHODS = ['manual', 'soft', 'bbt', 'rl', 'random', 'lora', 'finetune'] as const;
 export type CompareMethod = (typeof COMPARE_METHODS)[number];
 
 export interface CompareParams {

@@ -11,7 +11,7 @@ import type { EngineEvent } from '../../../protocol/engineApi';
 import type { TaskHooks } from '../taskHooks';
 import { compareReport } from './compareReport';
 import type { OpenMethodProcess } from './methodProcess';
-import { METHOD_SPECS } from './methodSpecs';
+import { METHOD_SPECS, type MethodOutcome } from './methodSpecs';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
@@ -45,6 +45,7 @@ export async function compareMethods(options: CompareOptions): Promise<Omit<Comp
   const training = methods.filter((m) => METHOD_SPECS[m]!.trains).length;
   const share = params.budgetMinutes === undefined || training === 0 ? undefined : (params.budgetMinutes * 60 * TRAINING_SHARE) / training;
   const rows: CompareRow[] = [];
+  const earlier: Partial<Record<CompareMethod, MethodOutcome>> = {};
   let manualCorrect: boolean[] | undefined;
   let testRows = 0;
   const started = Date.now();
@@ -65,7 +66,8 @@ export async function compareMethods(options: CompareOptions): Promise<Omit<Comp
     try {
       // Only the method's own progress goes on: its status and run events describe its sub-run.
       const onEvent = (e: EngineEvent) => e.type === 'message' && emit({ type: 'message', level: e.level, message: `${method}: ${e.message}` });
-      const outcome = await spec.run({ promptFile: params.promptFile, outDir: join(outDir, method), device: params.device, seed: params.seed, timeBudgetS: spec.trains ? share : undefined, proc, signal: options.signal, onEvent });
+      const outcome = await spec.run({ promptFile: params.promptFile, outDir: join(outDir, method), device: params.device, seed: params.seed, timeBudgetS: spec.trains ? share : undefined, proc, earlier, signal: options.signal, onEvent });
+      earlier[method] = outcome;
       const evaluation = await proc.request('evaluate', { promptFile: params.promptFile, predictions: true, ...outcome.evaluate }, { signal: options.signal });
       const test = evaluation.split_correct?.test;
       if (method === 'manual') manualCorrect = test;

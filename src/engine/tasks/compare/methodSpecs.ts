@@ -2,6 +2,7 @@
 // the hand-written template as it is; a soft prompt (gradient, or gradient-free BBT) as its
 // adapter; LoRA or full fine tuning as a model folder; random search and RL as a prompt text in
 // the template's slot. Every one is then scored by the same `evaluate`, so the numbers compare.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompareMethod } from '../../../protocol/methods/compare';
 import type { EvaluateParams } from '../../../protocol/methods/evaluate';
@@ -18,6 +19,8 @@ export interface MethodContext {
   /** Seconds of training this method may use (none: its own settings decide). */
   timeBudgetS?: number;
   proc: MethodProcess;
+  /** What the methods run before this one left (random search takes RL's evaluation count). */
+  earlier: Partial<Record<CompareMethod, MethodOutcome>>;
   signal?: AbortSignal;
   onEvent?(event: EngineEvent): void;
 }
@@ -27,6 +30,8 @@ export interface MethodOutcome {
   evaluate: Omit<EvaluateParams, 'promptFile' | 'predictions'>;
   trainableParams: number;
   artifact: string | null;
+  /** Reward evaluations a prompt search spent (prompt × example scorings). */
+  evaluations?: number;
 }
 
 export interface MethodSpec {
@@ -73,6 +78,33 @@ function fineTuning(method: 'full' | 'lora'): MethodSpec {
   };
 }
 
+/** RL or random search for the file's slot; the best prompt on dev is then evaluated in the file's text. */
+function promptSearch(method: 'rl' | 'random'): MethodSpec {
+  return {
+    title: method === 'rl' ? 'RL prompt tuning (RLPrompt, Deng et al. 2022)' : "random discrete prompts at RL's evaluation budget",
+    trains: true,
+    async run(ctx) {
+      // Equal budgets: random search stops at the evaluations RL spent, when RL ran first.
+      const rlEvaluations = method === 'random' ? ctx.earlier.rl?.evaluations : undefined;
+      const budget = rlEvaluations === undefined ? {} : { maxEvaluations: Math.max(1, rlEvaluations), steps: 1_000_000 };
+      const r = await ctx.proc.request(
+        'tuneRl',
+        { promptFile: ctx.promptFile, method, out: join(ctx.outDir, 'prompts'), workspaceDir: ctx.outDir, device: ctx.device, timeBudgetS: ctx.timeBudgetS, overrides: { ...seedOf(ctx), ...budget } },
+        requestOptions(ctx),
+      );
+      const best = r.prompts[0];
+      if (!best) throw new Error(`${method === 'rl' ? 'RL prompt tuning' : 'random search'} found no prompt`);
+      const source = readFileSync(ctx.promptFile, 'utf8');
+      return {
+        evaluate: { source: source.slice(0, r.slot.start) + best.text + source.slice(r.slot.end), noSoftPrompt: true, device: ctx.device },
+        trainableParams: r.trainable_params,
+        artifact: r.out,
+        evaluations: r.evaluations,
+      };
+    },
+  };
+}
+
 export const METHOD_SPECS: Partial<Record<CompareMethod, MethodSpec>> = {
   manual: {
     title: 'the hand-written prompt',
@@ -81,6 +113,8 @@ export const METHOD_SPECS: Partial<Record<CompareMethod, MethodSpec>> = {
   },
   soft: softPrompt('gradient'),
   bbt: softPrompt('bbt'),
+  rl: promptSearch('rl'),
+  random: promptSearch('random'),
   lora: fineTuning('lora'),
   finetune: fineTuning('full'),
 };
