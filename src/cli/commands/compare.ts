@@ -88,8 +88,11 @@ export const compareCommand: CliCommand = {
         status,
         ...(note ? { note } : {}),
       }));
-      process.stdout.write(`${JSON.stringify({ type: 'result', rows, test_rows: result.test_rows, report: result.report, run_dir: result.run_dir })}\n`);
-    } else process.stdout.write(`${compareTable(result)}\n\nreport: ${result.run_dir ? `${result.run_dir}/report.md` : '(not recorded)'}\n`);
+      process.stdout.write(`${JSON.stringify({ type: 'result', rows, test_rows: result.test_rows, warnings: result.warnings, report: result.report, run_dir: result.run_dir })}\n`);
+    } else {
+      const warnings = result.warnings.map((w) => `warning: ${w}\n`).join('');
+      process.stdout.write(`${compareTable(result)}\n\n${warnings}report: ${result.run_dir ? `${result.run_dir}/report.md` : '(not recorded)'}\n`);
+    }
     return 0;
   },
 };

@@ -1,13 +1,20 @@
-// `promptsmith demo` (= `npm run demo`): the main job on the embedded default model and task.
-// The sentiment prompt (examples/sentiment) on the embedded stories260k model: evaluate the
-// hand-written template (before), tune a soft prompt on the training set with progress, and
-// print train/dev/test accuracy of both with the gap, the data warnings, and the tuned virtual
-// tokens' nearest vocabulary tokens. Test (new names and events) is only reported.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// `promptsmith demo` (= `npm run demo`): the main job on the embedded default model and task —
+// every way of adapting the model (the hand-written prompt, soft prompts by gradient and by BBT,
+// RL prompts and random search at RL's budget, LoRA, full fine tuning) run on the example
+// sentiment task with one time budget, then one table judged on the held-out test split with
+// intervals and paired tests. --model / --prompt point it at another model or task.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { verdict } from '../../engine/tasks/compare/compareReport';
+import { readPromptFile } from '../../promptFile/promptFile';
+import { relocatedPromptSource } from '../../promptFile/relocatedPromptFile';
+import { formatPercent } from '../../protocol/format';
+import type { CompareResult } from '../../protocol/methods/compare';
+import type { EngineEvent } from '../../protocol/engineApi';
+import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
-import { formatPercent, splitTable } from '../../protocol/format';
+import { compareTable, parseMethods } from './compare';
 
 /** The demo task beside the bundle (dist/cli.js → examples/sentiment/sentiment.prompt). */
 export function demoPromptFile(): string {
@@ -16,62 +23,95 @@ export function demoPromptFile(): string {
   return file;
 }
 
-const pct = formatPercent;
+/** Minutes of training shared by the methods that train: the whole demo stays well under 10 minutes on 2 cores. */
+const DEFAULT_BUDGET_MINUTES = 3;
+
+/** With --model, a copy of the task that names that model (paths made absolute), kept in the run area. */
+function taskFile(promptFlag: unknown, modelFlag: unknown, workspaceDir: string): string {
+  const file = typeof promptFlag === 'string' ? resolve(promptFlag) : demoPromptFile();
+  if (!existsSync(file)) throw new UsageError(`--prompt: no such file ${file}`);
+  if (typeof modelFlag !== 'string') return file;
+  const model = /^(\.{1,2}[\\/]|[\\/]|~)/.test(modelFlag) || existsSync(modelFlag) ? resolve(modelFlag) : modelFlag;
+  const dir = join(workspaceDir, '.promptsmith', 'demo');
+  mkdirSync(dir, { recursive: true });
+  const derived = join(dir, basename(file));
+  writeFileSync(derived, relocatedPromptSource(readPromptFile(file).source, file, { model }));
+  return derived;
+}
+
+/** Messages as lines; the bar redraws itself on a terminal, elsewhere it prints once per method. */
+function progressPrinter(out: (s: string) => void): (e: EngineEvent) => void {
+  const tty = process.stdout.isTTY === true;
+  let lastWhole = -1;
+  return (e) => {
+    if (e.type === 'message') {
+      out(`${tty ? '\r\x1b[K' : ''}  ${e.message}\n`);
+      return;
+    }
+    if (e.type !== 'progress' || e.totalSteps <= 0) return;
+    const width = 28;
+    const done = Math.round((width * e.step) / e.totalSteps);
+    const bar = `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${Math.floor(e.step)}/${e.totalSteps} methods done, ${e.elapsed_s.toFixed(0)} s`;
+    if (tty) out(`\r\x1b[K${bar}`);
+    else if (Math.floor(e.step) !== lastWhole) {
+      lastWhole = Math.floor(e.step);
+      out(`${bar}\n`);
+    }
+  };
+}
+
+/** What the table says, in words: the best method on test and whether the paired test separates it from the hand-written prompt. */
+function conclusion(r: CompareResult): string {
+  const manual = r.rows.find((row) => row.method === 'manual');
+  const measured = r.rows.filter((row) => row.status === 'done' && row.test_acc !== null);
+  const best = [...measured].sort((a, b) => b.test_acc! - a.test_acc!)[0];
+  if (!best) return 'No method was measured on a test split.';
+  if (best.method === 'manual') return `On held-out test rows, the hand-written prompt (${formatPercent(best.test_acc)}) beat every tuned method.`;
+  const said = verdict(best, manual);
+  return `Best on held-out test rows: ${best.method} ${formatPercent(best.test_acc)} against the hand-written ${formatPercent(manual?.test_acc)}${said ? ` — ${said}` : ''}.`;
+}
 
 export const demoCommand: CliCommand = {
   name: 'demo',
-  usage: 'demo [--steps N] [--device D]',
-  summary: 'Soft prompt tuning on the embedded model and task, with train/dev/test accuracy before and after',
+  usage: 'demo [--budget-minutes M] [--methods manual,soft,…] [--model M] [--prompt FILE] [--seed S] [--device D]',
+  summary: 'Compare the ways to adapt a model (prompt, soft prompt, RL prompt, LoRA, fine tuning) on the embedded model and task, judged on held-out test rows',
   flags: {
-    steps: { kind: 'number', description: 'training steps (default: the demo prompt’s setting)' },
+    'budget-minutes': { kind: 'number', description: `minutes of training shared by the methods (default ${DEFAULT_BUDGET_MINUTES})` },
+    methods: { kind: 'string', description: 'comma-separated subset (default: all that fit)' },
+    model: { kind: 'string', description: 'another model (folder or hub id) for the same task' },
+    prompt: { kind: 'string', description: 'another task: a .prompt file with train, dev and test splits' },
+    seed: { kind: 'number', description: 'seed for every method (default 1)' },
     device: { kind: 'string', description: 'auto|cpu|cuda|dml|coreml|webgpu (default auto)' },
   },
   async run(args) {
-    const promptFile = demoPromptFile();
-    const device = deviceFromFlags(args.flags);
-    const steps = args.flags['steps'] as number | undefined;
+    const f = args.flags;
     const workspaceDir = process.cwd();
+    const budget = (f['budget-minutes'] as number | undefined) ?? DEFAULT_BUDGET_MINUTES;
+    if (!(budget > 0)) throw new UsageError('--budget-minutes needs a number > 0');
+    const seed = (f['seed'] as number | undefined) ?? 1;
+    if (!Number.isInteger(seed) || seed < 0) throw new UsageError('--seed needs a whole number ≥ 0');
+    const promptFile = taskFile(f['prompt'], f['model'], workspaceDir);
     const out = (s: string) => process.stdout.write(s);
-    out(`Promptsmith demo: soft prompt tuning (Lester et al. 2021) on a local model\n`);
-    out(`task    ${promptFile}\n\n`);
-    await withEngine(async (client, signal) => {
-      out('1. the hand-written prompt (before)\n');
-      const before = await client.request('evaluate', { promptFile, device }, { signal });
-      out(`   model  ${before.model}\n   device ${before.device}\n`);
-      out(`   accuracy ${pct(before.accuracy)} on ${before.n} rows of dev (calibrated ${pct(before.calibrated.accuracy)})\n`);
-      if (before.split_accuracy) for (const line of splitTable([{ name: 'hand-written prompt', accuracies: before.split_accuracy }], '   ')) out(`${line}\n`);
-      out('\n');
-
-      out('2. tuning a soft prompt on the training set (model frozen, gradients by our ONNX autodiff)\n');
-      const started = Date.now();
-      const result = await client.request('tuneSoft', { promptFile, device, workspaceDir, overrides: steps === undefined ? undefined : { steps } }, {
-        signal,
-        onEvent: (e) => {
-          if (e.type === 'message') out(`   ${e.message}\n`);
-          if (e.type !== 'progress') return;
-          const line = `   step ${String(e.step).padStart(4)}/${e.totalSteps}  loss ${e.loss?.toFixed(4) ?? '—'}  ${(e.steps_per_s ?? 0).toFixed(1)} steps/s`;
-          if (e.dev_acc !== undefined) out(`\r${line}  dev accuracy ${pct(e.dev_acc)}\n`);
-          else if (process.stdout.isTTY) out(`\r${line}`);
-        },
-      });
-      const seconds = (Date.now() - started) / 1000;
-      out(`\n3. result (${result.steps_run} steps in ${seconds.toFixed(0)} s on ${result.device}, best on dev at step ${result.best_step})\n`);
-      const rows = [
-        { name: 'hand-written prompt', accuracies: { train: result.manual_train_acc, dev: result.manual_dev_acc, test: result.manual_test_acc } },
-        { name: `${result.num_virtual_tokens}-token soft prompt`, accuracies: { train: result.train_acc, dev: result.dev_acc, test: result.test_acc } },
-      ];
-      for (const line of splitTable(rows, '   ')) out(`${line}\n`);
-      out(
-        result.test_acc === null
-          ? '   (dev selected the soft prompt: without a test split nothing here is held out)\n'
-          : '   (dev selected the soft prompt; test, new names and events, was used for nothing but this table)\n',
-      );
-      for (const warning of result.warnings) out(`   warning: ${warning}\n`);
-      out(`   nearest vocabulary tokens of the first virtual tokens:\n`);
-      for (const [i, tokens] of result.nearest_tokens.slice(0, 5).entries()) out(`     v${i}: ${tokens.join(' ')}\n`);
-      out(`   adapter (PEFT format): ${result.out}\n`);
-      if (result.run_dir) out(`   run record: ${join(result.run_dir, 'run.json')}\n`);
-    });
+    out('Promptsmith demo: which way of adapting the model wins on this task, judged on held-out rows\n');
+    out(`task    ${promptFile}\nmodel   ${readPromptFile(promptFile).model ?? '(none)'}\nbudget  about ${budget} min of training, shared by the methods that train\n\n`);
+    const started = Date.now();
+    const result = await withEngine((client, signal) =>
+      client.request(
+        'compare',
+        { promptFile, methods: parseMethods(f['methods']), budgetMinutes: budget, seed, workspaceDir, device: deviceFromFlags(f) },
+        { signal, onEvent: progressPrinter(out) },
+      ),
+    );
+    out(`${process.stdout.isTTY ? '\r\x1b[K' : ''}\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s\n\n`);
+    out(`${compareTable(result)}\n\n`);
+    out(
+      result.test_rows > 0
+        ? `test: ${result.test_rows} held-out rows no method trained, selected or stopped on; each method selected on dev.\n`
+        : 'this task has no test split: dev selected every method, so nothing above is held out.\n',
+    );
+    out(`${conclusion(result)}\n`);
+    for (const warning of result.warnings) out(`warning: ${warning}\n`);
+    if (result.run_dir) out(`report: ${join(result.run_dir, 'report.md')}\n`);
     return 0;
   },
 };

@@ -14,6 +14,7 @@ import {
   optionalPositive,
   optionalString,
   ProtocolError,
+  stringArray,
 } from '../guards';
 import { ENGINE_DEVICES, type EngineDevice } from '../modelApi';
 
@@ -62,6 +63,8 @@ export interface CompareResult {
   test_rows: number;
   /** The Markdown report a user can paste into a pull request. */
   report: string;
+  /** Data that invites self-deception (dev near-copies of train, small sets, …), one sentence each. */
+  warnings: string[];
   run_dir?: string;
 }
 
@@ -115,6 +118,7 @@ export function parseCompareResult(raw: unknown): CompareResult {
     rows: expectArray(r, 'rows', where).map((row, i) => parseCompareRow(row, `${where}.rows[${i}]`)),
     test_rows: expectNumber(r, 'test_rows', where),
     report: expectString(r, 'report', where),
+    warnings: stringArray(r, 'warnings', where),
   };
   const runDir = optionalString(r, 'run_dir', where);
   if (runDir !== undefined) result.run_dir = runDir;

@@ -19,6 +19,7 @@ export function compareTaskResult(r: Omit<CompareResult, 'run_dir'>): TaskResult
     metrics,
     comparison: r.rows,
     artifacts: { report: COMPARE_REPORT_FILE },
+    ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
     summary: best ? `best on test: ${best.method} ${formatPercent(best.test_acc)} of ${r.rows.length} methods` : `${r.rows.length} methods, none measured on a test split`,
   };
 }

@@ -47,10 +47,11 @@ export async function compareMethods(options: CompareOptions): Promise<Omit<Comp
   const rows: CompareRow[] = [];
   const earlier: Partial<Record<CompareMethod, MethodOutcome>> = {};
   let manualCorrect: boolean[] | undefined;
+  let warnings: string[] = [];
   let testRows = 0;
   const started = Date.now();
   const save = () => {
-    const result = { rows, test_rows: testRows, report: compareReport(params.promptFile, rows, testRows, share) };
+    const result = { rows, test_rows: testRows, warnings, report: compareReport(params.promptFile, rows, testRows, share, warnings) };
     writeFileAtomic(join(outDir, COMPARE_ROWS_FILE), `${JSON.stringify(result.rows, null, 2)}\n`);
     writeFileAtomic(join(outDir, COMPARE_REPORT_FILE), result.report);
     return result;
@@ -64,13 +65,22 @@ export async function compareMethods(options: CompareOptions): Promise<Omit<Comp
     const proc = options.open();
     const t0 = Date.now();
     try {
-      // Only the method's own progress goes on: its status and run events describe its sub-run.
-      const onEvent = (e: EngineEvent) => e.type === 'message' && emit({ type: 'message', level: e.level, message: `${method}: ${e.message}` });
+      // Only the method's messages and progress go on (its status and run events describe its
+      // sub-run); its progress as a fraction of this method's step, so one bar covers them all.
+      const onEvent = (e: EngineEvent) => {
+        if (e.type === 'message') emit({ type: 'message', level: e.level, message: `${method}: ${e.message}` });
+        if (e.type === 'progress' && e.totalSteps > 0) {
+          emit({ type: 'progress', step: index + Math.min(1, e.step / e.totalSteps), totalSteps: methods.length, elapsed_s: (Date.now() - started) / 1000 });
+        }
+      };
       const outcome = await spec.run({ promptFile: params.promptFile, outDir: join(outDir, method), device: params.device, seed: params.seed, timeBudgetS: spec.trains ? share : undefined, proc, earlier, signal: options.signal, onEvent });
       earlier[method] = outcome;
       const evaluation = await proc.request('evaluate', { promptFile: params.promptFile, predictions: true, ...outcome.evaluate }, { signal: options.signal });
       const test = evaluation.split_correct?.test;
-      if (method === 'manual') manualCorrect = test;
+      if (method === 'manual') {
+        manualCorrect = test;
+        warnings = evaluation.warnings;
+      }
       testRows = test?.length ?? testRows;
       const correct = test?.filter(Boolean).length ?? 0;
       const ci = test ? wilsonInterval(correct, test.length) : undefined;

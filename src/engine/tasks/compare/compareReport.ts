@@ -23,7 +23,7 @@ function interval(row: CompareRow): string {
   return row.test_ci ? `${formatPercent(row.test_ci[0])}–${formatPercent(row.test_ci[1])}` : '—';
 }
 
-export function compareReport(promptFile: string, rows: readonly CompareRow[], testRows: number, shareS: number | undefined): string {
+export function compareReport(promptFile: string, rows: readonly CompareRow[], testRows: number, shareS: number | undefined, warnings: readonly string[] = []): string {
   const manual = rows.find((r) => r.method === 'manual');
   const lines = [
     `# Adaptation methods compared on ${basename(promptFile)}`,
@@ -45,5 +45,6 @@ export function compareReport(promptFile: string, rows: readonly CompareRow[], t
       `| ${r.method} | ${formatPercent(r.test_acc)} | ${interval(r)} | ${verdict(r, manual)} | ${formatPercent(r.dev_acc)} | ${formatPercent(r.train_acc)} | ${r.trainable_params.toLocaleString('en-US')} | ${r.seconds.toFixed(0)} | ${r.peak_rss_mb.toFixed(0)} |`,
     );
   }
+  if (warnings.length > 0) lines.push('', '**About the data**', '', ...warnings.map((w) => `- ${w}`));
   return `${lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n')}\n`;
 }
