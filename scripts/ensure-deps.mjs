@@ -2,7 +2,7 @@
 // is missing or does not hold what package-lock.json says (npm's own record of the installed tree,
 // node_modules/.package-lock.json, differs), run `npm ci` first. No dependencies of its own.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
