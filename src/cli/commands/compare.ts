@@ -8,6 +8,7 @@ import { COMPARE_METHODS, type CompareMethod, type CompareResult } from '../../p
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
+import { compareProgressPrinter } from '../compareProgress';
 import { taskEventPrinter } from '../taskOutput';
 
 export function parseMethods(value: unknown): CompareMethod[] | undefined {
@@ -58,7 +59,7 @@ export const compareCommand: CliCommand = {
     const seed = args.flags['seed'];
     if (seed !== undefined && (!Number.isInteger(seed) || (seed as number) < 0)) throw new UsageError('--seed needs a whole number ≥ 0');
     const json = args.flags['json'] === true;
-    const onEvent = taskEventPrinter({ json });
+    const onEvent = json ? taskEventPrinter({ json }) : compareProgressPrinter((t) => process.stderr.write(t), process.stderr.isTTY === true);
     const result = await withEngine((client, signal) =>
       client.request(
         'compare',

@@ -6,14 +6,14 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { verdict } from '../../engine/tasks/compare/compareReport';
-import { readPromptFile } from '../../promptFile/promptFile';
+import { modelSpecOf, readPromptFile } from '../../promptFile/promptFile';
 import { relocatedPromptSource } from '../../promptFile/relocatedPromptFile';
 import { formatPercent } from '../../protocol/format';
 import type { CompareResult } from '../../protocol/methods/compare';
-import type { EngineEvent } from '../../protocol/engineApi';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
+import { compareProgressPrinter } from '../compareProgress';
 import { compareTable, parseMethods } from './compare';
 
 /** The demo task beside the bundle (dist/cli.js → examples/sentiment/sentiment.prompt). */
@@ -37,27 +37,6 @@ function taskFile(promptFlag: unknown, modelFlag: unknown, workspaceDir: string)
   const derived = join(dir, basename(file));
   writeFileSync(derived, relocatedPromptSource(readPromptFile(file).source, file, { model }));
   return derived;
-}
-
-/** Messages as lines; the bar redraws itself on a terminal, elsewhere it prints once per method. */
-function progressPrinter(out: (s: string) => void): (e: EngineEvent) => void {
-  const tty = process.stdout.isTTY === true;
-  let lastWhole = -1;
-  return (e) => {
-    if (e.type === 'message') {
-      out(`${tty ? '\r\x1b[K' : ''}  ${e.message}\n`);
-      return;
-    }
-    if (e.type !== 'progress' || e.totalSteps <= 0) return;
-    const width = 28;
-    const done = Math.round((width * e.step) / e.totalSteps);
-    const bar = `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${Math.floor(e.step)}/${e.totalSteps} methods done, ${e.elapsed_s.toFixed(0)} s`;
-    if (tty) out(`\r\x1b[K${bar}`);
-    else if (Math.floor(e.step) !== lastWhole) {
-      lastWhole = Math.floor(e.step);
-      out(`${bar}\n`);
-    }
-  };
 }
 
 /** What the table says, in words: the best method on test and whether the paired test separates it from the hand-written prompt. */
@@ -93,13 +72,13 @@ export const demoCommand: CliCommand = {
     const promptFile = taskFile(f['prompt'], f['model'], workspaceDir);
     const out = (s: string) => process.stdout.write(s);
     out('Promptsmith demo: which way of adapting the model wins on this task, judged on held-out rows\n');
-    out(`task    ${promptFile}\nmodel   ${readPromptFile(promptFile).model ?? '(none)'}\nbudget  about ${budget} min of training, shared by the methods that train\n\n`);
+    out(`task    ${promptFile}\nmodel   ${modelSpecOf(readPromptFile(promptFile), promptFile)}\nbudget  about ${budget} min of training, shared by the methods that train\n\n`);
     const started = Date.now();
     const result = await withEngine((client, signal) =>
       client.request(
         'compare',
         { promptFile, methods: parseMethods(f['methods']), budgetMinutes: budget, seed, workspaceDir, device: deviceFromFlags(f) },
-        { signal, onEvent: progressPrinter(out) },
+        { signal, onEvent: compareProgressPrinter(out, process.stdout.isTTY === true) },
       ),
     );
     out(`${process.stdout.isTTY ? '\r\x1b[K' : ''}\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s\n\n`);

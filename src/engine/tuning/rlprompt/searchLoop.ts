@@ -179,10 +179,12 @@ export async function runSearch(parts: SearchParts, data: SearchData, options: S
     }
     const top = table.best(1)[0];
     const elapsed = (Date.now() - started) / 1000;
+    // Under an evaluation budget the steps it allows are projected from the spending so far.
+    const projected = options.maxEvaluations > 0 && evaluations > 0 ? Math.ceil((step * options.maxEvaluations) / evaluations) : options.steps;
     options.onEvent?.({
       type: 'progress',
       step,
-      totalSteps: options.steps,
+      totalSteps: Math.max(step, Math.min(options.steps, projected)),
       reward_mean: results.reduce((a, r) => a + r.reward, 0) / results.length,
       reward_max: Math.max(...results.map((r) => r.reward)),
       acc_mean: results.reduce((a, r) => a + r.accuracy, 0) / results.length,
