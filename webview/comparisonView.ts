@@ -3,16 +3,9 @@
 // then horizontal bars of test accuracy with the interval drawn across each (plain DOM, no chart
 // library: a handful of rows). Everything goes in through textContent.
 import { formatPercent } from '../src/protocol/format';
-import type { CompareRow } from '../src/protocol/methods/compare';
+import { baselineRow, type CompareRow, rowLabel, verdict } from '../src/protocol/methods/compare';
 import { el } from './dom';
 import { makeTable } from './table';
-
-function verdict(row: CompareRow, manual: CompareRow | undefined): string {
-  if (row.method === 'manual' || row.vs_manual_p === null || row.test_acc === null || manual?.test_acc == null) return '';
-  const p = row.vs_manual_p < 0.001 ? 'p < 0.001' : `p = ${row.vs_manual_p.toFixed(3)}`;
-  const direction = row.test_acc > manual.test_acc ? 'better' : row.test_acc < manual.test_acc ? 'worse' : 'same';
-  return row.vs_manual_p < 0.05 ? `${direction} (${p})` : `${direction}, within noise (${p})`;
-}
 
 /** Bars of test accuracy on one 0–100 % scale, the interval as a line across each. */
 function testBars(rows: readonly CompareRow[]): HTMLElement {
@@ -29,17 +22,17 @@ function testBars(rows: readonly CompareRow[]): HTMLElement {
       ci.style.width = `${((row.test_ci[1] - row.test_ci[0]) * 100).toFixed(1)}%`;
       track.append(ci);
     }
-    list.append(el('div', { class: 'bar-row' }, [el('span', { class: 'bar-label' }, [row.method]), track, el('span', { class: 'bar-value' }, [formatPercent(row.test_acc)])]));
+    list.append(el('div', { class: 'bar-row' }, [el('span', { class: 'bar-label' }, [rowLabel(row)]), track, el('span', { class: 'bar-value' }, [formatPercent(row.test_acc)])]));
   }
   return list;
 }
 
 export function comparisonSection(rows: readonly CompareRow[]): HTMLElement[] {
-  const manual = rows.find((r) => r.method === 'manual');
+  const manual = baselineRow(rows);
   const cells = rows.map((r) =>
     r.status === 'done'
       ? [
-          r.method,
+          rowLabel(r),
           formatPercent(r.test_acc),
           r.test_ci ? `${formatPercent(r.test_ci[0])}–${formatPercent(r.test_ci[1])}` : '—',
           verdict(r, manual),
@@ -49,7 +42,7 @@ export function comparisonSection(rows: readonly CompareRow[]): HTMLElement[] {
           `${r.seconds.toFixed(0)} s`,
           `${r.peak_rss_mb.toFixed(0)} MiB`,
         ]
-      : [r.method, r.status, '', r.note ?? '', '', '', '', '', ''],
+      : [rowLabel(r), r.status, '', r.note ?? '', '', '', '', '', ''],
   );
   return [
     el('h3', {}, ['Methods compared on the test split']),

@@ -130,6 +130,8 @@ export interface ParsedPromptFile {
   finetune?: Record<string, unknown>;
   /** `promptsmith.endpoint`: the base URL of an `openai-compatible/<name>` model's server. */
   endpoint?: string;
+  /** `promptsmith.variants`: name → another hand-written template for the same task (compare evaluates each). */
+  variants?: Record<string, string>;
   /** Front-matter problems found while parsing (template problems: diagnostics.ts). */
   problems: PromptFileProblem[];
   /** The YAML document with positions (non-enumerable). */
@@ -313,7 +315,8 @@ function readPromptsmithKeys(parsed: ParsedPromptFile, data: Record<string, unkn
     // The helper list is read by declaredHelpers.ts.
     if (!key.startsWith('promptsmith.') || key === 'promptsmith.helpers') continue;
     if (Object.hasOwn(PROMPTSMITH_VALUE_KEYS, key)) {
-      readEndpoint(parsed, key, value);
+      if (key === 'promptsmith.variants') readVariants(parsed, key, value);
+      else readEndpoint(parsed, key, value);
       continue;
     }
     const known = PROMPTSMITH_KEYS[key];
@@ -343,6 +346,24 @@ function readEndpoint(parsed: ParsedPromptFile, key: string, value: unknown): vo
   const why = checkSettingValue(PROMPTSMITH_VALUE_KEYS[key]!, value) ?? endpointProblem(value as string);
   if (why) parsed.problems.push(problem('promptsmith-type', 'error', `'${key}': ${why}`, spanOf(parsed, [key], 'value') ?? spanOf(parsed, [key], 'key')!));
   else parsed.endpoint = value as string;
+}
+
+/** `promptsmith.variants`: a map name → template text; names and templates must be non-empty. */
+function readVariants(parsed: ParsedPromptFile, key: string, value: unknown): void {
+  const why = checkSettingValue(PROMPTSMITH_VALUE_KEYS[key]!, value);
+  if (why) {
+    parsed.problems.push(problem('promptsmith-type', 'error', `'${key}': ${why}`, spanOf(parsed, [key], 'value') ?? spanOf(parsed, [key], 'key')!));
+    return;
+  }
+  const out: Record<string, string> = {};
+  for (const [name, template] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof template === 'string' && template.trim() !== '' && /^[\w.-]+$/.test(name)) out[name] = template;
+    else {
+      const why = typeof template === 'string' && template.trim() !== '' ? 'a variant name is letters, digits, _, . or -' : 'expected a template (a non-empty string)';
+      parsed.problems.push(problem('promptsmith-type', 'error', `'${key}.${name}': ${why}`, spanOf(parsed, [key, name], 'value') ?? spanNear(parsed, [key, name], 'key')));
+    }
+  }
+  parsed.variants = out;
 }
 
 /** Keeps the values that fit the table; every other one becomes a problem. */

@@ -4,7 +4,7 @@
 
 import { ownTable } from './unsafeKeys';
 
-export type SettingType = 'string' | 'path' | 'integer' | 'number' | 'boolean' | 'labels' | 'enum' | 'strings';
+export type SettingType = 'string' | 'path' | 'integer' | 'number' | 'boolean' | 'labels' | 'templates' | 'enum' | 'strings';
 
 export interface SettingSpec {
   type: SettingType;
@@ -141,7 +141,7 @@ export const LR_SCHEDULES = ['linear', 'cosine', 'constant'] as const;
  * `promptsmith.finetune`; the defaults were chosen by measurement on stories260k + tinysent (train
  * for training, dev for selection): src/engine/tuning/finetune/README.md.
  */
-export const FINETUNE_SETTINGS: SettingsTable = {
+export const FINETUNE_SETTINGS: SettingsTable = ownTable({
   method: { type: 'enum', enum: ['full', 'lora'], default: 'full', description: 'full: train every weight; lora: train rank-r adapters on the attention projections (base frozen).' },
   rank: { type: 'integer', min: 1, max: 1024, default: 8, description: 'LoRA rank r (PEFT `r`).' },
   alpha: { type: 'number', min: 0, default: 16, description: 'LoRA α (PEFT `lora_alpha`); the update is scaled by α / r.' },
@@ -160,7 +160,7 @@ export const FINETUNE_SETTINGS: SettingsTable = {
   target: { type: 'string', default: 'output', description: 'Generation tasks (no labels): the dataset field with the reference output.' },
   maxLength: { type: 'integer', min: 2, default: 128, description: 'Corpus training: tokens per sequence.' },
   memoryCheck: { type: 'boolean', default: true, description: 'Refuse to start when the memory estimate exceeds free memory (false: try anyway).' },
-};
+});
 
 /** The Promptsmith namespaced keys of the front matter. */
 export const PROMPTSMITH_KEYS: Readonly<Record<string, { description: string; settings: SettingsTable }>> = ownTable({
@@ -181,6 +181,11 @@ export const PROMPTSMITH_VALUE_KEYS: Readonly<Record<string, SettingSpec>> = own
     type: 'string',
     description:
       'Base URL (with /v1) of the OpenAI-compatible server of `model: openai-compatible/<name>` (vLLM, TGI, llama.cpp server, Ollama, `promptsmith serve`). The API key never goes here: it comes from the environment variable named by the `promptsmith.remote.apiKeyEnv` setting.',
+  },
+  'promptsmith.variants': {
+    type: 'templates',
+    description:
+      'Other hand-written templates for the same task, by name (e.g. `feelings: "{{text}} They felt"`): `compare` evaluates each beside the template as written — prompt engineering, measured on the same splits.',
   },
 });
 
@@ -229,6 +234,8 @@ export function checkSettingValue(spec: SettingSpec, value: unknown): string | u
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : `expected a list of strings, got ${describe(value)}`;
     case 'labels':
       return isPlainObject(value) ? undefined : `expected a map label → verbalizer, got ${describe(value)}`;
+    case 'templates':
+      return isPlainObject(value) ? undefined : `expected a map name → template, got ${describe(value)}`;
   }
 }
 

@@ -2,9 +2,8 @@
 // prompts, LoRA and full fine tuning on the file's task, one table judged on its test split.
 // --json: progress lines, then a flat result line {"type":"result","rows":[…]}.
 import { resolve } from 'node:path';
-import { verdict } from '../../engine/tasks/compare/compareReport';
 import { formatPercent } from '../../protocol/format';
-import { COMPARE_METHODS, type CompareMethod, type CompareResult } from '../../protocol/methods/compare';
+import { baselineRow, COMPARE_METHODS, type CompareMethod, type CompareResult, rowLabel, verdict } from '../../protocol/methods/compare';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
@@ -24,16 +23,17 @@ export function parseMethods(value: unknown): CompareMethod[] | undefined {
 
 /** One line per method, each starting with the method's id. */
 export function compareTable(r: CompareResult): string {
-  const lines = [`${'method'.padEnd(9)} ${'test'.padStart(7)}  ${'95% interval'.padEnd(14)} ${'dev'.padStart(7)} ${'train'.padStart(7)} ${'params'.padStart(9)} ${'seconds'.padStart(8)} ${'MiB'.padStart(6)}`];
+  const width = Math.max(9, ...r.rows.map((row) => rowLabel(row).length + 1));
+  const lines = [`${'method'.padEnd(width)} ${'test'.padStart(7)}  ${'95% interval'.padEnd(14)} ${'dev'.padStart(7)} ${'train'.padStart(7)} ${'params'.padStart(9)} ${'seconds'.padStart(8)} ${'MiB'.padStart(6)}`];
   for (const row of r.rows) {
     if (row.status !== 'done') {
-      lines.push(`${row.method.padEnd(9)} ${row.status}: ${row.note ?? ''}`);
+      lines.push(`${rowLabel(row).padEnd(width)} ${row.status}: ${row.note ?? ''}`);
       continue;
     }
     const ci = row.test_ci ? `${formatPercent(row.test_ci[0])}–${formatPercent(row.test_ci[1])}` : '—';
-    const vs = verdict(row, r.rows.find((m) => m.method === 'manual'));
+    const vs = verdict(row, baselineRow(r.rows));
     lines.push(
-      `${row.method.padEnd(9)} ${formatPercent(row.test_acc).padStart(7)}  ${ci.padEnd(14)} ${formatPercent(row.dev_acc).padStart(7)} ${formatPercent(row.train_acc).padStart(7)} ${String(row.trainable_params).padStart(9)} ${row.seconds.toFixed(0).padStart(8)} ${row.peak_rss_mb.toFixed(0).padStart(6)}${vs ? `  ${vs}` : ''}`,
+      `${rowLabel(row).padEnd(width)} ${formatPercent(row.test_acc).padStart(7)}  ${ci.padEnd(14)} ${formatPercent(row.dev_acc).padStart(7)} ${formatPercent(row.train_acc).padStart(7)} ${String(row.trainable_params).padStart(9)} ${row.seconds.toFixed(0).padStart(8)} ${row.peak_rss_mb.toFixed(0).padStart(6)}${vs ? `  ${vs}` : ''}`,
     );
   }
   return lines.join('\n');
@@ -75,8 +75,9 @@ export const compareCommand: CliCommand = {
       ),
     );
     if (json) {
-      const rows = result.rows.map(({ method, test_acc, dev_acc, train_acc, trainable_params, seconds, peak_rss_mb, artifact, test_ci, vs_manual_p, status, note }) => ({
+      const rows = result.rows.map(({ method, variant, test_acc, dev_acc, train_acc, trainable_params, seconds, peak_rss_mb, artifact, test_ci, vs_manual_p, status, note }) => ({
         method,
+        ...(variant ? { variant } : {}),
         test_acc,
         dev_acc,
         train_acc,

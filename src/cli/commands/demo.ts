@@ -5,11 +5,10 @@
 // intervals and paired tests. --model / --prompt point it at another model or task.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { verdict } from '../../engine/tasks/compare/compareReport';
 import { modelSpecOf, readPromptFile } from '../../promptFile/promptFile';
 import { relocatedPromptSource } from '../../promptFile/relocatedPromptFile';
 import { formatPercent } from '../../protocol/format';
-import type { CompareResult } from '../../protocol/methods/compare';
+import { baselineRow, type CompareResult, rowLabel, verdict } from '../../protocol/methods/compare';
 import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
@@ -41,13 +40,13 @@ function taskFile(promptFlag: unknown, modelFlag: unknown, workspaceDir: string)
 
 /** What the table says, in words: the best method on test and whether the paired test separates it from the hand-written prompt. */
 function conclusion(r: CompareResult): string {
-  const manual = r.rows.find((row) => row.method === 'manual');
+  const manual = baselineRow(r.rows);
   const measured = r.rows.filter((row) => row.status === 'done' && row.test_acc !== null);
   const best = [...measured].sort((a, b) => b.test_acc! - a.test_acc!)[0];
   if (!best) return 'No method was measured on a test split.';
-  if (best.method === 'manual') return `On held-out test rows, the hand-written prompt (${formatPercent(best.test_acc)}) beat every tuned method.`;
+  if (best === manual) return `On held-out test rows, the hand-written prompt (${formatPercent(best.test_acc)}) beat every other row.`;
   const said = verdict(best, manual);
-  return `Best on held-out test rows: ${best.method} ${formatPercent(best.test_acc)} against the hand-written ${formatPercent(manual?.test_acc)}${said ? ` — ${said}` : ''}.`;
+  return `Best on held-out test rows: ${rowLabel(best)} ${formatPercent(best.test_acc)} against the hand-written ${formatPercent(manual?.test_acc)}${said ? ` — ${said}` : ''}.`;
 }
 
 export const demoCommand: CliCommand = {

@@ -38,6 +38,8 @@ export const ROW_STATUSES = ['done', 'skipped', 'failed', 'cancelled'] as const;
 
 export interface CompareRow {
   method: CompareMethod;
+  /** `manual` rows of `promptsmith.variants`: the variant's name (none: the template as written). */
+  variant?: string;
   status: (typeof ROW_STATUSES)[number];
   /** Why a method was skipped or failed. */
   note?: string;
@@ -66,6 +68,30 @@ export interface CompareResult {
   /** Data that invites self-deception (dev near-copies of train, small sets, …), one sentence each. */
   warnings: string[];
   run_dir?: string;
+}
+
+/** How a row is named in tables: its method, and a variant's name after a colon (`manual:feelings`). */
+export function rowLabel(row: Pick<CompareRow, 'method' | 'variant'>): string {
+  return row.variant ? `${row.method}:${row.variant}` : row.method;
+}
+
+/** The hand-written template as written: the row every other one is tested against. */
+export function baselineRow(rows: readonly CompareRow[]): CompareRow | undefined {
+  return rows.find((r) => r.method === 'manual' && r.variant === undefined);
+}
+
+const SIGNIFICANT = 0.05;
+
+export function formatP(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+/** What the paired test says about a row against the hand-written prompt ('' for that row itself). */
+export function verdict(row: CompareRow, manual: CompareRow | undefined): string {
+  if (row.vs_manual_p === null || row.test_acc === null || manual?.test_acc == null) return '';
+  const direction = row.test_acc > manual.test_acc ? 'better' : row.test_acc < manual.test_acc ? 'worse' : 'same';
+  if (direction === 'same') return 'same as hand-written';
+  return row.vs_manual_p < SIGNIFICANT ? `${direction} (${formatP(row.vs_manual_p)})` : `${direction}, but within noise (${formatP(row.vs_manual_p)})`;
 }
 
 export function parseCompareParams(params: unknown): CompareParams {
@@ -108,6 +134,8 @@ export function parseCompareRow(raw: unknown, where: string): CompareRow {
   };
   const note = optionalString(r, 'note', where);
   if (note !== undefined) row.note = note;
+  const variant = optionalString(r, 'variant', where);
+  if (variant !== undefined) row.variant = variant;
   return row;
 }
 

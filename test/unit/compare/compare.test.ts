@@ -32,6 +32,7 @@ function promptFile(): string {
       '  labels: { positive: " happy", negative: " sad" }',
       'promptsmith.softPrompt: { steps: 4, evalEvery: 2 }',
       'promptsmith.finetune: { steps: 4, evalEvery: 2 }',
+      'promptsmith.variants: { felt: "{{text}} They felt" }',
       '---',
       '{{text}} They were',
       '',
@@ -40,7 +41,7 @@ function promptFile(): string {
   return file;
 }
 
-test('compare --json: manual, soft and LoRA rows on the test split with intervals, paired tests, costs, a report and a run record', { skip }, () => {
+test('compare --json: manual (and its variant), soft and LoRA rows on the test split with intervals, paired tests, costs, a report and a run record', { skip }, () => {
   const file = promptFile();
   const r = spawnSync(process.execPath, [cliBundle(), 'compare', file, '--methods', 'manual,soft,lora', '--json', '--device', 'cpu'], { cwd: ws, encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr);
@@ -51,11 +52,11 @@ test('compare --json: manual, soft and LoRA rows on the test split with interval
   const result = lines.at(-1);
   assert.equal(result.type, 'result');
   assert.deepEqual(
-    result.rows.map((row: { method: string }) => row.method),
-    ['manual', 'soft', 'lora'],
+    result.rows.map((row: { method: string; variant?: string }) => (row.variant ? `${row.method}:${row.variant}` : row.method)),
+    ['manual', 'manual:felt', 'soft', 'lora'],
   );
   assert.equal(result.test_rows, 200);
-  const [manual, soft, lora] = result.rows;
+  const [manual, felt, soft, lora] = result.rows;
   // tinysent/README.md: `{text} They were` scores 0.795 on test; 64 rows of train give 0.625.
   assert.equal(manual.test_acc, 0.795);
   assert.deepEqual(manual.test_ci, [wilsonInterval(159, 200).low, wilsonInterval(159, 200).high]);
@@ -66,6 +67,14 @@ test('compare --json: manual, soft and LoRA rows on the test split with interval
     for (const key of ['test_acc', 'dev_acc', 'train_acc', 'trainable_params', 'seconds', 'peak_rss_mb']) assert.equal(typeof row[key], 'number', `${row.method}.${key}`);
     assert.ok(row.peak_rss_mb > 50, `${row.method}: a process of its own has a real peak (${row.peak_rss_mb} MiB)`);
   }
+  // Prompt engineering: the variant is exactly what `eval` measures with that template, tested against the written one.
+  const variantFile = join(ws, 'felt.prompt');
+  writeFileSync(variantFile, readFileSync(file, 'utf8').replace('{{text}} They were\n', '{{text}} They felt\n'));
+  const evaluated = spawnSync(process.execPath, [cliBundle(), 'eval', variantFile, '--data', join(dataDir!, 'test.jsonl'), '--device', 'cpu', '--json'], { cwd: ws, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(evaluated.status, 0, evaluated.stderr);
+  assert.equal(felt.test_acc, JSON.parse(evaluated.stdout).accuracy);
+  assert.ok(felt.vs_manual_p > 0 && felt.vs_manual_p <= 1);
+  assert.equal(felt.trainable_params, 0);
   assert.equal(soft.trainable_params, 8 * 64, 'the default 8 virtual tokens of d = 64');
   assert.ok(soft.vs_manual_p > 0 && soft.vs_manual_p <= 1);
   assert.ok(lora.trainable_params > 0 && lora.trainable_params < 260_032);
@@ -80,7 +89,8 @@ test('compare --json: manual, soft and LoRA rows on the test split with interval
   assert.equal(record.kind, 'compare');
   assert.equal(record.status, 'completed');
   const stored = JSON.parse(readFileSync(join(result.run_dir, 'result.json'), 'utf8'));
-  assert.equal(stored.comparison.length, 3);
+  assert.equal(stored.comparison.length, 4);
+  assert.match(report, /^\| manual:felt \| [\d.]+% \|/m);
   assert.equal(stored.metrics.manual_test_acc, 0.795);
 
   const bad = spawnSync(process.execPath, [cliBundle(), 'compare', file, '--methods', 'manual,magic'], { cwd: ws, encoding: 'utf8' });

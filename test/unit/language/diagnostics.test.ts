@@ -169,3 +169,14 @@ test('the promptsmith.model setting stands in for a missing model: (absolute fol
   const own = analyzePromptSource('---\nmodel: ./elsewhere\n---\nx');
   assert.equal(localTokenizerDir(own, nodeEnvironment(join(validDir, 'x.prompt'), noTokenizer, models)), undefined, "the file's own model wins");
 });
+
+test('promptsmith.variants: named templates are read; a bad name, an empty template or a non-map is an error at its place', () => {
+  const good = parsePromptFile('---\npromptsmith.variants:\n  felt: "{{text}} They felt"\n  q-2: "{{text}} Were they happy?"\n---\n{{text}} They were\n');
+  assert.deepEqual(good.variants, { felt: '{{text}} They felt', 'q-2': '{{text}} Were they happy?' });
+  assert.deepEqual(good.problems, []);
+  assert.deepEqual(described('---\npromptsmith.variants:\n  "bad name": "{{text}} x"\n  empty: ""\n---\nhi\n'), [
+    `promptsmith-type error "\\"{{text}} x\\""`,
+    'promptsmith-type error "\\"\\""',
+  ]);
+  assert.deepEqual(described('---\npromptsmith.variants: [a, b]\n---\nhi\n'), ['promptsmith-type error "[a, b]"']);
+});

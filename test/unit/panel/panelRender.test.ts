@@ -129,9 +129,9 @@ test('a comparison run shows one row per method with the test interval and the p
   }))()`);
   assert.deepEqual(seen.rows, [
     'manual|79.5%|73.5%–84.5%||60.0%|70.0%|0|12 s|210 MiB',
-    'soft|78.0%|72.0%–83.0%|worse, within noise (p = 0.510)|60.0%|70.0%|512|12 s|210 MiB',
+    'soft|78.0%|72.0%–83.0%|worse, but within noise (p = 0.510)|60.0%|70.0%|512|12 s|210 MiB',
     'bbt|62.0%|56.0%–67.0%|worse (p < 0.001)|60.0%|70.0%|500|12 s|210 MiB',
-    'lora|85.0%|79.0%–90.0%|better, within noise (p = 0.140)|60.0%|70.0%|17,920|12 s|210 MiB',
+    'lora|85.0%|79.0%–90.0%|better, but within noise (p = 0.140)|60.0%|70.0%|17,920|12 s|210 MiB',
     'finetune|skipped||the estimate <i>(4 GiB)</i> does not fit|||||',
   ]);
   assert.deepEqual(

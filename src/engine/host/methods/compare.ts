@@ -3,7 +3,7 @@
 import { basename, dirname } from 'node:path';
 import { modelSpecOf, readPromptFile } from '../../../promptFile/promptFile';
 import { formatPercent } from '../../../protocol/format';
-import type { CompareResult } from '../../../protocol/methods/compare';
+import { type CompareResult, rowLabel } from '../../../protocol/methods/compare';
 import type { TaskResult } from '../../../protocol/taskEvents';
 import { createRun } from '../../../runs/runWriter';
 import { COMPARE_REPORT_FILE, compareMethods } from '../../tasks/compare/compare';
@@ -13,14 +13,14 @@ import type { MethodHandler } from './requestContext';
 
 export function compareTaskResult(r: Omit<CompareResult, 'run_dir'>): TaskResult {
   const metrics: Record<string, number> = { test_rows: r.test_rows };
-  for (const row of r.rows) if (row.test_acc !== null) metrics[`${row.method}_test_acc`] = row.test_acc;
+  for (const row of r.rows) if (row.test_acc !== null) metrics[`${rowLabel(row)}_test_acc`] = row.test_acc;
   const best = r.rows.filter((row) => row.test_acc !== null).sort((a, b) => b.test_acc! - a.test_acc!)[0];
   return {
     metrics,
     comparison: r.rows,
     artifacts: { report: COMPARE_REPORT_FILE },
     ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
-    summary: best ? `best on test: ${best.method} ${formatPercent(best.test_acc)} of ${r.rows.length} methods` : `${r.rows.length} methods, none measured on a test split`,
+    summary: best ? `best on test: ${rowLabel(best)} ${formatPercent(best.test_acc)} of ${r.rows.length} methods` : `${r.rows.length} methods, none measured on a test split`,
   };
 }
 

@@ -8,6 +8,8 @@ import { mcnemar } from '../../../datasets/mcnemar';
 import { wilsonInterval } from '../../../datasets/wilson';
 import { COMPARE_METHODS, type CompareMethod, type CompareParams, type CompareResult, type CompareRow } from '../../../protocol/methods/compare';
 import type { EngineEvent } from '../../../protocol/engineApi';
+import type { PromptEvaluation } from '../../../protocol/methods/evaluate';
+import { readPromptFile } from '../../../promptFile/promptFile';
 import type { TaskHooks } from '../taskHooks';
 import { compareReport } from './compareReport';
 import type { OpenMethodProcess } from './methodProcess';
@@ -36,6 +38,27 @@ export function chosenMethods(params: CompareParams): CompareMethod[] {
 
 function emptyRow(method: CompareMethod, status: CompareRow['status'], note?: string): CompareRow {
   return { method, status, ...(note ? { note } : {}), train_acc: null, dev_acc: null, test_acc: null, test_ci: null, vs_manual_p: null, trainable_params: 0, seconds: 0, peak_rss_mb: 0, artifact: null };
+}
+
+/** A row's accuracies by split, the test interval, and McNemar's test against `baseline` (the written template's test rows; none for that row itself). */
+function measuredRow(method: CompareMethod, evaluation: PromptEvaluation, baseline: boolean[] | undefined): Omit<CompareRow, 'trainable_params' | 'seconds' | 'peak_rss_mb' | 'artifact'> {
+  const test = evaluation.split_correct?.test;
+  const ci = test ? wilsonInterval(test.filter(Boolean).length, test.length) : undefined;
+  return {
+    method,
+    status: 'done',
+    train_acc: evaluation.split_accuracy?.train ?? null,
+    dev_acc: evaluation.split_accuracy?.dev ?? null,
+    test_acc: evaluation.split_accuracy?.test ?? null,
+    test_ci: ci ? [ci.low, ci.high] : null,
+    vs_manual_p: test && baseline ? mcnemar(baseline, test).p : null,
+  };
+}
+
+/** `promptsmith.variants` of the file: each as the file's text with its template in place of the written one. */
+function variantSources(promptFile: string): [string, string][] {
+  const parsed = readPromptFile(promptFile);
+  return Object.entries(parsed.variants ?? {}).map(([name, template]) => [name, parsed.source.slice(0, parsed.templateOffset) + template]);
 }
 
 export async function compareMethods(options: CompareOptions): Promise<Omit<CompareResult, 'run_dir'>> {
@@ -76,27 +99,20 @@ export async function compareMethods(options: CompareOptions): Promise<Omit<Comp
       const outcome = await spec.run({ promptFile: params.promptFile, outDir: join(outDir, method), device: params.device, seed: params.seed, timeBudgetS: spec.trains ? share : undefined, proc, earlier, signal: options.signal, onEvent });
       earlier[method] = outcome;
       const evaluation = await proc.request('evaluate', { promptFile: params.promptFile, predictions: true, ...outcome.evaluate }, { signal: options.signal });
-      const test = evaluation.split_correct?.test;
       if (method === 'manual') {
-        manualCorrect = test;
+        manualCorrect = evaluation.split_correct?.test;
         warnings = evaluation.warnings;
       }
-      testRows = test?.length ?? testRows;
-      const correct = test?.filter(Boolean).length ?? 0;
-      const ci = test ? wilsonInterval(correct, test.length) : undefined;
-      rows.push({
-        method,
-        status: 'done',
-        train_acc: evaluation.split_accuracy?.train ?? null,
-        dev_acc: evaluation.split_accuracy?.dev ?? null,
-        test_acc: evaluation.split_accuracy?.test ?? null,
-        test_ci: ci ? [ci.low, ci.high] : null,
-        vs_manual_p: test && manualCorrect && method !== 'manual' ? mcnemar(manualCorrect, test).p : null,
-        trainable_params: outcome.trainableParams,
-        seconds: (Date.now() - t0) / 1000,
-        peak_rss_mb: await proc.peakRssMb(),
-        artifact: outcome.artifact,
-      });
+      testRows = evaluation.split_correct?.test?.length ?? testRows;
+      rows.push({ ...measuredRow(method, evaluation, method === 'manual' ? undefined : manualCorrect), trainable_params: outcome.trainableParams, seconds: (Date.now() - t0) / 1000, peak_rss_mb: await proc.peakRssMb(), artifact: outcome.artifact });
+      // Prompt engineering: each hand-written variant of the template, on the same splits.
+      if (method === 'manual') {
+        for (const [name, source] of variantSources(params.promptFile)) {
+          const v0 = Date.now();
+          const scored = await proc.request('evaluate', { promptFile: params.promptFile, predictions: true, source, noSoftPrompt: true, device: params.device }, { signal: options.signal });
+          rows.push({ ...measuredRow(method, scored, manualCorrect), variant: name, trainable_params: 0, seconds: (Date.now() - v0) / 1000, peak_rss_mb: await proc.peakRssMb(), artifact: null });
+        }
+      }
     } catch (err) {
       const message = (err as Error).message.split('\n')[0]!;
       if (options.signal?.aborted) {

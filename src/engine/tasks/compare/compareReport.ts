@@ -3,28 +3,14 @@
 // what each cost. Every accuracy names its split; test is the one nothing selected on.
 import { basename } from 'node:path';
 import { formatPercent } from '../../../protocol/format';
-import type { CompareRow } from '../../../protocol/methods/compare';
-
-const SIGNIFICANT = 0.05;
-
-export function formatP(p: number): string {
-  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
-}
-
-/** What the paired test says about a row against the hand-written prompt. */
-export function verdict(row: CompareRow, manual: CompareRow | undefined): string {
-  if (row.method === 'manual' || row.vs_manual_p === null || row.test_acc === null || manual?.test_acc == null) return '';
-  const direction = row.test_acc > manual.test_acc ? 'better' : row.test_acc < manual.test_acc ? 'worse' : 'same';
-  if (direction === 'same') return 'same as hand-written';
-  return row.vs_manual_p < SIGNIFICANT ? `${direction} (${formatP(row.vs_manual_p)})` : `${direction}, but within noise (${formatP(row.vs_manual_p)})`;
-}
+import { baselineRow, type CompareRow, rowLabel, verdict } from '../../../protocol/methods/compare';
 
 function interval(row: CompareRow): string {
   return row.test_ci ? `${formatPercent(row.test_ci[0])}–${formatPercent(row.test_ci[1])}` : '—';
 }
 
 export function compareReport(promptFile: string, rows: readonly CompareRow[], testRows: number, shareS: number | undefined, warnings: readonly string[] = []): string {
-  const manual = rows.find((r) => r.method === 'manual');
+  const manual = baselineRow(rows);
   const lines = [
     `# Adaptation methods compared on ${basename(promptFile)}`,
     '',
@@ -38,11 +24,11 @@ export function compareReport(promptFile: string, rows: readonly CompareRow[], t
   ];
   for (const r of rows) {
     if (r.status !== 'done') {
-      lines.push(`| ${r.method} | ${r.status}: ${r.note ?? ''} | | | | | | | |`);
+      lines.push(`| ${rowLabel(r)} | ${r.status}: ${r.note ?? ''} | | | | | | | |`);
       continue;
     }
     lines.push(
-      `| ${r.method} | ${formatPercent(r.test_acc)} | ${interval(r)} | ${verdict(r, manual)} | ${formatPercent(r.dev_acc)} | ${formatPercent(r.train_acc)} | ${r.trainable_params.toLocaleString('en-US')} | ${r.seconds.toFixed(0)} | ${r.peak_rss_mb.toFixed(0)} |`,
+      `| ${rowLabel(r)} | ${formatPercent(r.test_acc)} | ${interval(r)} | ${verdict(r, manual)} | ${formatPercent(r.dev_acc)} | ${formatPercent(r.train_acc)} | ${r.trainable_params.toLocaleString('en-US')} | ${r.seconds.toFixed(0)} | ${r.peak_rss_mb.toFixed(0)} |`,
     );
   }
   if (warnings.length > 0) lines.push('', '**About the data**', '', ...warnings.map((w) => `- ${w}`));
