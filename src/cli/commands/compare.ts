@@ -8,6 +8,7 @@ import { UsageError } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
 import { compareProgressPrinter } from '../compareProgress';
+import { remoteAccessFromFlags, remoteFlags } from '../remoteFlags';
 import { taskEventPrinter } from '../taskOutput';
 
 export function parseMethods(value: unknown): CompareMethod[] | undefined {
@@ -41,13 +42,16 @@ export function compareTable(r: CompareResult): string {
 
 export const compareCommand: CliCommand = {
   name: 'compare',
-  usage: `compare <file.prompt> [--methods ${COMPARE_METHODS.join(',')}] [--budget-minutes M] [--seed S] [--device D] [--json]`,
+  usage: `compare <file.prompt> [--methods ${COMPARE_METHODS.join(',')}] [--budget-minutes M] [--seed S] [--model M [--endpoint URL] [--policy-model P]] [--device D] [--json]`,
   summary: 'Compare the ways to adapt the model (prompt engineering, soft prompts, RL prompts, LoRA, fine tuning) on the held-out test split',
   flags: {
     methods: { kind: 'string', description: `comma-separated, from ${COMPARE_METHODS.join(', ')} (default: all that fit)` },
     'budget-minutes': { kind: 'number', description: 'the whole comparison’s time; each training method gets its share' },
     seed: { kind: 'number', description: 'seed for every method' },
     device: { kind: 'string', description: 'auto, cpu, cuda, dml, coreml, webgpu' },
+    model: { kind: 'string', description: "another task model: a folder or hub id (every method), or openai-compatible/<name> with --endpoint (the methods that need no gradients)" },
+    'policy-model': { kind: 'string', description: 'the local policy LM of RL prompt tuning (needed with a remote --model)' },
+    ...remoteFlags,
     json: { kind: 'boolean', description: 'progress lines, then {"type":"result","rows":[…]}' },
   },
   async run(args) {
@@ -70,6 +74,9 @@ export const compareCommand: CliCommand = {
           seed: seed as number | undefined,
           workspaceDir: process.cwd(),
           device: deviceFromFlags(args.flags),
+          model: args.flags['model'] as string | undefined,
+          policyModel: args.flags['policy-model'] as string | undefined,
+          ...remoteAccessFromFlags(args.flags),
         },
         { signal, onEvent },
       ),

@@ -1,5 +1,6 @@
 // A counting semaphore: at most `limit` holders at once, the rest wait in order. Waiting ends
 // early when the caller's signal is aborted, so a cancelled task never keeps a place in line.
+import { setMaxListeners } from 'node:events';
 
 export class RequestLimiter {
   private active = 0;
@@ -37,6 +38,9 @@ export class RequestLimiter {
           if (i >= 0) this.waiting.splice(i, 1);
           reject(signal.reason);
         };
+        // One task's signal legitimately has a listener per queued request (a batch of many);
+        // each goes when its request is granted, so this is no leak.
+        setMaxListeners(0, signal);
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       this.waiting.push(entry);

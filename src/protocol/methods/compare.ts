@@ -17,6 +17,7 @@ import {
   stringArray,
 } from '../guards';
 import { ENGINE_DEVICES, type EngineDevice } from '../modelApi';
+import { parseRemoteAccess, type RemoteAccess } from '../remoteAccess';
 
 /** In the order they run: RL before random search, which then gets RL's evaluation count. */
 export const COMPARE_METHODS = ['manual', 'soft', 'bbt', 'rl', 'random', 'lora', 'finetune'] as const;
@@ -32,6 +33,13 @@ export interface CompareParams {
   seed?: number;
   workspaceDir?: string;
   device?: EngineDevice;
+  /** Another task model: a local folder or hub id (every method), or `openai-compatible/<name>` (the methods that need no gradients). */
+  model?: string;
+  /** The endpoint of an `openai-compatible/<name>` model (overrides the file's promptsmith.endpoint). */
+  endpoint?: string;
+  remote?: RemoteAccess;
+  /** The local policy LM of RL prompt tuning (needed when the task model is remote). */
+  policyModel?: string;
 }
 
 export const ROW_STATUSES = ['done', 'skipped', 'failed', 'cancelled'] as const;
@@ -108,6 +116,10 @@ export function parseCompareParams(params: unknown): CompareParams {
     seed: optionalInteger(p, 'seed', where, 0),
     workspaceDir: optionalString(p, 'workspaceDir', where),
     device: optionalOneOf(p, 'device', ENGINE_DEVICES, where),
+    model: optionalString(p, 'model', where),
+    endpoint: optionalString(p, 'endpoint', where),
+    remote: parseRemoteAccess(p.remote, `${where}.remote`),
+    policyModel: optionalString(p, 'policyModel', where),
   };
 }
 

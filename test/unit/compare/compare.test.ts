@@ -3,13 +3,14 @@
 // hand-written prompt's test accuracy as tinysent's README gives it, Wilson intervals, McNemar
 // p-values against it, each method's cost, the Markdown report and the run record.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { wilsonInterval } from '../../../src/datasets/wilson';
-import { STORIES_ABSENT, storiesHfDir, tinysentDir } from '../helpers/fixtures';
+import { STORIES_ABSENT, storiesHfDir, storiesOnnxDir, tinysentDir } from '../helpers/fixtures';
+import { SERVED_NAME, serveStories } from '../remote/remoteHelpers';
 import { cliBundle } from '../host/engineBundle';
 
 const modelDir = storiesHfDir();
@@ -97,3 +98,40 @@ test('compare --json: manual (and its variant), soft and LoRA rows on the test s
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--methods: unknown method 'magic'/);
 });
+
+test('compare --model: a local model runs every method on a copy of the task; a remote one skips the methods that need weights and scores the rest through its endpoint', { skip }, async () => {
+  const file = promptFile();
+  const cli = (args: string[]) => spawnAsync(process.execPath, [cliBundle(), 'compare', file, '--json', '--device', 'cpu', ...args], ws);
+  const onnxDir = await storiesOnnxDir();
+  const local = JSON.parse((await cli(['--methods', 'manual', '--model', onnxDir])).trim().split('\n').at(-1)!);
+  assert.equal(local.rows[0].test_acc, 0.795);
+  const copy = readFileSync(join(local.run_dir, 'sentiment.prompt'), 'utf8');
+  assert.match(copy, new RegExp(`model: ${onnxDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+
+  const { server } = await serveStories();
+  try {
+    const out = await cli(['--methods', 'manual,soft,random', '--budget-minutes', '0.1', '--model', `openai-compatible/${SERVED_NAME}`, '--endpoint', server.url, '--policy-model', modelDir!]);
+    const rows = JSON.parse(out.trim().split('\n').at(-1)!).rows;
+    assert.deepEqual(
+      rows.map((r: { method: string; status: string }) => `${r.method} ${r.status}`),
+      ['manual done', 'manual done', 'soft skipped', 'random done'],
+    );
+    assert.equal(rows[0].test_acc, 0.795, 'the hand-written prompt through the endpoint scores as it does locally');
+    assert.match(rows[2].note, /soft prompt tuning needs the model's weights here; openai-compatible\/stories260k is served elsewhere/);
+    assert.equal(typeof rows[3].test_acc, 'number');
+  } finally {
+    await server.close();
+  }
+});
+
+/** The CLI in a child process while this process serves the model (spawnSync would block the server). */
+function spawnAsync(command: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`exit ${code}: ${stderr}`))));
+  });
+}

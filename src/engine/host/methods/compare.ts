@@ -25,14 +25,18 @@ export function compareTaskResult(r: Omit<CompareResult, 'run_dir'>): TaskResult
 }
 
 export const compare: MethodHandler<'compare'> = async (params, ctx) => {
-  const model = modelSpecOf(readPromptFile(params.promptFile), params.promptFile);
+  const model = modelSpecOf(readPromptFile(params.promptFile), params.promptFile, params.model);
   const run = createRun(params.workspaceDir ?? dirname(params.promptFile), {
     kind: 'compare',
     name: basename(params.promptFile, '.prompt'),
     promptFile: params.promptFile,
     model,
     device: params.device ?? 'auto',
-    settings: { ...(params.methods ? { methods: params.methods } : {}), ...(params.budgetMinutes ? { budgetMinutes: params.budgetMinutes } : {}) },
+    settings: {
+      ...(params.methods ? { methods: params.methods } : {}),
+      ...(params.budgetMinutes ? { budgetMinutes: params.budgetMinutes } : {}),
+      ...(params.policyModel ? { policyModel: params.policyModel } : {}),
+    },
     seed: params.seed,
   });
   return runTask(ctx, {

@@ -9,12 +9,14 @@ import { wilsonInterval } from '../../../datasets/wilson';
 import { COMPARE_METHODS, type CompareMethod, type CompareParams, type CompareResult, type CompareRow } from '../../../protocol/methods/compare';
 import type { EngineEvent } from '../../../protocol/engineApi';
 import type { PromptEvaluation } from '../../../protocol/methods/evaluate';
-import { readPromptFile } from '../../../promptFile/promptFile';
+import { modelSpecOf, readPromptFile } from '../../../promptFile/promptFile';
 import type { TaskHooks } from '../taskHooks';
 import { compareReport } from './compareReport';
 import type { OpenMethodProcess } from './methodProcess';
-import { METHOD_SPECS, type MethodOutcome } from './methodSpecs';
-import { join } from 'node:path';
+import { METHOD_SPECS, type MethodOutcome, type RemoteTask, remoteFields } from './methodSpecs';
+import { relocatedPromptSource } from '../../../promptFile/relocatedPromptFile';
+import { remoteModelName } from '../../../promptFile/remoteModel';
+import { basename, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
 export const COMPARE_REPORT_FILE = 'report.md';
@@ -55,6 +57,22 @@ function measuredRow(method: CompareMethod, evaluation: PromptEvaluation, baseli
   };
 }
 
+/**
+ * The task every method runs: the file itself; with another local `model`, a copy of the file in
+ * the comparison's folder that names it (paths made absolute), so tuning and fine tuning use it
+ * too; with a remote one, the file and the remote fields every scoring request carries.
+ */
+function taskModel(params: CompareParams, outDir: string): { promptFile: string; remote?: RemoteTask } {
+  if (params.model === undefined) return { promptFile: params.promptFile };
+  if (remoteModelName(params.model) !== undefined) {
+    return { promptFile: params.promptFile, remote: { model: params.model, endpoint: params.endpoint, remote: params.remote } };
+  }
+  const parsed = readPromptFile(params.promptFile);
+  const derived = join(outDir, basename(params.promptFile));
+  writeFileAtomic(derived, relocatedPromptSource(parsed.source, params.promptFile, { model: modelSpecOf(parsed, params.promptFile, params.model) }));
+  return { promptFile: derived };
+}
+
 /** `promptsmith.variants` of the file: each as the file's text with its template in place of the written one. */
 function variantSources(promptFile: string): [string, string][] {
   const parsed = readPromptFile(promptFile);
@@ -80,6 +98,7 @@ export async function compareMethods(options: CompareOptions): Promise<Omit<Comp
     return result;
   };
   mkdirSync(outDir, { recursive: true });
+  const { promptFile, remote } = taskModel(params, outDir);
   for (const [index, method] of methods.entries()) {
     const spec = METHOD_SPECS[method]!;
     await options.beforeStep?.();
@@ -96,9 +115,9 @@ export async function compareMethods(options: CompareOptions): Promise<Omit<Comp
           emit({ type: 'progress', step: index + Math.min(1, e.step / e.totalSteps), totalSteps: methods.length, elapsed_s: (Date.now() - started) / 1000 });
         }
       };
-      const outcome = await spec.run({ promptFile: params.promptFile, outDir: join(outDir, method), device: params.device, seed: params.seed, timeBudgetS: spec.trains ? share : undefined, proc, earlier, signal: options.signal, onEvent });
+      const outcome = await spec.run({ promptFile, remote, policyModel: params.policyModel, outDir: join(outDir, method), device: params.device, seed: params.seed, timeBudgetS: spec.trains ? share : undefined, proc, earlier, signal: options.signal, onEvent });
       earlier[method] = outcome;
-      const evaluation = await proc.request('evaluate', { promptFile: params.promptFile, predictions: true, ...outcome.evaluate }, { signal: options.signal });
+      const evaluation = await proc.request('evaluate', { promptFile, predictions: true, ...outcome.evaluate }, { signal: options.signal });
       if (method === 'manual') {
         manualCorrect = evaluation.split_correct?.test;
         warnings = evaluation.warnings;
@@ -107,9 +126,9 @@ export async function compareMethods(options: CompareOptions): Promise<Omit<Comp
       rows.push({ ...measuredRow(method, evaluation, method === 'manual' ? undefined : manualCorrect), trainable_params: outcome.trainableParams, seconds: (Date.now() - t0) / 1000, peak_rss_mb: await proc.peakRssMb(), artifact: outcome.artifact });
       // Prompt engineering: each hand-written variant of the template, on the same splits.
       if (method === 'manual') {
-        for (const [name, source] of variantSources(params.promptFile)) {
+        for (const [name, source] of variantSources(promptFile)) {
           const v0 = Date.now();
-          const scored = await proc.request('evaluate', { promptFile: params.promptFile, predictions: true, source, noSoftPrompt: true, device: params.device }, { signal: options.signal });
+          const scored = await proc.request('evaluate', { promptFile, predictions: true, source, noSoftPrompt: true, device: params.device, ...remoteFields(remote) }, { signal: options.signal });
           rows.push({ ...measuredRow(method, scored, manualCorrect), variant: name, trainable_params: 0, seconds: (Date.now() - v0) / 1000, peak_rss_mb: await proc.peakRssMb(), artifact: null });
         }
       }
@@ -121,7 +140,7 @@ export async function compareMethods(options: CompareOptions): Promise<Omit<Comp
         throw err;
       }
       const code = (err as { code?: unknown }).code;
-      rows.push(emptyRow(method, code === 'E_MEMORY' ? 'skipped' : 'failed', message));
+      rows.push(emptyRow(method, code === 'E_MEMORY' || code === 'E_LOCAL_ONLY' ? 'skipped' : 'failed', message));
       emit({ type: 'message', level: 'warning', message: `${method}: ${message}` });
     } finally {
       await proc.close();

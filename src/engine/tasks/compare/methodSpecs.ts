@@ -8,6 +8,7 @@ import type { CompareMethod } from '../../../protocol/methods/compare';
 import type { EvaluateParams } from '../../../protocol/methods/evaluate';
 import type { EngineEvent } from '../../../protocol/engineApi';
 import type { EngineDevice } from '../../../protocol/modelApi';
+import type { RemoteAccess } from '../../../protocol/remoteAccess';
 import type { MethodProcess } from './methodProcess';
 
 export interface MethodContext {
@@ -21,8 +22,32 @@ export interface MethodContext {
   proc: MethodProcess;
   /** What the methods run before this one left (random search takes RL's evaluation count). */
   earlier: Partial<Record<CompareMethod, MethodOutcome>>;
+  /** A task model served elsewhere: what every request that scores needs to reach it. */
+  remote?: RemoteTask;
+  /** RL's policy LM (needed when the task model is remote; default: the task model). */
+  policyModel?: string;
   signal?: AbortSignal;
   onEvent?(event: EngineEvent): void;
+}
+
+export interface RemoteTask {
+  model: string;
+  endpoint?: string;
+  remote?: RemoteAccess;
+}
+
+/** A method that needs the model's weights (gradients, or a saved adapter) has no remote form. */
+export class LocalOnlyMethod extends Error {
+  readonly code = 'E_LOCAL_ONLY';
+}
+
+function localOnly(ctx: MethodContext, what: string): void {
+  if (ctx.remote) throw new LocalOnlyMethod(`${what} needs the model's weights here; ${ctx.remote.model} is served elsewhere`);
+}
+
+/** The fields of a scoring request that reach a remote task model (none for a local one). */
+export function remoteFields(remote: RemoteTask | undefined): { model?: string; endpoint?: string; remote?: RemoteAccess } {
+  return remote ? { model: remote.model, endpoint: remote.endpoint, remote: remote.remote } : {};
 }
 
 export interface MethodOutcome {
@@ -50,6 +75,7 @@ function softPrompt(method: 'gradient' | 'bbt'): MethodSpec {
     title: method === 'bbt' ? 'soft prompt, gradient-free (BBT, CMA-ES)' : 'soft prompt (Lester et al. 2021)',
     trains: true,
     async run(ctx) {
+      localOnly(ctx, 'soft prompt tuning');
       const out = join(ctx.outDir, 'adapter');
       const r = await ctx.proc.request(
         'tuneSoft',
@@ -66,6 +92,7 @@ function fineTuning(method: 'full' | 'lora'): MethodSpec {
     title: method === 'lora' ? 'LoRA adapters (Hu et al. 2021)' : 'full fine tuning',
     trains: true,
     async run(ctx) {
+      localOnly(ctx, 'fine tuning');
       const out = join(ctx.outDir, 'model');
       const r = await ctx.proc.request(
         'fineTune',
@@ -87,16 +114,26 @@ function promptSearch(method: 'rl' | 'random'): MethodSpec {
       // Equal budgets: random search stops at the evaluations RL spent, when RL ran first.
       const rlEvaluations = method === 'random' ? ctx.earlier.rl?.evaluations : undefined;
       const budget = rlEvaluations === undefined ? {} : { maxEvaluations: Math.max(1, rlEvaluations), steps: 1_000_000 };
+      const policy = ctx.policyModel ? { policyModel: ctx.policyModel } : {};
       const r = await ctx.proc.request(
         'tuneRl',
-        { promptFile: ctx.promptFile, method, out: join(ctx.outDir, 'prompts'), workspaceDir: ctx.outDir, device: ctx.device, timeBudgetS: ctx.timeBudgetS, overrides: { ...seedOf(ctx), ...budget } },
+        {
+          promptFile: ctx.promptFile,
+          method,
+          out: join(ctx.outDir, 'prompts'),
+          workspaceDir: ctx.outDir,
+          device: ctx.device,
+          timeBudgetS: ctx.timeBudgetS,
+          overrides: { ...seedOf(ctx), ...budget, ...policy },
+          ...remoteFields(ctx.remote),
+        },
         requestOptions(ctx),
       );
       const best = r.prompts[0];
       if (!best) throw new Error(`${method === 'rl' ? 'RL prompt tuning' : 'random search'} found no prompt`);
       const source = readFileSync(ctx.promptFile, 'utf8');
       return {
-        evaluate: { source: source.slice(0, r.slot.start) + best.text + source.slice(r.slot.end), noSoftPrompt: true, device: ctx.device },
+        evaluate: { source: source.slice(0, r.slot.start) + best.text + source.slice(r.slot.end), noSoftPrompt: true, device: ctx.device, ...remoteFields(ctx.remote) },
         trainableParams: r.trainable_params,
         artifact: r.out,
         evaluations: r.evaluations,
@@ -109,7 +146,7 @@ export const METHOD_SPECS: Partial<Record<CompareMethod, MethodSpec>> = {
   manual: {
     title: 'the hand-written prompt',
     trains: false,
-    run: async (ctx) => ({ evaluate: { noSoftPrompt: true, device: ctx.device }, trainableParams: 0, artifact: null }),
+    run: async (ctx) => ({ evaluate: { noSoftPrompt: true, device: ctx.device, ...remoteFields(ctx.remote) }, trainableParams: 0, artifact: null }),
   },
   soft: softPrompt('gradient'),
   bbt: softPrompt('bbt'),
