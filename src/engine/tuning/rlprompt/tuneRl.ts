@@ -4,6 +4,7 @@
 // resume. The reported accuracies are measured on the file with each prompt's text applied.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RlPromptRow, RlSearchMethod, TuneRlResult as WireTuneRlResult } from '../../../protocol/methods/tuneRl';
 import type { Device } from '../../runtime/executionProviders';
 import { type RemoteRequest, remoteTargetOf } from '../../remote/remoteTarget';
 import type { TaskHooks } from '../../tasks/taskHooks';
@@ -21,7 +22,7 @@ import { bestPrompt, runSearch, type SearchEvent, type SearchState } from './sea
 import { mergeRlSettings, type RlSettings } from './settings';
 import type { SlotRange } from './slot';
 
-export type RlMethod = 'rl' | 'random';
+export type RlMethod = RlSearchMethod;
 
 export type TuneRlEvent = SearchEvent | { type: 'message'; message: string } | { type: 'device'; device: string };
 
@@ -53,39 +54,11 @@ export interface TuneRlRequest extends RemoteRequest {
   onCheckpoint?: (step: number, file: string) => void;
 }
 
-export interface RlPromptResult {
-  /** Exactly the string written into the slot. */
-  text: string;
-  ids: number[];
-  tokens: string[];
-  /** Mean train reward during the search (RLPrompt's R). */
-  reward: number;
-  train_acc: number;
-  /** null without a dev split. */
-  dev_acc: number | null;
-  /** null without a test split (reported, never used to select). */
-  test_acc: number | null;
-}
+/** A found prompt, its accuracies measured on the file with `text` applied (the protocol's row). */
+export type RlPromptResult = RlPromptRow;
 
-export interface TuneRlResult {
-  method: RlMethod;
-  /** Best distinct prompts, by dev accuracy then reward, accuracies measured with the text applied. */
-  prompts: RlPromptResult[];
-  /** The slot's text as written in the file (empty for a marker or the end), measured the same way. */
-  written: Omit<RlPromptResult, 'ids' | 'tokens' | 'reward'>;
-  slot: SlotRange & { kind: 'range' | 'marker' | 'end' };
+export interface TuneRlResult extends Omit<WireTuneRlResult, 'out' | 'run_dir'> {
   settings: RlSettings;
-  steps_run: number;
-  /** Prompt × example scorings of the task model, dev scoring included. */
-  evaluations: number;
-  cancelled: boolean;
-  /** false when cancelled: the accuracies are the search's own (id-level, test not measured). */
-  measured: boolean;
-  device: string;
-  /** The policy MLP's parameters (RL); 0 for random search. */
-  trainable_params: number;
-  /** Data that invites self-deception (near-copies across splits, small sets, …), one sentence each. */
-  warnings: string[];
   out?: string;
 }
 
