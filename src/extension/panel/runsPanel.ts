@@ -37,6 +37,10 @@ export class RunsPanelHost implements vscode.Disposable {
   /** Run id → run folder, from the last history listing. */
   private runDirs = new Map<string, string>();
   private readonly panelDisposables: vscode.Disposable[] = [];
+  /** The webview said 'ready' (it has its message listener). */
+  private ready = false;
+  /** A run to open once the webview is ready. */
+  private openWhenReady: string | undefined;
 
   constructor(private readonly ctx: PromptsmithContext) {}
 
@@ -53,6 +57,7 @@ export class RunsPanelHost implements vscode.Disposable {
   /** Adopts a panel (new, or restored by the serializer after a window reload). */
   attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
+    this.ready = false;
     panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.ctx.vscode.extensionUri, 'media', 'runs.svg');
     const asUri = (...parts: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.vscode.extensionUri, ...parts)).toString();
@@ -76,6 +81,18 @@ export class RunsPanelHost implements vscode.Disposable {
         for (const d of this.panelDisposables.splice(0)) d.dispose();
       }),
     );
+  }
+
+  /** Opens the panel on one run's details (History tab). */
+  openRun(runId: string): void {
+    if (!this.panel || !this.ready) {
+      this.openWhenReady = runId;
+      this.show();
+      return;
+    }
+    this.panel.reveal(undefined, true);
+    this.sendHistory();
+    this.post({ type: 'openRun', runId });
   }
 
   /** A task started: show it live. `controls` route the panel's pause/resume/cancel to it. */
@@ -186,6 +203,7 @@ export class RunsPanelHost implements vscode.Disposable {
   private async handle(message: PanelToExtension): Promise<void> {
     switch (message.type) {
       case 'ready':
+        this.ready = true;
         this.sendHistory();
         // The replay below carries every event so far, the unsent ones included.
         this.pending = new Map();
@@ -193,6 +211,8 @@ export class RunsPanelHost implements vscode.Disposable {
           this.post({ type: 'liveRun', run: record.info });
           if (record.events.length > 0) this.post({ type: 'taskEvents', runId: record.info.runId, events: record.events });
         }
+        if (this.openWhenReady) this.post({ type: 'openRun', runId: this.openWhenReady });
+        this.openWhenReady = undefined;
         return;
       case 'refreshHistory':
         this.sendHistory();

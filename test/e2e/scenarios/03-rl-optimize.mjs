@@ -1,8 +1,7 @@
 // Scenario 3 (issue 7): select a span → context menu "Optimize this prompt with RL" with a small
 // step budget: the runs panel opens, the reward chart gets points, the best-prompts table fills,
-// the inline CodeLens shows a prompt, and "Apply" changes the document text.
-// RL prompt tuning is not built in this version: the scenario is skipped until
-// promptsmith.optimizeWithRL leaves src/extension/pendingCommands.ts.
+// the inline CodeLens shows a prompt, and "Apply" changes the document text. The fixture's
+// promptsmith.rl keeps the search short (60 steps of 8 prompts × 16 examples).
 import assert from 'node:assert/strict';
 import { waitFor } from '../lib/workbench.mjs';
 import { liveStatus, seriesPixels } from './softPromptSteps.mjs';
