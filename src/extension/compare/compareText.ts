@@ -41,7 +41,7 @@ export function compareMessage(fileName: string, r: CompareResult): string {
   const top = best(r.rows, 'test_acc');
   if (!top) return `Promptsmith: compared methods on ${fileName}: no method finished with a test accuracy.${tail}`;
   const head = `Promptsmith: best on test (${r.test_rows} rows) for ${fileName}: ${top.method} ${formatPercent(top.test_acc)}`;
-  if (top.method === 'manual') return `${head} — no method scored above the hand-written prompt.${tail}`;
+  if (top.method === 'manual') return `Promptsmith: best on test (${r.test_rows} rows) for ${fileName}: the hand-written prompt, ${formatPercent(top.test_acc)} — no method scored above it.${tail}`;
   if (!manual || manual.test_acc === null) return `${head} (the hand-written prompt was not measured).${tail}`;
   const p = top.vs_manual_p;
   const beyondNoise = p !== null && p < SIGNIFICANT && top.test_acc! > manual.test_acc;
