@@ -11,6 +11,7 @@ import type { RlSearchMethod, SourceRange } from '../../protocol/methods/tuneRl'
 import type { RunMeta } from '../../runs/runMeta';
 import { promptTarget } from '../commands/promptDocument';
 import type { PromptsmithContext } from '../context';
+import { UntrustedWorkspaceError } from '../engineService';
 import { readSettings } from '../settings';
 import { resumedRunTarget } from '../tasks/resumedRun';
 import { runTaskSession } from '../tasks/taskSession';
@@ -91,6 +92,11 @@ export async function optimizeCommand(ctx: PromptsmithContext, hints: RlPromptHi
   const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
   if (!uri) {
     void vscode.window.showErrorMessage('Promptsmith: open a .prompt file and select the words the prompt should replace.');
+    return;
+  }
+  // The command edits and saves the file before the engine refuses an untrusted workspace: refuse first.
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showErrorMessage(`Promptsmith: ${new UntrustedWorkspaceError().message}`);
     return;
   }
   const editor = await editorOf(uri);

@@ -99,10 +99,12 @@ export class RlPromptHints implements vscode.CodeLensProvider, vscode.HoverProvi
     const state = this.states.get(promptFile);
     if (!state?.fromWindow || !this.code) return;
     if ('result' in outcome) {
-      const view = this.code.viewOfResult(outcome.result, outcome.runId ?? state.view.runId);
       // The slot was followed through any edits made meanwhile; the engine's offsets are those of the saved file.
-      state.view = view;
+      state.view = this.code.viewOfResult(outcome.result, outcome.runId ?? state.view.runId);
       if (!state.range) state.hint = outcome.result.slot;
+    } else if (state.view.prompts.length === 0) {
+      // Nothing found before it stopped: show what the run store has, as before the command.
+      this.states.delete(promptFile);
     } else state.view.status = outcome.status;
     state.finishedAt = new Date().toISOString();
     this.changed.fire();

@@ -78,14 +78,11 @@ export function accuracyLine(row: Pick<BestPromptRow, 'train_acc' | 'dev_acc' | 
   return parts.join(' · ');
 }
 
-function tokensCell(row: BestPromptRow): string {
-  return row.tokens.map((t, i) => `${code(t, 16)} ${row.ids[i] ?? '?'}`).join(' ');
-}
-
 /**
- * The hover over the slot: the hand-written prompt, then the top prompts with token ids, tokens,
- * reward and accuracies, and each one's difference from the hand-written prompt on the held-out
- * split (test; dev only when there is no test split, and then it says dev chose them).
+ * The hover over the slot: a table of the hand-written prompt and the top prompts with their
+ * accuracies and each one's difference from the hand-written prompt on the held-out split (test;
+ * dev only without a test split, and then it says dev chose them), then each prompt's tokens with
+ * their ids and its reward (a hover is narrow: they get a line of their own).
  */
 export function hoverMarkdown(view: RlPromptsView, slotText: string, top = 10): string {
   const hasTest = hasTestSplit(view);
@@ -96,33 +93,41 @@ export function hoverMarkdown(view: RlPromptsView, slotText: string, top = 10): 
   const written = view.written;
   const heldSplit = hasTest ? 'test' : 'dev';
   const vsTitle = written ? ` vs hand-written (${heldSplit}) |` : '';
-  lines.push(`| # | prompt | tokens (ids) | reward | train | ${devTitle(hasTest)} | test |${vsTitle}`, `|---:|:---|:---|---:|---:|---:|---:|${written ? '---:|' : ''}`);
+  lines.push(`| # | prompt | train | dev | test |${vsTitle}`, `|---:|:---|---:|---:|---:|${written ? '---:|' : ''}`);
   const mark = (text: string) => (text === slotText ? ' ← in the file' : '');
   if (written) {
     const text = written.text === '' ? '_(empty slot)_' : code(written.text);
-    lines.push(`| hand-written | ${text}${mark(written.text)} | | | ${formatPercent(written.train_acc)} | ${formatPercent(written.dev_acc)} | ${formatPercent(written.test_acc)} | |`);
+    lines.push(`| hand-written | ${text}${mark(written.text)} | ${formatPercent(written.train_acc)} | ${formatPercent(written.dev_acc)} | ${formatPercent(written.test_acc)} | |`);
   }
+  const shown = view.prompts.slice(0, top);
   let worse = 0;
-  view.prompts.slice(0, top).forEach((row, i) => {
-    const reward = row.reward === undefined ? '—' : row.reward.toFixed(2);
+  shown.forEach((row, i) => {
     const accs = `${formatPercent(row.train_acc)} | ${formatPercent(row.dev_acc)} | ${formatPercent(row.test_acc)}`;
     let vs = '';
     if (written) {
       const found = row[`${heldSplit}_acc`];
       const manual = written[`${heldSplit}_acc`];
       const diff = found === undefined || manual === null ? undefined : found - manual;
-      if (hasTest && diff !== undefined && diff < 0) worse++;
-      vs = ` ${formatPoints(diff)}${hasTest && diff !== undefined && diff < 0 ? ' (worse)' : ''} |`;
+      const isWorse = hasTest && diff !== undefined && diff < 0;
+      if (isWorse) worse++;
+      vs = ` ${formatPoints(diff)}${isWorse ? ' (worse)' : ''} |`;
     }
-    lines.push(`| ${i + 1} | ${code(row.text)}${mark(row.text)} | ${tokensCell(row)} | ${reward} | ${accs} |${vs}`);
+    lines.push(`| ${i + 1} | ${code(row.text)}${mark(row.text)} | ${accs} |${vs}`);
   });
   lines.push('');
-  const shown = Math.min(top, view.prompts.length);
   if (hasTest && written && written.test_acc !== null) {
-    lines.push(worse === 0 ? `_On test (held out, never used to choose), none of these ${shown} prompts is worse than the hand-written one._` : `_On test (held out, never used to choose), ${worse} of these ${shown} prompts ${worse === 1 ? 'is' : 'are'} worse than the hand-written one._`);
+    const count = worse === 0 ? `none of these ${shown.length} prompts is` : `${worse} of these ${shown.length} prompts ${worse === 1 ? 'is' : 'are'}`;
+    lines.push(`_On test (held out, never used to choose), ${count} worse than the hand-written one._`);
   }
   if (!hasTest) lines.push('_No test split: dev chose these prompts, so no number here is held out._');
   if (!view.measured) lines.push(view.status === 'running' ? '_Still searching: the accuracies are the search’s own; test and the hand-written prompt are measured when it finishes._' : '_The search stopped early: the accuracies are its own and test was not measured._');
+  if (shown.length > 0) {
+    lines.push('', 'Tokens (ids) and reward:', '');
+    shown.forEach((row, i) => {
+      const reward = row.reward === undefined ? '' : ` — reward ${row.reward.toFixed(2)}`;
+      lines.push(`${i + 1}. ${row.tokens.map((t, j) => `${code(t, 16)} ${row.ids[j] ?? '?'}`).join(' · ')}${reward}`);
+    });
+  }
   return lines.join('\n');
 }
 

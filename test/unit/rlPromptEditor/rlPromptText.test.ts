@@ -44,19 +44,20 @@ test('inlay hint: the best prompt when the slot holds something else, nothing on
   assert.equal(inlayLabel(view({ prompts: [] }), ''), undefined);
 });
 
-test('hover: hand-written row, then each prompt with tokens, ids, reward, accuracies and its difference on test', () => {
+test('hover: hand-written row, then each prompt with its accuracies and difference on test; tokens, ids and reward below', () => {
   const md = hoverMarkdown(view(), 'They were');
   const lines = md.split('\n');
   assert.ok(lines[0]!.startsWith('**RL prompt tuning** — run `20261205-020545-rl-sentiment`'), lines[0]);
-  assert.ok(lines.includes('| # | prompt | tokens (ids) | reward | train | dev | test | vs hand-written (test) |'), md);
-  assert.ok(lines.includes('| hand-written | `They were` ← in the file | | | 62.5% | 59.4% | 79.5% | |'), md);
-  assert.ok(lines.includes('| 1 | `VERY Absolutely` | `▁VERY` 901 `▁Absolutely` 902 | 12.50 | 80.0% | 91.0% | 82.0% | +2.5 pts |'), md);
-  assert.ok(lines.includes('| 2 | `the Lily` | `▁the` 265 `▁Lily` 317 | 10.25 | 78.0% | 90.0% | 62.0% | −17.5 pts (worse) |'), md);
+  assert.ok(lines.includes('| # | prompt | train | dev | test | vs hand-written (test) |'), md);
+  assert.ok(lines.includes('| hand-written | `They were` ← in the file | 62.5% | 59.4% | 79.5% | |'), md);
+  assert.ok(lines.includes('| 1 | `VERY Absolutely` | 80.0% | 91.0% | 82.0% | +2.5 pts |'), md);
+  assert.ok(lines.includes('| 2 | `the Lily` | 78.0% | 90.0% | 62.0% | −17.5 pts (worse) |'), md);
   assert.ok(lines.includes('_On test (held out, never used to choose), 1 of these 2 prompts is worse than the hand-written one._'), md);
+  assert.ok(lines.includes('1. `▁VERY` 901 · `▁Absolutely` 902 — reward 12.50'), md);
+  assert.ok(lines.includes('2. `▁the` 265 · `▁Lily` 317 — reward 10.25'), md);
   // No test split: the difference is on dev, which chose the prompts, and the hover says so.
   const noTest = hoverMarkdown(view({ written: { ...WRITTEN, test_acc: null }, prompts: [{ ...WORSE, test_acc: undefined }] }), '');
   assert.match(noTest, /vs hand-written \(dev\)/);
-  assert.match(noTest, /\| dev \(used for selection\) \|/);
   assert.match(noTest, /No test split: dev chose these prompts/);
   assert.doesNotMatch(noTest, /\(worse\)/);
   // While searching: the search's own numbers, and no hand-written comparison yet.
@@ -69,7 +70,7 @@ test('hover: hand-written row, then each prompt with tokens, ids, reward, accura
 test('hover tables survive prompts with pipes and backticks', () => {
   const md = hoverMarkdown(view({ prompts: [{ ...BETTER, text: 'a|b `c`', tokens: ['a|b', '`c`'] }] }), '');
   const row = md.split('\n').find((l) => l.startsWith('| 1 |'))!;
-  assert.equal(row.replaceAll('\\|', '').split('|').length, 10, row);
+  assert.equal(row.replaceAll('\\|', '').split('|').length, 8, row);
 });
 
 test('All prompts…: every prompt with test first, dev, train, reward, and its tokens with ids', () => {
