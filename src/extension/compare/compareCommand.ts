@@ -12,7 +12,30 @@ import { readSettings } from '../settings';
 import { runTaskSession } from '../tasks/taskSession';
 import { budgetProblem, compareMessage, METHOD_TITLES } from './compareText';
 
-export async function compareCommand(ctx: PromptsmithContext, arg: unknown): Promise<void> {
+export interface CompareChoice {
+  /** Undefined: every method that fits the model. */
+  methods?: CompareMethod[];
+  budgetMinutes?: number;
+}
+
+async function askMethodsAndBudget(file: string): Promise<CompareChoice | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    COMPARE_METHODS.map((method) => ({ label: method, description: METHOD_TITLES[method], picked: true, method })),
+    { title: `Promptsmith: compare which methods on ${file}?`, placeHolder: 'All are ticked; methods that do not fit the model are skipped', canPickMany: true },
+  );
+  if (!picked || picked.length === 0) return undefined;
+  const budget = await vscode.window.showInputBox({
+    title: 'Promptsmith: time budget for the whole comparison',
+    prompt: 'Minutes, shared by the methods that train (each stops cleanly with its best so far); empty for no limit',
+    value: '10',
+    validateInput: budgetProblem,
+  });
+  if (budget === undefined) return undefined;
+  return { methods: picked.length === COMPARE_METHODS.length ? undefined : picked.map((p) => p.method), budgetMinutes: budget.trim() === '' ? undefined : Number(budget) };
+}
+
+/** `options` (from a caller, not a person; checked where the command is registered) skip the questions. */
+export async function compareCommand(ctx: PromptsmithContext, arg: unknown, options?: CompareChoice): Promise<void> {
   const target = await promptTarget(arg, { save: true });
   if (!target) return;
   const file = vscode.workspace.asRelativePath(target.document.uri);
@@ -24,24 +47,14 @@ export async function compareCommand(ctx: PromptsmithContext, arg: unknown): Pro
     void vscode.window.showErrorMessage(`Promptsmith: ${file} names no local model. The comparison adapts the file's own model: add a local 'model:' to its front matter.`);
     return;
   }
-  const picked = await vscode.window.showQuickPick(
-    COMPARE_METHODS.map((method) => ({ label: method, description: METHOD_TITLES[method], picked: true, method })),
-    { title: `Promptsmith: compare which methods on ${file}?`, placeHolder: 'All are ticked; methods that do not fit the model are skipped', canPickMany: true },
-  );
-  if (!picked || picked.length === 0) return;
-  const budget = await vscode.window.showInputBox({
-    title: 'Promptsmith: time budget for the whole comparison',
-    prompt: 'Minutes, shared by the methods that train (each stops cleanly with its best so far); empty for no limit',
-    value: '10',
-    validateInput: budgetProblem,
-  });
-  if (budget === undefined) return;
-  const methods: CompareMethod[] | undefined = picked.length === COMPARE_METHODS.length ? undefined : picked.map((p) => p.method);
+  const asked = options ?? (await askMethodsAndBudget(file));
+  if (!asked) return;
+  const { methods, budgetMinutes } = asked;
   const settings = readSettings(target.document.uri);
   const name = basename(target.document.uri.fsPath);
   const outcome = await runTaskSession(ctx, {
     method: 'compare',
-    params: { promptFile: target.document.uri.fsPath, methods, budgetMinutes: budget.trim() === '' ? undefined : Number(budget), workspaceDir: target.workspaceDir, device: settings.device },
+    params: { promptFile: target.document.uri.fsPath, methods, budgetMinutes, workspaceDir: target.workspaceDir, device: settings.device },
     kind: 'compare',
     label: `compare ${name}`,
     title: `comparing adaptation methods on ${name}`,

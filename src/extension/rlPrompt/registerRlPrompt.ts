@@ -18,7 +18,7 @@ export function registerRlPromptFeature(ctx: PromptsmithContext): void {
   command('promptsmith.rlApply', async (arg?: unknown, index?: unknown) => (await apply()).applyRlPromptCommand(hints, arg, index));
   command('promptsmith.rlAllPrompts', async (arg?: unknown) => (await apply()).allPromptsCommand(hints, arg));
   command('promptsmith.rlShowRun', async (runId?: unknown) => (await apply()).showRlRun(runId));
-  command('promptsmith.tryPromptOnAnotherModel', async (arg?: unknown, index?: unknown) => (await transfer()).tryOnAnotherModelCommand(ctx, hints, arg, index));
+  command('promptsmith.tryPromptOnAnotherModel', async (arg?: unknown, index?: unknown, model?: unknown) => (await transfer()).tryOnAnotherModelCommand(ctx, hints, arg, index, model));
   for (const kind of ['rl', 'random'] as const) ctx.own(registerRunResumer(kind, async (dir, meta) => (await optimize()).resumeRlRun(ctx, hints, dir, meta)));
   ctx.own(
     registerPromptApplier(['rl', 'random'], async (uri, text) => {

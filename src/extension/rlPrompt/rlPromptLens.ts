@@ -135,7 +135,7 @@ export class RlPromptHints implements vscode.CodeLensProvider, vscode.HoverProvi
     if (state.range && state.range.end <= text.length) return state.range;
     const recorded = state.hint ?? state.view.slot;
     if (!recorded) return undefined;
-    const unchanged = state.view.promptSha256 !== undefined && createHash('sha256').update(text).digest('hex') === state.view.promptSha256 && !state.fromWindow;
+    const unchanged = state.view.promptSha256 !== undefined && createHash('sha256').update(text).digest('hex') === state.view.promptSha256;
     state.range = code.locateSlot(text, recorded, code.slotCandidates(state.view), unchanged);
     return state.range;
   }

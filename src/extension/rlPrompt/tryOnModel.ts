@@ -21,7 +21,8 @@ function splitsOf(e: PromptEvaluation): SplitAccuracies {
   return e.split_accuracy ?? { train: null, dev: e.accuracy, test: null };
 }
 
-export async function tryOnAnotherModelCommand(ctx: PromptsmithContext, hints: RlPromptHints, arg: unknown, index?: unknown): Promise<void> {
+/** `index`: which prompt (else asked); `model`: the other model (else picked like Select Model). */
+export async function tryOnAnotherModelCommand(ctx: PromptsmithContext, hints: RlPromptHints, arg: unknown, index?: unknown, model?: unknown): Promise<void> {
   const uri = asDocumentUri(arg);
   if (!uri) return;
   const target = await promptTarget(uri, { save: false });
@@ -48,7 +49,7 @@ export async function tryOnAnotherModelCommand(ctx: PromptsmithContext, hints: R
   const prompt = chosen === undefined ? undefined : state.view.prompts[chosen];
   if (!prompt) return;
   const searchModel = target.parsed.model ?? target.modelOverride ?? '';
-  const otherModel = await pickModel(ctx, { title: 'Promptsmith: try the prompt on which model?', current: searchModel });
+  const otherModel = typeof model === 'string' && model.trim() !== '' ? model : await pickModel(ctx, { title: 'Promptsmith: try the prompt on which model?', current: searchModel });
   if (!otherModel) return;
   const settings = readSettings(uri);
   const name = basename(uri.fsPath);
