@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { type ExtensionToPanel, type LiveRunInfo, parsePanelToExtension, type PanelToExtension } from '../../protocol/panelMessages';
 import { isFinalStatus, parseTaskEvent, type TaskEvent } from '../../protocol/taskEvents';
 import type { PromptsmithContext } from '../context';
+import { watchRunRecords } from '../tasks/runWatcher';
 import { getStatusBar } from '../statusBar';
 import { panelHtml } from './panelHtml';
 import { listWorkspaceRuns, runDetailView } from './runViews';
@@ -62,19 +63,9 @@ export class RunsPanelHost implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.ctx.vscode.extensionUri, 'media', 'runs.svg');
     const asUri = (...parts: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.vscode.extensionUri, ...parts)).toString();
     panel.webview.html = panelHtml({ scriptUri: asUri('dist', 'webview', 'panel.js'), styleUri: asUri('dist', 'webview', 'panel.css'), cspSource: panel.webview.cspSource });
-    // Runs written by the CLI or another window show up without a manual refresh.
-    const watcher = vscode.workspace.createFileSystemWatcher('**/.promptsmith/runs/*/run.json');
-    let refreshTimer: ReturnType<typeof setTimeout> | undefined;
-    const refreshSoon = () => {
-      if (refreshTimer) clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(() => this.sendHistory(), 500);
-    };
     this.panelDisposables.push(
-      watcher,
-      watcher.onDidCreate(refreshSoon),
-      watcher.onDidChange(refreshSoon),
-      watcher.onDidDelete(refreshSoon),
-      new vscode.Disposable(() => refreshTimer && clearTimeout(refreshTimer)),
+      // Runs written by the CLI or another window show up without a manual refresh.
+      watchRunRecords(() => this.sendHistory(), 500),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       panel.onDidDispose(() => {
         this.panel = undefined;

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { TuneRlResult } from '../../protocol/methods/tuneRl';
 import type { EngineEvent } from '../../protocol/engineApi';
 import type { PromptsmithContext } from '../context';
+import { watchRunRecords } from '../tasks/runWatcher';
 import type { RlPromptsView, RlRead } from './rlPromptRuns';
 import type { SlotRange } from './rlSlot';
 
@@ -42,7 +43,7 @@ export class RlPromptHints implements vscode.CodeLensProvider, vscode.HoverProvi
   /** Files whose run store may have changed since they were read. */
   private readonly stale = new Set<string>();
   private code: Code | undefined;
-  private watcher: vscode.FileSystemWatcher | undefined;
+  private watcher: vscode.Disposable | undefined;
   private redrawTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly reported = new Set<string>();
 
@@ -230,16 +231,7 @@ export class RlPromptHints implements vscode.CodeLensProvider, vscode.HoverProvi
 
   /** Started with the first .prompt file shown: runs finished elsewhere (CLI, panel) update the hints. */
   private watchRuns(): void {
-    if (this.watcher) return;
-    this.watcher = vscode.workspace.createFileSystemWatcher('**/.promptsmith/runs/*/run.json');
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const soon = () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => this.refresh(), 300);
-    };
-    this.watcher.onDidCreate(soon);
-    this.watcher.onDidChange(soon);
-    this.watcher.onDidDelete(soon);
+    this.watcher ??= watchRunRecords(() => this.refresh());
   }
 }
 

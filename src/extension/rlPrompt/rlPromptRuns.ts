@@ -4,7 +4,7 @@
 // hand-written scores, prompts). Plain fs, no vscode; a damaged run comes back as one line.
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { type RlSearchMethod, parseTuneRlResult, type TuneRlResult, type WrittenSlotScores } from '../../protocol/methods/tuneRl';
+import { bestPromptRowsOf, parseTuneRlResult, type RlSearchMethod, type TuneRlResult, type WrittenSlotScores } from '../../protocol/methods/tuneRl';
 import { type BestPromptRow, parseTaskResult } from '../../protocol/taskEvents';
 import type { RunSummary } from '../../runs/runReader';
 import { findNewestCompletedRun, readRunJson } from '../tasks/fileRuns';
@@ -36,25 +36,12 @@ export type RlRead = { view: RlPromptsView; problem?: undefined } | { view?: und
 
 export const RL_KINDS = ['rl', 'random'] as const;
 
-/** The rows the panel and the editor share, from the engine's result (null → absent). */
-export function promptRowsOf(result: Pick<TuneRlResult, 'prompts'>): BestPromptRow[] {
-  return result.prompts.map((p) => ({
-    text: p.text,
-    tokens: p.tokens,
-    ids: p.ids,
-    reward: p.reward,
-    train_acc: p.train_acc,
-    ...(p.dev_acc === null ? {} : { dev_acc: p.dev_acc }),
-    ...(p.test_acc === null ? {} : { test_acc: p.test_acc }),
-  }));
-}
-
 /** The view of a finished search. */
 export function viewOfResult(result: TuneRlResult, runId?: string): RlPromptsView {
   const view: RlPromptsView = {
     method: result.method,
     status: result.cancelled ? 'cancelled' : 'completed',
-    prompts: promptRowsOf(result),
+    prompts: bestPromptRowsOf(result.prompts),
     written: result.written,
     measured: result.measured,
     slot: result.slot,
