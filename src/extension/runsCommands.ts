@@ -135,9 +135,10 @@ function parseApplyArgs(args: unknown): ApplyArgs | string {
 
 /**
  * Puts a prompt into its .prompt file: the feature that found it applies it when it registered
- * how (RL and random search: at the slot they follow); else over the span the run tuned (run.json settings.span
- * {start, end} character offsets, if the file is unchanged since the run), else over the
- * selection in an open editor of that file; otherwise it is copied and the user told where.
+ * how (RL and random search: at the slot they follow); else over the span the run tuned
+ * (run.json settings.span {start, end} character offsets, if the file is unchanged since the
+ * run), else over the selection in an open editor of that file; otherwise it is copied and the
+ * user told where.
  */
 async function applyPrompt(panel: RunsPanelHost, rawArgs: unknown): Promise<void> {
   const args = parseApplyArgs(rawArgs);
