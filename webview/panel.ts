@@ -44,6 +44,12 @@ tabs.addEventListener('vsc-tabs-select', (event) => {
 
 replaceChildren(document.getElementById('app') ?? document.body, [notices, tabs]);
 
+function showTab(tab: 'live' | 'history'): void {
+  (tabs as HTMLElement & { selectedIndex: number }).selectedIndex = tab === 'history' ? 1 : 0;
+  state.tab = tab;
+  persist();
+}
+
 function handle(message: ExtensionToPanel): void {
   switch (message.type) {
     case 'history':
@@ -57,6 +63,10 @@ function handle(message: ExtensionToPanel): void {
       break;
     case 'runDetail':
       history.setDetail(message.detail);
+      break;
+    case 'openRun':
+      showTab('history');
+      history.openRun(message.runId);
       break;
     case 'notice': {
       const note = el('p', { class: message.level === 'error' ? 'error' : 'muted' }, [message.message]);
@@ -82,11 +92,7 @@ window.addEventListener('message', (event: MessageEvent) => {
 (globalThis as { __promptsmithPanel?: unknown }).__promptsmithPanel = {
   receive: (raw: unknown) => handle(parseExtensionToPanel(raw)),
   flush: () => live.flush(),
-  showTab: (tab: 'live' | 'history') => {
-    (tabs as HTMLElement & { selectedIndex: number }).selectedIndex = tab === 'history' ? 1 : 0;
-    state.tab = tab;
-    persist();
-  },
+  showTab,
   openRun: (runId: string) => history.openRun(runId),
   compare: (runIds: string[]) => history.openCompare(runIds),
 };

@@ -3,9 +3,7 @@ import * as vscode from 'vscode';
 import type { PromptsmithContext } from './context';
 
 /** Command id → what it will do, for the message. Remove an entry when its feature lands. */
-const pending: Record<string, string> = {
-  'promptsmith.optimizeWithRL': 'RL prompt optimization (RLPrompt)',
-};
+const pending: Record<string, string> = {};
 
 export function registerPendingCommands(ctx: PromptsmithContext): void {
   for (const [command, what] of Object.entries(pending)) {

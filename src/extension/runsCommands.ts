@@ -24,6 +24,18 @@ export function registerRunResumer(kind: TaskKind, resumer: RunResumer): vscode.
   return new vscode.Disposable(() => resumers.delete(kind));
 }
 
+/** Puts a found prompt into its .prompt file the way its feature knows best (RL: at the slot it tracks). */
+export type PromptApplier = (promptFile: vscode.Uri, text: string) => Promise<void>;
+
+const appliers = new Map<TaskKind, PromptApplier>();
+
+export function registerPromptApplier(kinds: readonly TaskKind[], applier: PromptApplier): vscode.Disposable {
+  for (const kind of kinds) appliers.set(kind, applier);
+  return new vscode.Disposable(() => {
+    for (const kind of kinds) appliers.delete(kind);
+  });
+}
+
 const KIND_NAMES: Record<TaskKind, string> = { eval: 'evaluation', soft: 'soft prompt', rl: 'RL prompt', random: 'random prompt search', finetune: 'fine tuning', compare: 'comparison', manual: 'manual' };
 
 export function registerRunsFeature(ctx: PromptsmithContext): void {
@@ -122,9 +134,11 @@ function parseApplyArgs(args: unknown): ApplyArgs | string {
 }
 
 /**
- * Puts a prompt into its .prompt file: over the span the run tuned (run.json settings.span
- * {start, end} character offsets, if the file is unchanged since the run), else over the
- * selection in an open editor of that file; otherwise it is copied and the user told where.
+ * Puts a prompt into its .prompt file: the feature that found it applies it when it registered
+ * how (RL and random search: at the slot they follow); else over the span the run tuned
+ * (run.json settings.span {start, end} character offsets, if the file is unchanged since the
+ * run), else over the selection in an open editor of that file; otherwise it is copied and the
+ * user told where.
  */
 async function applyPrompt(panel: RunsPanelHost, rawArgs: unknown): Promise<void> {
   const args = parseApplyArgs(rawArgs);
@@ -152,6 +166,12 @@ async function applyPrompt(panel: RunsPanelHost, rawArgs: unknown): Promise<void
     return;
   }
   const uri = vscode.Uri.file(confined);
+  const kind = meta?.kind ?? (args.runId ? getRunsPanel()?.liveRun(args.runId)?.kind : undefined);
+  const applier = kind ? appliers.get(kind) : undefined;
+  if (applier) {
+    await applier(uri, args.text);
+    return;
+  }
   const document = await vscode.workspace.openTextDocument(uri);
   const editor = await vscode.window.showTextDocument(document, { preview: false });
   const span = spanOf(meta);

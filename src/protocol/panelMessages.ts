@@ -69,7 +69,9 @@ export type ExtensionToPanel =
   | { type: 'liveRun'; run: LiveRunInfo }
   | { type: 'taskEvents'; runId: string; events: TaskEvent[] }
   | { type: 'runDetail'; detail: RunDetailView }
-  | { type: 'notice'; level: 'info' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'error'; message: string }
+  /** Show this run in the History tab (sent after a history listing that has it). */
+  | { type: 'openRun'; runId: string };
 
 export type TaskAction = 'pause' | 'resume' | 'cancel';
 
@@ -126,7 +128,7 @@ export function parsePanelToExtension(raw: unknown): PanelToExtension {
 export function parseExtensionToPanel(raw: unknown): ExtensionToPanel {
   const where = 'extension message';
   const m = expectRecord(raw, where);
-  const type = expectOneOf(m, 'type', ['history', 'liveRun', 'taskEvents', 'runDetail', 'notice'] as const, where);
+  const type = expectOneOf(m, 'type', ['history', 'liveRun', 'taskEvents', 'runDetail', 'notice', 'openRun'] as const, where);
   switch (type) {
     case 'history':
       return { type, runs: expectArray(m.runs, `${where}.runs`).map((r, i) => parseRunListItem(r, `${where}.runs[${i}]`)) };
@@ -142,6 +144,8 @@ export function parseExtensionToPanel(raw: unknown): ExtensionToPanel {
       return { type, detail: parseRunDetailView(m.detail, `${where}.detail`) };
     case 'notice':
       return { type, level: expectOneOf(m, 'level', ['info', 'error'] as const, where), message: expectString(m, 'message', where) };
+    case 'openRun':
+      return { type, runId: expectRunId(m, 'runId', where) };
   }
 }
 

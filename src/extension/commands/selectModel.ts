@@ -8,10 +8,13 @@ import { getStatusBar } from '../statusBar';
 
 type Pick = vscode.QuickPickItem & { value?: string; action?: 'hub' | 'browse' };
 
-export async function selectModelCommand(ctx: PromptsmithContext): Promise<void> {
-  const current = readSettings().model;
+/**
+ * Asks for a model: a model folder of the workspace, the embedded stories260k, a hub id, or a
+ * folder on disk. Only metadata is read here: nothing a workspace file names is loaded or run.
+ */
+export async function pickModel(ctx: PromptsmithContext, options: { title: string; current?: string }): Promise<string | undefined> {
+  const { current } = options;
   const picks: Pick[] = [];
-  // Only metadata is read here: nothing a workspace file names is loaded or run.
   const configs = await vscode.workspace.findFiles('**/config.json', '**/{node_modules,.git,.promptsmith}/**', 200);
   const folders = configs.map((uri) => dirname(uri.fsPath)).sort();
   if (folders.length > 0) picks.push({ label: 'Workspace', kind: vscode.QuickPickItemKind.Separator });
@@ -21,8 +24,8 @@ export async function selectModelCommand(ctx: PromptsmithContext): Promise<void>
   picks.push({ label: '$(package) stories260k (embedded, 1 MB TinyStories Llama)', description: embedded === current ? 'current' : undefined, value: embedded });
   picks.push({ label: '$(cloud-download) Hugging Face hub id…', action: 'hub' });
   picks.push({ label: '$(folder-opened) Browse for a model folder…', action: 'browse' });
-  const choice = await vscode.window.showQuickPick(picks, { title: 'Promptsmith: default model', placeHolder: current ? `current: ${current}` : 'no default model yet' });
-  if (!choice) return;
+  const choice = await vscode.window.showQuickPick(picks, { title: options.title, placeHolder: current ? `current: ${current}` : 'no default model yet' });
+  if (!choice) return undefined;
   let model = choice.value;
   if (choice.action === 'hub') {
     model = await vscode.window.showInputBox({
@@ -34,8 +37,14 @@ export async function selectModelCommand(ctx: PromptsmithContext): Promise<void>
     const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this model folder' });
     model = picked?.[0]?.fsPath;
   }
+  return model?.trim() || undefined;
+}
+
+export async function selectModelCommand(ctx: PromptsmithContext): Promise<void> {
+  const current = readSettings().model;
+  const model = await pickModel(ctx, { title: 'Promptsmith: default model', current });
   if (!model) return;
   const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration('promptsmith').update('model', model.trim(), target);
-  getStatusBar()?.setModel(model.trim(), undefined, false);
+  await vscode.workspace.getConfiguration('promptsmith').update('model', model, target);
+  getStatusBar()?.setModel(model, undefined, false);
 }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { type ExtensionToPanel, type LiveRunInfo, parsePanelToExtension, type PanelToExtension } from '../../protocol/panelMessages';
 import { isFinalStatus, parseTaskEvent, type TaskEvent } from '../../protocol/taskEvents';
 import type { PromptsmithContext } from '../context';
+import { watchRunRecords } from '../tasks/runWatcher';
 import { getStatusBar } from '../statusBar';
 import { panelHtml } from './panelHtml';
 import { listWorkspaceRuns, runDetailView } from './runViews';
@@ -37,6 +38,10 @@ export class RunsPanelHost implements vscode.Disposable {
   /** Run id → run folder, from the last history listing. */
   private runDirs = new Map<string, string>();
   private readonly panelDisposables: vscode.Disposable[] = [];
+  /** The webview said 'ready' (it has its message listener). */
+  private ready = false;
+  /** A run to open once the webview is ready. */
+  private openWhenReady: string | undefined;
 
   constructor(private readonly ctx: PromptsmithContext) {}
 
@@ -53,29 +58,32 @@ export class RunsPanelHost implements vscode.Disposable {
   /** Adopts a panel (new, or restored by the serializer after a window reload). */
   attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
+    this.ready = false;
     panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.ctx.vscode.extensionUri, 'media', 'runs.svg');
     const asUri = (...parts: string[]) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.vscode.extensionUri, ...parts)).toString();
     panel.webview.html = panelHtml({ scriptUri: asUri('dist', 'webview', 'panel.js'), styleUri: asUri('dist', 'webview', 'panel.css'), cspSource: panel.webview.cspSource });
-    // Runs written by the CLI or another window show up without a manual refresh.
-    const watcher = vscode.workspace.createFileSystemWatcher('**/.promptsmith/runs/*/run.json');
-    let refreshTimer: ReturnType<typeof setTimeout> | undefined;
-    const refreshSoon = () => {
-      if (refreshTimer) clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(() => this.sendHistory(), 500);
-    };
     this.panelDisposables.push(
-      watcher,
-      watcher.onDidCreate(refreshSoon),
-      watcher.onDidChange(refreshSoon),
-      watcher.onDidDelete(refreshSoon),
-      new vscode.Disposable(() => refreshTimer && clearTimeout(refreshTimer)),
+      // Runs written by the CLI or another window show up without a manual refresh.
+      watchRunRecords(() => this.sendHistory(), 500),
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       panel.onDidDispose(() => {
         this.panel = undefined;
         for (const d of this.panelDisposables.splice(0)) d.dispose();
       }),
     );
+  }
+
+  /** Opens the panel on one run's details (History tab). */
+  openRun(runId: string): void {
+    if (!this.panel || !this.ready) {
+      this.openWhenReady = runId;
+      this.show();
+      return;
+    }
+    this.panel.reveal(undefined, true);
+    this.sendHistory();
+    this.post({ type: 'openRun', runId });
   }
 
   /** A task started: show it live. `controls` route the panel's pause/resume/cancel to it. */
@@ -186,6 +194,7 @@ export class RunsPanelHost implements vscode.Disposable {
   private async handle(message: PanelToExtension): Promise<void> {
     switch (message.type) {
       case 'ready':
+        this.ready = true;
         this.sendHistory();
         // The replay below carries every event so far, the unsent ones included.
         this.pending = new Map();
@@ -193,6 +202,8 @@ export class RunsPanelHost implements vscode.Disposable {
           this.post({ type: 'liveRun', run: record.info });
           if (record.events.length > 0) this.post({ type: 'taskEvents', runId: record.info.runId, events: record.events });
         }
+        if (this.openWhenReady) this.post({ type: 'openRun', runId: this.openWhenReady });
+        this.openWhenReady = undefined;
         return;
       case 'refreshHistory':
         this.sendHistory();

@@ -43,8 +43,8 @@ export function hintTooltip(hint: SoftPromptHint): string {
 }
 
 /** Inline code that survives any token text, also inside a table cell (pipes escaped). */
-function code(text: string): string {
-  const escaped = displayToken(text, 40).replaceAll('|', '\\|');
+export function code(text: string, max = 40): string {
+  const escaped = displayToken(text, max).replaceAll('|', '\\|');
   const fence = escaped.includes('`') ? '``' : '`';
   return `${fence}${escaped.startsWith('`') || escaped.endsWith('`') ? ` ${escaped} ` : escaped}${fence}`;
 }

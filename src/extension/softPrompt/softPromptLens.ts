@@ -5,6 +5,7 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptsmithContext } from '../context';
+import { watchRunRecords } from '../tasks/runWatcher';
 import type { HintRead } from './softPromptRuns';
 
 /** Loaded with the first .prompt file shown, not at activation (they parse YAML and read runs). */
@@ -20,7 +21,7 @@ export class SoftPromptHints implements vscode.CodeLensProvider, vscode.HoverPro
   readonly onDidChangeCodeLenses = this.changed.event;
   /** Prompt file path → what its newest soft run says (undefined: no such run). */
   private readonly cache = new Map<string, HintRead | undefined>();
-  private watcher: vscode.FileSystemWatcher | undefined;
+  private watcher: vscode.Disposable | undefined;
   private readonly reported = new Set<string>();
 
   constructor(private readonly ctx: PromptsmithContext) {}
@@ -76,16 +77,7 @@ export class SoftPromptHints implements vscode.CodeLensProvider, vscode.HoverPro
 
   /** Started with the first .prompt file shown: runs finished elsewhere (CLI, panel) update the hints. */
   private watchRuns(): void {
-    if (this.watcher) return;
-    this.watcher = vscode.workspace.createFileSystemWatcher('**/.promptsmith/runs/*/run.json');
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const soon = () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => this.refresh(), 300);
-    };
-    this.watcher.onDidCreate(soon);
-    this.watcher.onDidChange(soon);
-    this.watcher.onDidDelete(soon);
+    this.watcher ??= watchRunRecords(() => this.refresh());
   }
 }
 

@@ -3,9 +3,9 @@
 // vscode, so it is unit-tested on real run folders. Never throws for a damaged run: the problem
 // comes back as one line naming the file.
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { listRuns, type RunSummary } from '../../runs/runReader';
-import { FILE_LIMITS, readRegularFile } from '../../modelFiles/regularFile';
+import { join } from 'node:path';
+import type { RunSummary } from '../../runs/runReader';
+import { findNewestCompletedRun, readRunJson as readJson } from '../tasks/fileRuns';
 import { NEAREST_TOKENS_FILE } from '../../engine/tuning/softprompt/nearestTokens';
 import { ADAPTER_CONFIG } from '../../engine/tuning/softprompt/peft';
 import { isRecord } from '../../protocol/guards';
@@ -42,23 +42,11 @@ export function adapterDir(run: Pick<RunSummary, 'dir' | 'meta'>): string {
   return typeof out === 'string' ? out : join(run.dir, 'adapter');
 }
 
-function samePath(a: string, b: string): boolean {
-  return process.platform === 'win32' ? a.toLowerCase() === b.toLowerCase() : a === b;
-}
-
-/** Did this run tune `promptFile`? run.json keeps the path relative to the workspace when inside it. */
-export function isRunOf(run: RunSummary, workspaceDir: string, promptFile: string): boolean {
-  const recorded = run.meta?.promptFile;
-  if (!recorded) return false;
-  return samePath(isAbsolute(recorded) ? resolve(recorded) : resolve(workspaceDir, recorded), resolve(promptFile));
-}
+export { isRunOf } from '../tasks/fileRuns';
 
 /** The newest completed soft prompt run of `promptFile` (by end time, then folder name). */
 export function findNewestSoftRun(workspaceDir: string, promptFile: string): RunSummary | undefined {
-  const done = listRuns(workspaceDir).filter((r) => r.meta?.kind === 'soft' && r.meta.status === 'completed' && isRunOf(r, workspaceDir, promptFile));
-  const endOf = (r: RunSummary) => r.meta?.timings.endedAt ?? r.meta?.timings.updatedAt ?? '';
-  done.sort((a, b) => endOf(b).localeCompare(endOf(a)) || b.id.localeCompare(a.id));
-  return done[0];
+  return findNewestCompletedRun(workspaceDir, promptFile, ['soft']);
 }
 
 /** Validates nearest_tokens.json (NearestToken[][]); errors name the file and the position. */
@@ -75,15 +63,6 @@ export function parseNearestTokens(raw: unknown, file: string): HintToken[][] {
       return { id: t.id, token: t.token, similarity: t.similarity };
     });
   });
-}
-
-function readJson(file: string): unknown {
-  const text = readRegularFile(file, FILE_LIMITS.json);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
-  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { getStatusBar } from '../statusBar';
 import { progressText } from './taskText';
 
 /** The engine methods that run as queued, recorded tasks. */
-export type TaskMethod = 'evaluate' | 'tuneSoft' | 'fineTune';
+export type TaskMethod = 'evaluate' | 'tuneSoft' | 'tuneRl' | 'fineTune' | 'compare';
 
 export interface TaskSessionSpec<M extends TaskMethod> {
   method: M;
@@ -30,6 +30,8 @@ export interface TaskSessionSpec<M extends TaskMethod> {
   promptFile?: string;
   /** Open the runs panel beside the editor when the run starts (long runs: watching is the point). */
   revealPanel?: boolean;
+  /** Sees every engine event too (e.g. the editor's live RL prompts at the slot). */
+  onEvent?(event: EngineEvent): void;
 }
 
 /** How a session ended: its result, or why there is none. */
@@ -82,6 +84,7 @@ export async function runTaskSession<M extends TaskMethod>(ctx: PromptsmithConte
         let done = 0;
         let lastDev: number | undefined;
         const onEvent = (event: EngineEvent) => {
+          spec.onEvent?.(event);
           switch (event.type) {
             case 'run': {
               runId = event.runId;

@@ -19,6 +19,7 @@ import {
   ProtocolError,
   stringArray,
 } from '../guards';
+import type { BestPromptRow } from '../taskEvents';
 import { type PromptFileParams, parsePromptFileParams } from './promptFileParams';
 
 export const RL_SEARCH_METHODS = ['rl', 'random'] as const;
@@ -92,6 +93,19 @@ export interface TuneRlResult {
   /** The folder holding rlprompt-result.json and checkpoint/. */
   out: string;
   run_dir?: string;
+}
+
+/** The found prompts as the runs panel's and the editor's rows (a split the task lacks is left out). */
+export function bestPromptRowsOf(prompts: readonly RlPromptRow[]): BestPromptRow[] {
+  return prompts.map((p) => ({
+    text: p.text,
+    tokens: p.tokens,
+    ids: p.ids,
+    reward: p.reward,
+    train_acc: p.train_acc,
+    ...(p.dev_acc === null ? {} : { dev_acc: p.dev_acc }),
+    ...(p.test_acc === null ? {} : { test_acc: p.test_acc }),
+  }));
 }
 
 export function parseRlOverrides(raw: unknown, where: string): RlOverrides {

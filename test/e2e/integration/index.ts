@@ -238,6 +238,85 @@ test(
   },
 );
 
+/** Status of the newest run of `kind` in the workspace's run store, read from its run.json. */
+function runStatus(kind: string): { id: string; status: string } | undefined {
+  const runsDir = join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '.promptsmith', 'runs');
+  if (!existsSync(runsDir)) return undefined;
+  const id = readdirSync(runsDir).filter((d) => d.includes(`-${kind}-`)).sort().pop();
+  if (!id) return undefined;
+  try {
+    return { id, status: (JSON.parse(readFileSync(join(runsDir, id, 'run.json'), 'utf8')) as { status: string }).status };
+  } catch {
+    return undefined;
+  }
+}
+
+test(
+  'an RL prompt found for a selection: CodeLens and hover at the slot, Apply, and Try on another model measures what the run reported',
+  async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    cpSync(join(fixtureDir, 'data'), join(folder, 'data'), { recursive: true });
+    const uri = fixtureInWorkspace('sentiment.prompt');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const start = editor.document.getText().indexOf('They were');
+    editor.selection = new vscode.Selection(editor.document.positionAt(start), editor.document.positionAt(start + 'They were'.length));
+    // Not awaited: the command ends by showing a notification that waits for the user.
+    void vscode.commands.executeCommand('promptsmith.optimizeWithRL', uri);
+    const run = await waitUntil('the RL run to finish (.promptsmith/runs/*-rl-*)', () => {
+      const r = runStatus('rl');
+      return r && ['completed', 'failed', 'cancelled'].includes(r.status) && r;
+    }, 150_000);
+    if (run.status !== 'completed') throw new Error(`the RL run ended ${run.status}`);
+    const lens = await waitUntil('the finished RL CodeLens at the slot', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 50);
+      return lenses.find((l) => l.command?.title.startsWith('RL ▸') && !/step \d/.test(l.command.title));
+    });
+    if (lens.range.start.line !== editor.document.positionAt(start).line) throw new Error(`the RL CodeLens is on line ${lens.range.start.line + 1}, not on the slot's`);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, editor.document.positionAt(start + 2));
+    const hover = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    if (!hover.includes('| hand-written | `They were` ← in the file |')) throw new Error(`the hover does not list the hand-written prompt in the file: ${hover}`);
+
+    await vscode.commands.executeCommand('promptsmith.rlApply', uri.toString(), 0);
+    const runDir = join(folder, '.promptsmith', 'runs', run.id);
+    const artifact = (JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')) as { artifacts: { prompts: string } }).artifacts.prompts;
+    const best = (JSON.parse(readFileSync(join(runDir, artifact), 'utf8')) as { prompts: { text: string }[] }).prompts[0]!.text;
+    const line = editor.document.lineAt(editor.document.positionAt(start).line).text;
+    if (line !== `{{text}} ${best}`) throw new Error(`Apply wrote '${line}', expected '{{text}} ${best}'`);
+    await vscode.commands.executeCommand('undo');
+    if (!editor.document.getText().includes('{{text}} They were')) throw new Error('one undo did not bring the hand-written prompt back');
+    await vscode.commands.executeCommand('promptsmith.rlApply', uri.toString(), 0);
+
+    // The same model as "another" model: the found prompt, applied in the text, scores what the run reported.
+    await vscode.commands.executeCommand('promptsmith.tryPromptOnAnotherModel', uri.toString(), 0, modelDir);
+    const report = vscode.window.activeTextEditor?.document.getText() ?? '';
+    const row = (what: string, searched: boolean) => report.split('\n').find((l) => l.startsWith(`| ${what} |`) && l.includes('(searched with)') === searched)?.split('|').slice(3, 6).map((c) => c.trim());
+    const reported = row('found', true);
+    const measured = row('found', false);
+    if (!reported || !measured || reported.join() !== measured.join()) throw new Error(`the found prompt's train/dev/test differ between the run and its re-evaluation: ${reported} vs ${measured}\n${report}`);
+    if (row('hand-written', true)?.join() !== row('hand-written', false)?.join()) throw new Error(`the hand-written prompt's numbers differ:\n${report}`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  },
+  {
+    skip: E2E_MISSING_FEATURES.rl || (!existsSync(modelDir) && `the shared model folder ${modelDir} is absent`) || false,
+  },
+);
+
+test(
+  'Compare adaptation methods runs the compare task from the editor and records a compare run',
+  async () => {
+    const uri = fixtureInWorkspace('sentiment.prompt');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    // Not awaited: the command ends by showing a notification that waits for the user.
+    void vscode.commands.executeCommand('promptsmith.compare', uri, { methods: ['manual'] });
+    const run = await waitUntil('the compare run to finish (.promptsmith/runs/*-compare-*)', () => {
+      const r = runStatus('compare');
+      return r && ['completed', 'failed', 'cancelled'].includes(r.status) && r;
+    }, 150_000);
+    if (run.status !== 'completed') throw new Error(`the compare run ended ${run.status}`);
+  },
+  { skip: (!existsSync(modelDir) && `the shared model folder ${modelDir} is absent`) || false },
+);
+
 /** Entry point called by VS Code's extension test runner (extensionTestsPath). */
 export async function run(): Promise<void> {
   const { results, measures } = await runAll(join(__dirname, 'results.json'));

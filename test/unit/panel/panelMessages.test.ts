@@ -48,6 +48,8 @@ test('extension-to-panel messages are validated too, including series columns', 
   assert.throws(() => parseExtensionToPanel({ type: 'runDetail', detail: { ...detail, series: { ...detail.series, loss: ['x', 1] } } }), /series\.loss\[0\]/);
   assert.throws(() => parseExtensionToPanel({ type: 'taskEvents', runId: 'r', events: [{ type: 'progress', step: 1 }] }), /events\[0\]\.totalSteps/);
   assert.throws(() => parseExtensionToPanel({ type: 'liveRun', run: { runId: 'r', label: 'l', kind: 'soft', model: 'm', device: 'cpu', status: 'exploded' } }), /run\.status/);
+  assert.deepEqual(parseExtensionToPanel({ type: 'openRun', runId: '20261127-011500-rl-sent' }), { type: 'openRun', runId: '20261127-011500-rl-sent' });
+  assert.throws(() => parseExtensionToPanel({ type: 'openRun', runId: '../../etc' }), /runId: not a run id/);
 });
 
 test('task events: every type validates; bad rows and statuses are named', () => {

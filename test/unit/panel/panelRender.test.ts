@@ -64,6 +64,28 @@ test('live view draws curves, stats and best prompts; prompt text stays text', {
   await page.screenshot({ path: join(shots, 'live.png') });
 });
 
+test('the smoothing control redraws the loss and reward chart, and leaves the accuracy chart as measured', { skip }, async () => {
+  const pictures = `[...document.querySelectorAll('.live canvas')].map((c) => c.toDataURL())`;
+  const before = await page.evaluate<string[]>(pictures);
+  await page.evaluate(`(() => {
+    const select = document.querySelector('.live vscode-single-select[aria-label="Smoothing of loss and reward"]');
+    select.value = '0.9';
+    select.dispatchEvent(new Event('change'));
+  })()`);
+  await page.evaluate(AFTER_PAINT);
+  const smoothed = await page.evaluate<string[]>(pictures);
+  assert.notEqual(smoothed[0], before[0], 'the loss and reward curves changed');
+  assert.equal(smoothed[1], before[1], 'the accuracy chart did not');
+  await page.screenshot({ path: join(shots, 'live-smoothed.png') });
+  await page.evaluate(`(() => {
+    const select = document.querySelector('.live vscode-single-select[aria-label="Smoothing of loss and reward"]');
+    select.value = '0';
+    select.dispatchEvent(new Event('change'));
+  })()`);
+  await page.evaluate(AFTER_PAINT);
+  assert.equal((await page.evaluate<string[]>(pictures))[0], before[0], 'off draws the raw values again');
+});
+
 test('Apply and Pause work from the keyboard and post validated messages', { skip }, async () => {
   await page.evaluate(`(() => { globalThis.__panelPosted = []; [...document.querySelectorAll('.live vscode-button')].find((b) => b.textContent === 'Apply').focus(); })()`);
   await page.keyboard.press('Enter');
@@ -140,6 +162,16 @@ test('a comparison run shows one row per method with the test interval and the p
   );
   assert.equal(seen.italic, 0, 'a note stays text');
   await page.screenshot({ path: join(shots, 'comparison.png'), fullPage: true });
+});
+
+test('the extension can open one run: the History tab shows its details', { skip }, async () => {
+  await page.evaluate(`__promptsmithPanel.showTab('live')`);
+  await sendToPanel(page, [historyMessage, { type: 'openRun', runId: '20261127-012000-soft-sentiment' }]);
+  await page.evaluate(AFTER_PAINT);
+  const seen = await page.evaluate<{ tab: number; detail: string | null }>(
+    `({ tab: document.querySelector('vscode-tabs').selectedIndex, detail: document.querySelector('.run-detail')?.getAttribute('aria-label') ?? null })`,
+  );
+  assert.deepEqual(seen, { tab: 1, detail: 'Run 20261127-012000-soft-sentiment' });
 });
 
 test('a malformed message from the extension is dropped with a warning, and nothing broke the CSP', { skip }, async () => {

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { modelSpecOf, readPromptFile } from '../../../promptFile/promptFile';
 import { RL_SETTINGS } from '../../../promptFile/promptsmithSettings';
 import { formatPercent } from '../../../protocol/format';
-import type { RlSearchMethod, SourceRange, TuneRlParams } from '../../../protocol/methods/tuneRl';
+import { bestPromptRowsOf, type RlSearchMethod, type SourceRange, type TuneRlParams } from '../../../protocol/methods/tuneRl';
 import type { BestPromptRow, TaskEvent, TaskResult } from '../../../protocol/taskEvents';
 import { budgetStop } from '../../tasks/taskHooks';
 import { parseSlotPosition } from '../../tuning/rlprompt/slot';
@@ -64,15 +64,7 @@ export function rlTaskResult(r: TuneRlResult, resultFile: string): TaskResult {
   const held = best && best.test_acc !== null ? `test ${formatPercent(best.test_acc)} (hand-written ${formatPercent(r.written.test_acc)})` : `dev ${formatPercent(best?.dev_acc)} (hand-written ${formatPercent(r.written.dev_acc)}); no test split`;
   return {
     metrics,
-    bestPrompts: r.prompts.map((p) => ({
-      text: p.text,
-      tokens: p.tokens,
-      ids: p.ids,
-      reward: p.reward,
-      train_acc: p.train_acc,
-      ...(p.dev_acc === null ? {} : { dev_acc: p.dev_acc }),
-      ...(p.test_acc === null ? {} : { test_acc: p.test_acc }),
-    })),
+    bestPrompts: bestPromptRowsOf(r.prompts),
     artifacts: { prompts: resultFile },
     summary: best ? `${name} ${JSON.stringify(best.text)} on ${r.device}: ${held}, ${r.evaluations} reward evaluations` : `${name}: no prompt found`,
     ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
