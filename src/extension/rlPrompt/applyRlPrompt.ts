@@ -34,13 +34,19 @@ export async function applyToSlot(hints: RlPromptHints, uri: vscode.Uri, text: s
     void vscode.window.showInformationMessage(`Promptsmith: the slot is no longer in ${file} (it was edited away): select where the prompt goes and Apply again. The prompt is on the clipboard.`);
     return false;
   }
+  if (document.getText().slice(slot.start, slot.end) === text) {
+    // Already there: no edit, so no change event to account for.
+    hints.slotFilled(uri.fsPath, slot.start, text, document.version);
+    return false;
+  }
+  const version = document.version;
   const edit = new vscode.WorkspaceEdit();
   edit.replace(uri, new vscode.Range(document.positionAt(slot.start), document.positionAt(slot.end)), text);
   if (!(await vscode.workspace.applyEdit(edit))) {
     void vscode.window.showErrorMessage(`Promptsmith: could not edit ${file}.`);
     return false;
   }
-  hints.slotFilled(uri.fsPath, slot.start, text);
+  hints.slotFilled(uri.fsPath, slot.start, text, version + 1);
   return true;
 }
 

@@ -32,6 +32,8 @@ interface SlotState {
   /** Started by a command in this window: the run store does not replace it while it runs. */
   fromWindow: boolean;
   finishedAt?: string;
+  /** The document version Apply's edit made: its change event is already in `range`. */
+  filledVersion?: number;
 }
 
 export class RlPromptHints implements vscode.CodeLensProvider, vscode.HoverProvider, vscode.InlayHintsProvider, vscode.Disposable {
@@ -141,10 +143,16 @@ export class RlPromptHints implements vscode.CodeLensProvider, vscode.HoverProvi
     return state.range;
   }
 
-  /** After Apply: the slot holds `text` from `start`. */
-  slotFilled(promptFile: string, start: number, text: string): void {
+  /**
+   * After Apply: the slot holds `text` from `start` in document `version`. The editor reports
+   * the edit before or after Apply returns; either way it is not followed a second time.
+   */
+  slotFilled(promptFile: string, start: number, text: string, version: number): void {
     const state = this.states.get(promptFile);
-    if (state) state.range = { start, end: start + text.length };
+    if (state) {
+      state.range = { start, end: start + text.length };
+      state.filledVersion = version;
+    }
     this.changed.fire();
   }
 
@@ -206,6 +214,7 @@ export class RlPromptHints implements vscode.CodeLensProvider, vscode.HoverProvi
   private followEdits(e: vscode.TextDocumentChangeEvent): void {
     const state = this.states.get(e.document.uri.fsPath);
     if (!state?.range || !this.code || e.contentChanges.length === 0) return;
+    if (state.filledVersion !== undefined && e.document.version <= state.filledVersion) return;
     const before = state.range;
     state.range = this.code.shiftSlotBy(
       before,

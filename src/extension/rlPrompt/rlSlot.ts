@@ -74,8 +74,17 @@ export function shiftSlot(slot: SlotRange, change: TextChange): SlotRange | unde
   return { start: Math.min(slot.start, change.offset), end: Math.max(slot.end, changeEnd) + delta };
 }
 
-/** Applies a document change event's edits in the order VS Code gives them. */
+/**
+ * Applies a document change event's edits in the order VS Code gives them. VS Code reports a
+ * replacement (Apply, its undo and redo) as the minimal edits between the old and new text,
+ * e.g. "They were" → "e Lily…" as five small edits, one typed at the slot's start: when every
+ * edit of one event lies within the slot, they are one replacement of the slot's text.
+ */
 export function shiftSlotBy(slot: SlotRange, changes: readonly TextChange[]): SlotRange | undefined {
+  if (changes.length > 1 && changes.every((c) => c.offset >= slot.start && c.offset + c.length <= slot.end)) {
+    const delta = changes.reduce((sum, c) => sum + c.text.length - c.length, 0);
+    return { start: slot.start, end: slot.end + delta };
+  }
   let current: SlotRange | undefined = slot;
   for (const change of changes) {
     if (!current) return undefined;

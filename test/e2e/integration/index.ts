@@ -285,6 +285,12 @@ test(
     await vscode.commands.executeCommand('undo');
     if (!editor.document.getText().includes('{{text}} They were')) throw new Error('one undo did not bring the hand-written prompt back');
     await vscode.commands.executeCommand('promptsmith.rlApply', uri.toString(), 0);
+    const again = editor.document.lineAt(editor.document.positionAt(start).line).text;
+    if (again !== `{{text}} ${best}`) throw new Error(`Apply after undo wrote '${again}', expected '{{text}} ${best}'`);
+    // The hover knows the slot holds the best prompt now (it follows Apply's own edit once, not twice).
+    const hoverAfter = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, editor.document.positionAt(start + best.length - 1));
+    const hoverRange = hoverAfter.find((h) => h.range)?.range;
+    if (!hoverRange || editor.document.getText(hoverRange) !== best) throw new Error(`after Apply the slot is '${hoverRange && editor.document.getText(hoverRange)}', not the applied '${best}'`);
 
     // The same model as "another" model: the found prompt, applied in the text, scores what the run reported.
     await vscode.commands.executeCommand('promptsmith.tryPromptOnAnotherModel', uri.toString(), 0, modelDir);

@@ -63,6 +63,35 @@ test('Apply (the slot replaced exactly) and its undo keep the slot on the new te
   assert.deepEqual(shiftSlot(end, { offset: FILE.length, length: 0, text: ' ok' }), { start: FILE.length, end: FILE.length + 3 });
 });
 
+test('Apply, undo and redo reported as VS Code reports them (minimal edits, one at the slot’s start) keep the slot on the whole prompt', () => {
+  // The change events code-server sent for Apply "They were" → "e Lily the The Lily" and its undo.
+  const source = `${'x'.repeat(493)}They were\n`;
+  const slot = slotOf(source, 'They were');
+  const applyEvent: TextChange[] = [
+    { offset: 502, length: 0, text: ' Lily' },
+    { offset: 500, length: 1, text: ' Th' },
+    { offset: 498, length: 1, text: 'th' },
+    { offset: 496, length: 0, text: ' Lil' },
+    { offset: 493, length: 2, text: '' },
+  ];
+  const undoEvent: TextChange[] = [
+    { offset: 507, length: 5, text: '' },
+    { offset: 503, length: 3, text: 'r' },
+    { offset: 500, length: 2, text: 'w' },
+    { offset: 494, length: 4, text: '' },
+    { offset: 493, length: 0, text: 'Th' },
+  ];
+  const applied = applyEvent.reduce(edit, source);
+  assert.equal(applied, `${'x'.repeat(493)}e Lily the The Lily\n`);
+  const filled = shiftSlotBy(slot, applyEvent)!;
+  assert.equal(applied.slice(filled.start, filled.end), 'e Lily the The Lily');
+  const undone = shiftSlotBy(filled, undoEvent)!;
+  assert.equal(undoEvent.reduce(edit, applied).slice(undone.start, undone.end), 'They were', 'the edit typed at the slot’s start is part of the undo, not text before the slot');
+  assert.deepEqual(shiftSlotBy(undone, applyEvent), filled, 'redo');
+  // Several edits not all inside the slot (multi-cursor typing) are followed one by one.
+  assert.deepEqual(shiftSlotBy(slot, [{ offset: 502, length: 0, text: '!' }, { offset: 0, length: 0, text: 'ab' }]), { start: slot.start + 2, end: slot.end + 2 });
+});
+
 test('an edit over one end stretches the slot; one that swallows it and more loses it', () => {
   const slot = slotOf(FILE, 'They were');
   assert.deepEqual(shiftSlot(slot, { offset: slot.start + 5, length: 6, text: 'are' }), { start: slot.start, end: slot.start + 8 });
