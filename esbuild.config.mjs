@@ -34,7 +34,15 @@ const builds = [
     // vscode is provided by the host; onnxruntime-node carries native binaries and must stay a real module.
     external: ['vscode', 'onnxruntime-node'],
   },
-  { ...common, ...node, entryPoints: extensionEntries, external: ['vscode', 'onnxruntime-node'], minify: true },
+  {
+    ...common,
+    ...node,
+    entryPoints: extensionEntries,
+    external: ['vscode', 'onnxruntime-node'],
+    minify: true,
+    // The bundle's first line: extension.ts reports how long its own code took to evaluate.
+    banner: { js: 'var __promptsmithLoadStart = performance.now();' },
+  },
 ];
 if (Object.keys(webviewEntries).length > 0) {
   builds.push({
