@@ -43,10 +43,6 @@ export async function compareCommand(ctx: PromptsmithContext, arg: unknown, opti
     void vscode.window.showErrorMessage(`Promptsmith: ${file} has no task. Add \`promptsmith.task\` (train/dev/test datasets and labels) to compare adaptation methods on it.`);
     return;
   }
-  if (target.modelOverride !== undefined) {
-    void vscode.window.showErrorMessage(`Promptsmith: ${file} names no local model. The comparison adapts the file's own model: add a local 'model:' to its front matter.`);
-    return;
-  }
   const asked = options ?? (await askMethodsAndBudget(file));
   if (!asked) return;
   const { methods, budgetMinutes } = asked;
@@ -54,11 +50,13 @@ export async function compareCommand(ctx: PromptsmithContext, arg: unknown, opti
   const name = basename(target.document.uri.fsPath);
   const outcome = await runTaskSession(ctx, {
     method: 'compare',
-    params: { promptFile: target.document.uri.fsPath, methods, budgetMinutes, workspaceDir: target.workspaceDir, device: settings.device },
+    // Without a model in the file, the default model (promptsmith.model) is the task model; a remote
+    // one scores the methods that need no weights, and the others are listed as skipped.
+    params: { promptFile: target.document.uri.fsPath, methods, budgetMinutes, workspaceDir: target.workspaceDir, device: settings.device, model: target.modelOverride, remote: settings.remote },
     kind: 'compare',
     label: `compare ${name}`,
     title: `comparing adaptation methods on ${name}`,
-    model: target.parsed.model ?? '',
+    model: target.parsed.model ?? target.modelOverride ?? '',
     device: settings.device,
     promptFile: target.document.uri.fsPath,
     revealPanel: true,

@@ -119,6 +119,17 @@ test('compare --model: a local model runs every method on a copy of the task; a 
     assert.equal(rows[0].test_acc, 0.795, 'the hand-written prompt through the endpoint scores as it does locally');
     assert.match(rows[2].note, /soft prompt tuning needs the model's weights here; openai-compatible\/stories260k is served elsewhere/);
     assert.equal(typeof rows[3].test_acc, 'number');
+
+    // The file's own model may be the remote one (what the editor's Compare command sends): the same split.
+    const own = join(ws, 'remote.prompt');
+    writeFileSync(own, readFileSync(file, 'utf8').replace(`model: ${modelDir}`, `model: openai-compatible/${SERVED_NAME}\npromptsmith.endpoint: ${server.url}`));
+    const ownOut = await spawnAsync(process.execPath, [cliBundle(), 'compare', own, '--json', '--device', 'cpu', '--methods', 'manual,soft'], ws);
+    const ownRows = JSON.parse(ownOut.trim().split('\n').at(-1)!).rows;
+    assert.deepEqual(
+      ownRows.map((r: { method: string; status: string }) => `${r.method} ${r.status}`),
+      ['manual done', 'manual done', 'soft skipped'],
+    );
+    assert.equal(ownRows[0].test_acc, 0.795);
   } finally {
     await server.close();
   }

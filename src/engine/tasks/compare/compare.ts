@@ -60,14 +60,17 @@ function measuredRow(method: CompareMethod, evaluation: PromptEvaluation, baseli
 /**
  * The task every method runs: the file itself; with another local `model`, a copy of the file in
  * the comparison's folder that names it (paths made absolute), so tuning and fine tuning use it
- * too; with a remote one, the file and the remote fields every scoring request carries.
+ * too; with a remote one (given, or the file's own), the file and the remote fields every
+ * scoring request carries.
  */
 function taskModel(params: CompareParams, outDir: string): { promptFile: string; remote?: RemoteTask } {
-  if (params.model === undefined) return { promptFile: params.promptFile };
-  if (remoteModelName(params.model) !== undefined) {
-    return { promptFile: params.promptFile, remote: { model: params.model, endpoint: params.endpoint, remote: params.remote } };
-  }
   const parsed = readPromptFile(params.promptFile);
+  // The file's own model may be a remote one too: the methods that need weights are skipped for it alike.
+  const model = params.model ?? parsed.model;
+  if (model !== undefined && remoteModelName(model) !== undefined) {
+    return { promptFile: params.promptFile, remote: { model, endpoint: params.endpoint, remote: params.remote } };
+  }
+  if (params.model === undefined) return { promptFile: params.promptFile };
   const derived = join(outDir, basename(params.promptFile));
   writeFileAtomic(derived, relocatedPromptSource(parsed.source, params.promptFile, { model: modelSpecOf(parsed, params.promptFile, params.model) }));
   return { promptFile: derived };
