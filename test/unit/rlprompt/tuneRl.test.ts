@@ -130,9 +130,13 @@ for (const method of ['rl', 'random'] as const) {
   });
 }
 
-test('a resume with different settings is refused, naming the setting', { skip }, async () => {
+test('a resume with different settings, or of a file whose task changed around the slot, is refused, naming what changed', { skip }, async () => {
   const out = join(dir, 'rl-whole');
   await assert.rejects(tuneRl(request({ resume: out, overrides: { ...SMALL, samplesPerStep: 5 } })), /checkpoint was made with samplesPerStep = 4, this run has 5/);
+  // The same slot offsets, other text after it: the saved rewards were measured on another task.
+  const edited = join(dir, 'edited.prompt');
+  writeFileSync(edited, readFileSync(promptFile, 'utf8').replace('{{text}} They were', '{{text}} They were, all in all,'));
+  await assert.rejects(tuneRl(request({ promptFile: edited, resume: out })), /the task changed since the checkpoint/);
 });
 
 test('settings: the paper preset is RLPrompt exactly; the default departs; bad values are named', () => {
