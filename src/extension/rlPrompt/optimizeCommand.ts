@@ -141,6 +141,21 @@ function recordedSlot(meta: RunMeta): SourceRange | undefined {
   return typeof start === 'number' && typeof end === 'number' ? { start, end } : undefined;
 }
 
+/**
+ * Where a resumed search writes in the file as it is now: a selection's recorded offsets while
+ * the file is the one the run read (else undefined: found again from the slot's texts once the
+ * run reports them); a run without recorded offsets filled the template's `{{rlprompt}}` or its end.
+ */
+function resumedSlot(source: string, meta: RunMeta): SourceRange | undefined {
+  const recorded = recordedSlot(meta);
+  if (recorded) {
+    const unchanged = meta.promptSha256 !== undefined && createHash('sha256').update(source).digest('hex') === meta.promptSha256;
+    return unchanged ? recorded : undefined;
+  }
+  const choice = chooseSlot(source, { start: 0, end: 0 }, -1);
+  return choice.kind === 'marker' || choice.kind === 'end' ? choice.range : undefined;
+}
+
 /** "Resume" of a cancelled, failed or interrupted RL or random-search run: continue from its checkpoint. */
 export async function resumeRlRun(ctx: PromptsmithContext, hints: RlPromptHints, dir: string, meta: RunMeta): Promise<void> {
   const resumed = resumedRunTarget(dir, meta);
@@ -149,9 +164,7 @@ export async function resumeRlRun(ctx: PromptsmithContext, hints: RlPromptHints,
     return;
   }
   const method: RlSearchMethod = meta.kind === 'random' ? 'random' : 'rl';
-  // The recorded offsets hold while the file is the one the run read; else the slot is found again from its texts.
-  const slot = recordedSlot(meta);
-  const unchanged = meta.promptSha256 !== undefined && createHash('sha256').update(readFileSync(resumed.promptFile)).digest('hex') === meta.promptSha256;
-  await hints.startLive(resumed.promptFile, method, unchanged ? slot : undefined);
+  const source = readFileSync(resumed.promptFile, 'utf8');
+  await hints.startLive(resumed.promptFile, method, resumedSlot(source, meta));
   await runRlJob(ctx, hints, { ...resumed, method, model: meta.model, resume: dir });
 }
