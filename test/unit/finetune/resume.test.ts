@@ -55,6 +55,9 @@ test('a fine-tuning run cancelled at step 6 and resumed ends bit for bit like th
       fineTune({ promptFile: file, out: interrupted, resume: true, device: 'cpu', overrides: { lr: 0.01 } }),
       (err: Error) => err.message.includes('checkpoint was made with lr = 0.002, this run has 0.01') && err.message.includes(interrupted),
     );
+    // The template edited while the run was stopped: the saved weights learnt another task.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('They were', 'They all were'));
+    await assert.rejects(fineTune({ promptFile: file, out: interrupted, resume: true, device: 'cpu' }), /the task changed since the checkpoint/);
     // A run stopped before its first checkpoint starts again from step 0, and says so.
     const messages: string[] = [];
     const fresh = await fineTune({ promptFile: file, out: join(dir, 'nothing-here'), resume: true, device: 'cpu', overrides: { steps: 1 }, emit: (e) => e.type === 'message' && messages.push(e.message) });

@@ -115,6 +115,9 @@ test('cancel + resume from the checkpoint ends exactly like an uninterrupted run
   assert.equal(resumed.bestStep, full.bestStep);
   assert.equal(resumed.devAcc, full.devAcc);
   await assert.rejects(trainSoftPrompt(objective, data, p0, base({ seed: 4, resumeFrom: dir })), /seed = 3, this run has 4/);
+  // Other rows of the same size (the data or the template changed while the run was stopped).
+  const edited = { ...data, dev: data.dev.map((e) => ({ ...e, label: 1 - (e.label ?? 0) })) };
+  await assert.rejects(trainSoftPrompt(objective, edited, p0, base({ resumeFrom: dir })), /the task changed since the checkpoint/);
 });
 
 test('BBT: CMA-ES over z ∈ R^500 lowers the training loss from forward passes only', { skip }, async () => {
@@ -150,4 +153,6 @@ test('BBT: cancel + resume from its checkpoint ends exactly like an uninterrupte
   assert.deepEqual(resumed.finalPrompt, full.finalPrompt);
   assert.deepEqual(resumed.prompt, full.prompt);
   assert.equal(resumed.bestStep, full.bestStep);
+  const edited = { train: small.train, dev: data.dev.slice(2, 4) };
+  await assert.rejects(trainBbt(objective, edited, p0, { ...opts, resumeFrom: dir }), /the task changed since the checkpoint/);
 });

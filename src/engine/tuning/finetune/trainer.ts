@@ -6,6 +6,7 @@
 // On return the parameter vector holds the best parameters on dev (the last ones without dev).
 import { AdamW } from '../optim/adamw';
 import { Rng } from '../optim/rng';
+import { checkResumable, taskDigest } from '../resumeFingerprint';
 import type { BatchExample } from '../softprompt/batchFeeds';
 import { buildBatch } from '../softprompt/batchFeeds';
 import { accuracy } from '../softprompt/objective';
@@ -85,6 +86,7 @@ export async function trainFineTune(s: FineTuneSessions, data: TrainingExamples,
     maxGradNorm: options.maxGradNorm,
     seed: options.seed,
     trainSize: data.train.length,
+    task: taskDigest(data.train, data.dev),
   };
   const optimizer = new AdamW(params.count, { lr: options.lr, weightDecay: options.weightDecay, segments: params.segments() });
   let rng = new Rng(options.seed);
@@ -97,9 +99,7 @@ export async function trainFineTune(s: FineTuneSessions, data: TrainingExamples,
 
   if (options.resumeFrom) {
     const c = readFineTuneCheckpoint(options.resumeFrom, params.count);
-    for (const [k, v] of Object.entries(fingerprint)) {
-      if (c.fingerprint[k] !== v) throw new Error(`${options.resumeFrom}: checkpoint was made with ${k} = ${c.fingerprint[k]}, this run has ${v}`);
-    }
+    checkResumable(options.resumeFrom, c.fingerprint, fingerprint);
     params.values.set(c.values);
     optimizer.restore(c.optimizer.step, c.optimizer.m, c.optimizer.v);
     rng = new Rng(c.rng);

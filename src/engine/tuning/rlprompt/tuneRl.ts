@@ -2,15 +2,14 @@
 // search: from a .prompt file, a slot in its template and `promptsmith.rl` settings to the best
 // distinct discrete prompts, with progress events, pause/cancel, atomic checkpoints and exact
 // resume. The reported accuracies are measured on the file with each prompt's text applied.
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RlPromptRow, RlSearchMethod, TuneRlResult as WireTuneRlResult } from '../../../protocol/methods/tuneRl';
 import type { Device } from '../../runtime/executionProviders';
 import { type RemoteRequest, remoteTargetOf } from '../../remote/remoteTarget';
 import type { TaskHooks } from '../../tasks/taskHooks';
-import type { SlotExample } from '../../tasks/taskScorer';
 import { Rng } from '../optim/rng';
+import { checkResumable, taskDigest } from '../resumeFingerprint';
 import { writeJsonAtomic } from '../../../runs/atomicFile';
 import { rlWarnings } from './rlWarnings';
 import { type RlCheckpoint, readRlCheckpoint, writeRlCheckpoint } from './checkpoint';
@@ -72,26 +71,6 @@ function fingerprintOf(method: RlMethod, s: RlSettings, trainSize: number, task:
   return f;
 }
 
-/**
- * What the search scores: every example's text around the slot, its label, and the verbalizers.
- * A resumed search must score the same task, or its saved rewards and best prompts would be
- * measured on two different tasks (the template edited, the slot moved, the data changed).
- */
-function taskHash(verbalizers: readonly string[], train: readonly SlotExample[], select: readonly SlotExample[]): string {
-  return createHash('sha256').update(JSON.stringify([verbalizers, train, select])).digest('hex').slice(0, 16);
-}
-
-function checkResumable(resume: string, saved: Record<string, string | number>, now: Record<string, string | number>): void {
-  for (const [k, v] of Object.entries(now)) {
-    // Checkpoints written before the task was fingerprinted have no `task`.
-    if (k === 'task' && saved.task === undefined) continue;
-    if (k === 'task' && saved.task !== v) {
-      throw new Error(`${resume}: the task changed since the checkpoint (the text around the slot, the slot itself, the data or the labels); a resumed search must score the same task: restore the file or start a new run`);
-    }
-    if (saved[k] !== v) throw new Error(`${resume}: checkpoint was made with ${k} = ${saved[k]}, this run has ${v}`);
-  }
-}
-
 /** RL prompt tuning (RLPrompt's soft Q-learning policy). */
 export function tuneRl(request: TuneRlRequest): Promise<TuneRlResult> {
   return searchPrompts(request, 'rl');
@@ -120,7 +99,8 @@ async function searchPrompts(request: TuneRlRequest, method: RlMethod): Promise<
     const train = task.splits.train!.examples;
     const select = task.splits.dev?.examples ?? train;
     if (!task.splits.dev) emit({ type: 'message', message: `${request.promptFile}: no dev split; prompts are selected on train (expect optimistic accuracies)` });
-    const fingerprint = fingerprintOf(method, settings, train.length, taskHash(task.verbalizers, train, select));
+    // What it scores: every example's text around the slot, its label, and the verbalizers.
+    const fingerprint = fingerprintOf(method, settings, train.length, taskDigest(task.verbalizers, train, select));
     const resumed = request.resume ? readRlCheckpoint(request.resume) : undefined;
     if (resumed) checkResumable(request.resume!, resumed.fingerprint, fingerprint);
     const rng = new Rng(resumed?.rng ?? settings.seed);

@@ -6,6 +6,7 @@
 // sample of the training set (a file sorted by label must not give CMA-ES one class).
 import { CmaEs } from '../optim/cmaes';
 import { Rng } from '../optim/rng';
+import { checkResumable, taskDigest } from '../resumeFingerprint';
 import type { BatchExample } from './batchFeeds';
 import { readBbtCheckpoint, writeBbtCheckpoint } from './bbtCheckpoint';
 import type { BestSoFar } from './checkpoint';
@@ -84,14 +85,12 @@ export async function trainBbt(objective: SoftPromptObjective, data: { train: Ba
   const es = new CmaEs(new Float64Array(dim), { popsize, sigma0: sigma, seed: options.seed + 1 });
   const train = balancedSample(data.train, options.batchSize, new Rng(options.seed + 2));
   const selectBy = options.selectBy ?? 'devAccuracy';
-  const fingerprint = { size, dim, popsize, sigma, seed: options.seed, trainSize: train.length, selectBy };
+  const fingerprint = { size, dim, popsize, sigma, seed: options.seed, trainSize: train.length, selectBy, task: taskDigest(data.train, data.dev) };
   let best: BestSoFar | null = null;
   let step = 0;
   if (options.resumeFrom) {
     const c = readBbtCheckpoint(options.resumeFrom);
-    for (const [k, v] of Object.entries(fingerprint)) {
-      if (c.fingerprint[k] !== v) throw new Error(`${options.resumeFrom}: checkpoint was made with ${k} = ${c.fingerprint[k]}, this run has ${v}`);
-    }
+    checkResumable(options.resumeFrom, c.fingerprint, fingerprint);
     es.setState(c.es);
     ({ step, best } = c);
   }

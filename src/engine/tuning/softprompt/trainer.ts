@@ -7,6 +7,7 @@ import { Adafactor } from '../optim/adafactor';
 import { Adam } from '../optim/adam';
 import type { Optimizer } from '../optim/optimizer';
 import { Rng } from '../optim/rng';
+import { checkResumable, taskDigest } from '../resumeFingerprint';
 import type { BatchExample } from './batchFeeds';
 import { type BestSoFar, readCheckpoint, type TrainerCheckpoint, writeCheckpoint } from './checkpoint';
 import { accuracy, type SoftPromptObjective } from './objective';
@@ -99,6 +100,7 @@ export async function trainSoftPrompt(
     weightDecay,
     decayToward: options.decayAnchor ? 'init' : 'zero',
     selectBy,
+    task: taskDigest(data.train, data.dev),
   };
   if (options.decayAnchor && options.decayAnchor.length !== n * d) throw new Error(`soft prompt training: the decay anchor has ${options.decayAnchor.length} values, expected ${n * d}`);
   const optimizer = makeOptimizer(options.optimizer, [n, d], options.lr);
@@ -112,9 +114,7 @@ export async function trainSoftPrompt(
 
   if (options.resumeFrom) {
     const c = readCheckpoint(options.resumeFrom);
-    for (const [k, v] of Object.entries(fingerprint)) {
-      if (c.fingerprint[k] !== v) throw new Error(`${options.resumeFrom}: checkpoint was made with ${k} = ${c.fingerprint[k]}, this run has ${v}`);
-    }
+    checkResumable(options.resumeFrom, c.fingerprint, fingerprint);
     optimizer.setState(c.optimizer);
     rng = new Rng(c.rng);
     prompt = Float32Array.from(c.prompt);
