@@ -33,6 +33,8 @@ function promptFile(): string {
       '  labels: { positive: " happy", negative: " sad" }',
       'promptsmith.softPrompt: { steps: 4, evalEvery: 2 }',
       'promptsmith.finetune: { steps: 4, evalEvery: 2 }',
+      // A short search: the tests check the rows, not how good the prompts get.
+      'promptsmith.rl: { steps: 3, samplesPerStep: 4, examplesPerStep: 8, evalEvery: 1 }',
       'promptsmith.variants: { felt: "{{text}} They felt" }',
       '---',
       '{{text}} They were',
