@@ -3,6 +3,7 @@
 // training step (20 virtual tokens, batch 8, 44 text tokens: forward, backward, optimizer) each
 // time the parent asks, so the parent can time a bare forward pass between steps.
 import { type ChildProcess, fork } from 'node:child_process';
+import { engineProcessEnv } from '../src/engine/client/engineProcessEnv';
 import { readFileSync } from 'node:fs';
 import { seededRandom } from '../src/engine/onnx/export/tinyModels';
 import type { BatchExample } from '../src/engine/tuning/softprompt/batchFeeds';
@@ -93,7 +94,8 @@ export class TuningChild {
   private failure: Error | undefined;
 
   private constructor(bundle: string, checkpoint: string) {
-    this.child = fork(bundle, [], { env: { ...process.env, [CHILD_ENV]: checkpoint }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The environment an engine process gets, so memory and speed are the product's.
+    this.child = fork(bundle, [], { env: engineProcessEnv({ ...process.env, [CHILD_ENV]: checkpoint }), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: FromChild) => {
       if (m.type === 'error') this.failure = new Error(`tuning child: ${m.message}`);
       const w = this.waiting;

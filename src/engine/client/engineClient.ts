@@ -6,6 +6,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type EngineEvent, type EngineMethod, type ParamsOf, parseEngineEvent, RESULT_PARSERS, type ResultOf } from '../../protocol/engineApi';
 import { type ClientToEngine, parseEngineMessage } from '../../protocol/rpc';
+import { engineProcessEnv } from './engineProcessEnv';
 
 export class EngineClientError extends Error {
   constructor(
@@ -118,7 +119,7 @@ export class EngineClient {
     }
     const child = fork(this.options.enginePath, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: this.options.env ?? process.env,
+      env: engineProcessEnv(this.options.env ?? process.env),
       execArgv: this.options.execArgv ?? [],
       serialization: 'json',
     });
