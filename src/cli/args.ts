@@ -1,6 +1,8 @@
 // A small, strict argument parser: flags are declared per command, so an unknown flag or a
 // missing value is a usage error (exit 2) rather than being silently ignored.
 
+import { resolve } from 'node:path';
+
 export class UsageError extends Error {}
 
 export type FlagKind = 'boolean' | 'string' | 'number' | 'strings';
@@ -13,6 +15,20 @@ export interface FlagSpec {
 export interface ParsedArgs {
   positionals: string[];
   flags: Record<string, boolean | string | number | string[] | undefined>;
+}
+
+/** The one <file.prompt> argument a command takes (a usage error when it is missing or not alone). */
+export function promptFileArgument(args: ParsedArgs): string {
+  const [file, ...extra] = args.positionals;
+  if (!file) throw new UsageError('missing <file.prompt>');
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  return file;
+}
+
+/** A path-valued flag resolved against the working directory (undefined when not given). */
+export function pathFlag(args: ParsedArgs, name: string): string | undefined {
+  const value = args.flags[name];
+  return typeof value === 'string' ? resolve(value) : undefined;
 }
 
 export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec>): ParsedArgs {

@@ -1,7 +1,7 @@
 // Flags shared by the commands that take a .prompt file (run, eval): the model override, the
 // soft prompt, and the model/device flags, turned into the engine request's common fields.
 import { resolve } from 'node:path';
-import { type FlagSpec, type ParsedArgs, UsageError } from './args';
+import { type FlagSpec, type ParsedArgs, UsageError, promptFileArgument } from './args';
 import type { PromptFileParams } from '../protocol/methods/promptFileParams';
 import { deviceFromFlags, modelFlags } from './engineForCli';
 import { remoteAccessFromFlags, remoteFlags } from './remoteFlags';
@@ -16,9 +16,7 @@ export const promptFileFlags: Record<string, FlagSpec> = {
 
 /** The <file.prompt> argument and the request fields every prompt-file method takes. */
 export function promptFileRequest(args: ParsedArgs): { file: string; request: PromptFileParams } {
-  const [file, ...extra] = args.positionals;
-  if (!file) throw new UsageError('missing <file.prompt>');
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const file = promptFileArgument(args);
   const f = args.flags;
   if (f['soft-prompt'] !== undefined && f['no-soft-prompt'] === true) throw new UsageError('--soft-prompt and --no-soft-prompt exclude each other');
   return {

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { formatPercent } from '../../protocol/format';
 import { baselineRow, COMPARE_METHODS, type CompareMethod, type CompareResult, rowLabel, verdict } from '../../protocol/methods/compare';
-import { UsageError } from '../args';
+import { UsageError, promptFileArgument } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
 import { compareProgressPrinter } from '../compareProgress';
@@ -55,9 +55,7 @@ export const compareCommand: CliCommand = {
     json: { kind: 'boolean', description: 'progress lines, then {"type":"result","rows":[…]}' },
   },
   async run(args) {
-    const [file, ...extra] = args.positionals;
-    if (!file) throw new UsageError('missing <file.prompt>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const file = promptFileArgument(args);
     const budget = args.flags['budget-minutes'];
     if (budget !== undefined && !((budget as number) > 0)) throw new UsageError('--budget-minutes needs a number > 0');
     const seed = args.flags['seed'];

@@ -6,7 +6,7 @@ import type { Message } from 'dotprompt';
 import { readPromptFile } from '../../promptFile/promptFile';
 import { renderPromptFile } from '../../promptFile/render';
 import type { RenderData } from '../../promptFile/renderData';
-import { UsageError } from '../args';
+import { promptFileArgument } from '../args';
 import type { CliCommand } from '../command';
 import { dataFlags, renderDataFromFlags } from '../dataFlags';
 
@@ -54,9 +54,7 @@ export const renderCommand: CliCommand = {
     json: { kind: 'boolean', description: 'Print {"messages":[{"role","content":[…],"metadata"?}…],"config":{…}}' },
   },
   async run(args) {
-    const [file, ...extra] = args.positionals;
-    if (!file) throw new UsageError('missing <file.prompt>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const file = promptFileArgument(args);
     const result = await renderForCli(file, renderDataFromFlags(args), args.flags['helper'] as string[] | undefined);
     if (args.flags['json']) process.stdout.write(`${JSON.stringify(result)}\n`);
     else process.stdout.write(`${formatMessages(result.messages)}${result.messages.length === 0 ? '(no messages)\n' : ''}`);

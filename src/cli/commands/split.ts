@@ -9,7 +9,7 @@ import { DatasetError } from '../../datasets/datasetFile';
 import { planTestSplit, TestSplitError } from '../../datasets/testSplit';
 import { parsePromptFile } from '../../promptFile/promptFile';
 import { writeFileAtomic } from '../../runs/atomicFile';
-import { UsageError } from '../args';
+import { UsageError, promptFileArgument } from '../args';
 import type { CliCommand } from '../command';
 
 export const splitCommand: CliCommand = {
@@ -22,9 +22,7 @@ export const splitCommand: CliCommand = {
     'dry-run': { kind: 'boolean', description: 'say what would move, write nothing' },
   },
   async run(args) {
-    const [file, ...extra] = args.positionals;
-    if (!file) throw new UsageError('missing <file.prompt>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const file = promptFileArgument(args);
     const fraction = args.flags['fraction'] as number | undefined;
     if (fraction !== undefined && !(fraction > 0 && fraction < 1)) throw new UsageError(`--fraction must be between 0 and 1, got ${fraction}`);
     const seed = args.flags['seed'] as number | undefined;

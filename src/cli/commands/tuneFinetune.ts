@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { FINETUNE_SETTINGS } from '../../promptFile/promptsmithSettings';
 import { formatPercent } from '../../protocol/format';
 import type { FineTuneResult } from '../../protocol/methods/fineTune';
-import { UsageError } from '../args';
+import { promptFileArgument, pathFlag } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
 import { checkedSettings, settingFlags, settingsFromFlags } from '../settingsFlags';
@@ -39,19 +39,16 @@ export const tuneFinetuneCommand: CliCommand = {
     json: { kind: 'boolean', description: 'one JSON object per line; the last is the result' },
   },
   async run(args) {
-    const [file, ...extra] = args.positionals;
-    if (!file) throw new UsageError('missing <file.prompt>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const file = promptFileArgument(args);
     const json = args.flags['json'] === true;
     const lora = args.flags['lora'];
     const overrides = settingsFromFlags(args, FINETUNE_SETTINGS, FLAG_SETTINGS);
     if (lora !== undefined) Object.assign(overrides, checkedSettings(FINETUNE_SETTINGS, { method: 'lora', rank: lora }, () => '--lora'));
-    const path = (name: string) => (typeof args.flags[name] === 'string' ? resolve(args.flags[name] as string) : undefined);
     const onEvent = taskEventPrinter({ json, resumeCommand: (runDir) => `promptsmith tune finetune ${file} --resume ${runDir}` });
     const result = await withEngine((client, signal) =>
       client.request(
         'fineTune',
-        { promptFile: resolve(file), overrides, out: path('out'), resume: path('resume'), workspaceDir: process.cwd(), device: deviceFromFlags(args.flags) },
+        { promptFile: resolve(file), overrides, out: pathFlag(args, 'out'), resume: pathFlag(args, 'resume'), workspaceDir: process.cwd(), device: deviceFromFlags(args.flags) },
         { signal, onEvent },
       ),
     );

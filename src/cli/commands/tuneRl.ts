@@ -8,7 +8,7 @@ import { RL_SETTINGS } from '../../promptFile/promptsmithSettings';
 import { devTitle, formatPercent, splitTable } from '../../protocol/format';
 import type { RlSearchMethod, TuneRlResult } from '../../protocol/methods/tuneRl';
 import type { BestPromptRow } from '../../protocol/taskEvents';
-import { type FlagSpec, type ParsedArgs, UsageError } from '../args';
+import { type FlagSpec, type ParsedArgs, promptFileArgument, pathFlag } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, modelFlags, withEngine } from '../engineForCli';
 import { remoteAccessFromFlags, remoteFlags } from '../remoteFlags';
@@ -69,12 +69,9 @@ function searchCommand(method: RlSearchMethod): CliCommand {
     summary: method === 'rl' ? 'RL prompt tuning (RLPrompt): a discrete prompt for a slot of the template' : 'Random search for a discrete prompt (the baseline RL must beat)',
     flags,
     async run(args) {
-      const [file, ...extra] = args.positionals;
-      if (!file) throw new UsageError('missing <file.prompt>');
-      if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+      const file = promptFileArgument(args);
       const f = args.flags;
       const json = f['json'] === true;
-      const path = (flag: string) => (typeof f[flag] === 'string' ? resolve(f[flag] as string) : undefined);
       let best: BestPromptRow | undefined;
       const print = taskEventPrinter({
         json,
@@ -94,8 +91,8 @@ function searchCommand(method: RlSearchMethod): CliCommand {
             device: deviceFromFlags(f),
             cacheDir: f['cache-dir'] as string | undefined,
             offline: f['offline'] === true || undefined,
-            out: path('out'),
-            resume: path('resume'),
+            out: pathFlag(args, 'out'),
+            resume: pathFlag(args, 'resume'),
             workspaceDir: process.cwd(),
           },
           {

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { SOFT_PROMPT_SETTINGS } from '../../promptFile/promptsmithSettings';
 import type { GenerationResult, GenerationSplitScores, SoftPromptOverrides, TuneSoftResult } from '../../protocol/methods/tuneSoft';
-import { UsageError } from '../args';
+import { promptFileArgument, pathFlag } from '../args';
 import type { CliCommand } from '../command';
 import { deviceFromFlags, withEngine } from '../engineForCli';
 import { taskEventPrinter } from '../taskOutput';
@@ -59,17 +59,14 @@ export const tuneSoftCommand: CliCommand = {
     json: { kind: 'boolean', description: 'one JSON object per line; the last is the result' },
   },
   async run(args) {
-    const [file, ...extra] = args.positionals;
-    if (!file) throw new UsageError('missing <file.prompt>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const file = promptFileArgument(args);
     const json = args.flags['json'] === true;
     const overrides = settingsFromFlags(args, SOFT_PROMPT_SETTINGS, TUNING_SETTINGS) as SoftPromptOverrides;
-    const path = (name: string) => (typeof args.flags[name] === 'string' ? resolve(args.flags[name] as string) : undefined);
     const onEvent = taskEventPrinter({ json, resumeCommand: (runDir) => `promptsmith tune soft ${file} --resume ${runDir}` });
     const result = await withEngine((client, signal) =>
       client.request(
         'tuneSoft',
-        { promptFile: resolve(file), overrides, out: path('out'), resume: path('resume'), workspaceDir: process.cwd(), device: deviceFromFlags(args.flags) },
+        { promptFile: resolve(file), overrides, out: pathFlag(args, 'out'), resume: pathFlag(args, 'resume'), workspaceDir: process.cwd(), device: deviceFromFlags(args.flags) },
         { signal, onEvent },
       ),
     );
