@@ -2,24 +2,19 @@
 // recorded in a run folder; the result is a Hugging Face model folder (full) or a PEFT LoRA
 // adapter folder (lora). Overrides are checked against the front matter's settings table.
 import { FINETUNE_SETTINGS, settingsProblems } from '../../promptFile/promptsmithSettings';
-import { expectBoolean, expectNumber, expectOneOf, expectRecord, expectString, numberOrNull, optionalInteger, optionalOneOf, optionalPositive, optionalString, ProtocolError } from '../guards';
+import { expectBoolean, expectNumber, expectOneOf, expectRecord, expectString, numberOrNull, optionalOneOf, optionalString, ProtocolError } from '../guards';
 import { ENGINE_DEVICES, type EngineDevice } from '../modelApi';
+import { parseTuningTaskParams, type TuningTaskParams } from './tuningTaskParams';
 
 /** Settings that win over the file's promptsmith.finetune (keys and values as the table says). */
 export type FineTuneOverrides = Record<string, unknown>;
 
-export interface FineTuneParams {
+export interface FineTuneParams extends TuningTaskParams {
   promptFile: string;
   overrides?: FineTuneOverrides;
   /** The model or adapter folder; default: model/ inside the run folder. */
   out?: string;
-  /** A run folder, or a folder written with `out`, to continue from its checkpoint. */
-  resume?: string;
-  workspaceDir?: string;
   device?: EngineDevice;
-  checkpointEvery?: number;
-  /** Finish after about this many seconds of training, with the best so far (compare's budget). */
-  timeBudgetS?: number;
 }
 
 export interface SplitScores {
@@ -63,12 +58,8 @@ export function parseFineTuneParams(params: unknown): FineTuneParams {
   return {
     promptFile: expectString(p, 'promptFile', where),
     overrides: p.overrides === undefined ? undefined : parseFineTuneOverrides(p.overrides, `${where}.overrides`),
-    out: optionalString(p, 'out', where),
-    resume: optionalString(p, 'resume', where),
-    workspaceDir: optionalString(p, 'workspaceDir', where),
     device: optionalOneOf(p, 'device', ENGINE_DEVICES, where),
-    checkpointEvery: optionalInteger(p, 'checkpointEvery', where, 1),
-    timeBudgetS: optionalPositive(p, 'timeBudgetS', where),
+    ...parseTuningTaskParams(p, where),
   };
 }
 

@@ -3,24 +3,10 @@
 // slot travels as source offsets (the editor's selection) or as "LINE:COL-LINE:COL" (the CLI);
 // overrides are checked against the settings table of `promptsmith.rl` in the front matter.
 import { RL_SETTINGS, settingsProblems } from '../../promptFile/promptsmithSettings';
-import {
-  expectArray,
-  expectBoolean,
-  expectNumber,
-  expectOneOf,
-  expectRecord,
-  expectString,
-  numberArray,
-  numberOrNull,
-  optionalInteger,
-  optionalOneOf,
-  optionalPositive,
-  optionalString,
-  ProtocolError,
-  stringArray,
-} from '../guards';
+import { expectArray, expectBoolean, expectNumber, expectOneOf, expectRecord, expectString, numberArray, numberOrNull, optionalOneOf, optionalString, ProtocolError, stringArray } from '../guards';
 import type { BestPromptRow } from '../taskEvents';
 import { type PromptFileParams, parsePromptFileParams } from './promptFileParams';
+import { parseTuningTaskParams, type TuningTaskParams } from './tuningTaskParams';
 
 export const RL_SEARCH_METHODS = ['rl', 'random'] as const;
 export type RlSearchMethod = (typeof RL_SEARCH_METHODS)[number];
@@ -34,7 +20,7 @@ export interface SourceRange {
   end: number;
 }
 
-export interface TuneRlParams extends Omit<PromptFileParams, 'softPrompt' | 'noSoftPrompt'> {
+export interface TuneRlParams extends Omit<PromptFileParams, 'softPrompt' | 'noSoftPrompt'>, TuningTaskParams {
   /** Default 'rl'. */
   method?: RlSearchMethod;
   /** The slot as source offsets; default: the template's `{{rlprompt}}`, else its end. */
@@ -44,12 +30,6 @@ export interface TuneRlParams extends Omit<PromptFileParams, 'softPrompt' | 'noS
   overrides?: RlOverrides;
   /** Folder for the found prompts and checkpoints; default: prompts/ inside the run folder. */
   out?: string;
-  /** A run folder, or a folder written with `out`, to continue from its checkpoint. */
-  resume?: string;
-  workspaceDir?: string;
-  checkpointEvery?: number;
-  /** Finish after about this many seconds of search, with the best so far (compare's budget). */
-  timeBudgetS?: number;
 }
 
 /** One found prompt; the accuracies are measured on the file with `text` applied. */
@@ -133,11 +113,7 @@ export function parseTuneRlParams(params: unknown): TuneRlParams {
     slot: p.slot === undefined ? undefined : parseRange(p.slot, `${where}.slot`),
     slotPosition: optionalString(p, 'slotPosition', where),
     overrides: p.overrides === undefined ? undefined : parseRlOverrides(p.overrides, `${where}.overrides`),
-    out: optionalString(p, 'out', where),
-    resume: optionalString(p, 'resume', where),
-    workspaceDir: optionalString(p, 'workspaceDir', where),
-    checkpointEvery: optionalInteger(p, 'checkpointEvery', where, 1),
-    timeBudgetS: optionalPositive(p, 'timeBudgetS', where),
+    ...parseTuningTaskParams(p, where),
   };
   if (result.slot && result.slotPosition !== undefined) throw new ProtocolError(`${where}: give slot or slotPosition, not both`);
   return result;

@@ -3,40 +3,21 @@
 // that validates `promptsmith.softPrompt` in the front matter, so both say the same thing.
 import type { PromptsmithSoftPrompt } from '../../promptFile/promptFile';
 import { SOFT_PROMPT_SETTINGS, settingsProblems } from '../../promptFile/promptsmithSettings';
-import {
-  expectArray,
-  expectBoolean,
-  expectNumber,
-  expectOneOf,
-  expectRecord,
-  expectString,
-  numberOrNull,
-  optionalInteger,
-  optionalPositive,
-  optionalOneOf,
-  optionalString,
-  ProtocolError,
-  stringArray,
-} from '../guards';
+import { expectArray, expectBoolean, expectNumber, expectOneOf, expectRecord, expectString, numberOrNull, optionalOneOf, optionalString, ProtocolError, stringArray } from '../guards';
 import { ENGINE_DEVICES, type EngineDevice } from '../modelApi';
+import { parseTuningTaskParams, type TuningTaskParams } from './tuningTaskParams';
 
 /** Settings that win over the file's promptsmith.softPrompt (the saved `adapter` is not one). */
 export type SoftPromptOverrides = Partial<Omit<PromptsmithSoftPrompt, 'adapter'>>;
 
-export interface TuneSoftParams {
+export interface TuneSoftParams extends TuningTaskParams {
   promptFile: string;
   overrides?: SoftPromptOverrides;
   /** Adapter folder; default: `adapter/` inside the run folder. */
   out?: string;
-  /** A run folder, or an adapter folder written with `out`, to continue from its checkpoint. */
-  resume?: string;
-  /** Where `.promptsmith/runs` lives; default: the prompt file's folder. */
-  workspaceDir?: string;
   device?: EngineDevice;
   /** Checkpoint every this many steps (default: evalEvery). */
   checkpointEvery?: number;
-  /** Finish after about this many seconds of training, with the best so far (compare's budget). */
-  timeBudgetS?: number;
 }
 
 export interface NearestToken {
@@ -108,12 +89,8 @@ export function parseTuneSoftParams(params: unknown): TuneSoftParams {
   return {
     promptFile: expectString(p, 'promptFile', where),
     overrides: p.overrides === undefined ? undefined : parseSoftPromptOverrides(p.overrides, `${where}.overrides`),
-    out: optionalString(p, 'out', where),
-    resume: optionalString(p, 'resume', where),
-    workspaceDir: optionalString(p, 'workspaceDir', where),
     device: optionalOneOf(p, 'device', ENGINE_DEVICES, where),
-    checkpointEvery: optionalInteger(p, 'checkpointEvery', where, 1),
-    timeBudgetS: optionalPositive(p, 'timeBudgetS', where),
+    ...parseTuningTaskParams(p, where),
   };
 }
 
