@@ -1,9 +1,9 @@
 // Commands around runs: show the panel, pause/resume/cancel a live task, resume a stopped run from
 // its last checkpoint, and apply a found prompt to its .prompt file. Where a capability has not
 // been provided by the code that runs the task, the user is told so plainly.
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { isPromptTheRunRead } from '../runs/promptDigest';
 import { readRunSummary } from '../runs/runReader';
 import { promptFileInWorkspace, type RunMeta } from '../runs/runMeta';
 import { isValidRunId, MAX_APPLY_TEXT } from '../protocol/panelMessages';
@@ -175,7 +175,7 @@ async function applyPrompt(panel: RunsPanelHost, rawArgs: unknown): Promise<void
   const document = await vscode.workspace.openTextDocument(uri);
   const editor = await vscode.window.showTextDocument(document, { preview: false });
   const span = spanOf(meta);
-  const unchanged = meta?.promptSha256 !== undefined && createHash('sha256').update(document.getText()).digest('hex') === meta.promptSha256;
+  const unchanged = isPromptTheRunRead(meta?.promptSha256, document.getText());
   let range: vscode.Range | undefined;
   if (span && unchanged && span.end <= document.getText().length) range = new vscode.Range(document.positionAt(span.start), document.positionAt(span.end));
   else if (!editor.selection.isEmpty) range = editor.selection;

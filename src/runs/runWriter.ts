@@ -2,12 +2,12 @@
 // holding run.json (the record), metrics.jsonl (one task event per line), result.json and
 // checkpoints/. Whole files are replaced atomically (temp + rename); metrics lines are appended
 // with one write each, so concurrent writers never interleave inside a line.
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Json } from '../protocol/guards';
 import { isFinalStatus, parseTaskEvent, type RecordedTaskEvent, type TaskKind, type TaskResult, type TaskStatus } from '../protocol/taskEvents';
 import { writeJsonAtomic } from './atomicFile';
+import { promptDigest } from './promptDigest';
 import { parseRunMeta, RUN_SCHEMA_VERSION, RUNS_FOLDER, type RunMeta } from './runMeta';
 
 export interface NewRunInfo {
@@ -96,7 +96,7 @@ export function createRun(workspaceDir: string, info: NewRunInfo): RunHandle {
     const absolute = isAbsolute(info.promptFile) ? info.promptFile : resolve(workspaceDir, info.promptFile);
     const rel = relative(workspaceDir, absolute);
     meta.promptFile = rel.startsWith('..') || isAbsolute(rel) ? absolute : rel.split('\\').join('/');
-    if (existsSync(absolute)) meta.promptSha256 = createHash('sha256').update(readFileSync(absolute)).digest('hex');
+    if (existsSync(absolute)) meta.promptSha256 = promptDigest(readFileSync(absolute));
   }
   if (info.seed !== undefined) meta.seed = info.seed;
   writeJsonAtomic(join(dir, 'run.json'), meta);

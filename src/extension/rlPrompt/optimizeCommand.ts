@@ -3,11 +3,11 @@
 // inserted at the cursor). The search runs in the engine (`tuneRl`) as a task session —
 // cancellable notification, live runs panel — and its prompts show at the slot while it runs.
 // Resuming a stopped run goes through the same path.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RlSearchMethod, SourceRange } from '../../protocol/methods/tuneRl';
+import { isPromptTheRunRead } from '../../runs/promptDigest';
 import type { RunMeta } from '../../runs/runMeta';
 import { promptTarget } from '../commands/promptDocument';
 import type { PromptsmithContext } from '../context';
@@ -149,7 +149,7 @@ function recordedSlot(meta: RunMeta): SourceRange | undefined {
 function resumedSlot(source: string, meta: RunMeta): SourceRange | undefined {
   const recorded = recordedSlot(meta);
   if (recorded) {
-    const unchanged = meta.promptSha256 !== undefined && createHash('sha256').update(source).digest('hex') === meta.promptSha256;
+    const unchanged = isPromptTheRunRead(meta.promptSha256, source);
     return unchanged ? recorded : undefined;
   }
   const choice = chooseSlot(source, { start: 0, end: 0 }, -1);

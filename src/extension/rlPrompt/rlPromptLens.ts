@@ -4,11 +4,11 @@
 // back from the newest completed RL or random-search run of the file otherwise (so it survives a
 // reload). The slot's range follows the document's edits; when the editor could not follow them
 // (a reload, a change on disk) it is found again from the texts the slot can hold.
-import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { TuneRlResult } from '../../protocol/methods/tuneRl';
 import type { EngineEvent } from '../../protocol/engineApi';
+import { isPromptTheRunRead } from '../../runs/promptDigest';
 import type { PromptsmithContext } from '../context';
 import { watchRunRecords } from '../tasks/runWatcher';
 import type { RlPromptsView, RlRead } from './rlPromptRuns';
@@ -138,7 +138,7 @@ export class RlPromptHints implements vscode.CodeLensProvider, vscode.HoverProvi
     if (state.range && state.range.end <= text.length) return state.range;
     const recorded = state.hint ?? state.view.slot;
     if (!recorded) return undefined;
-    const unchanged = state.view.promptSha256 !== undefined && createHash('sha256').update(text).digest('hex') === state.view.promptSha256;
+    const unchanged = isPromptTheRunRead(state.view.promptSha256, text);
     state.range = code.locateSlot(text, recorded, code.slotCandidates(state.view), unchanged);
     return state.range;
   }
