@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { isPromptTheRunRead } from '../runs/promptDigest';
 import { readRunSummary } from '../runs/runReader';
-import { promptFileInWorkspace, type RunMeta } from '../runs/runMeta';
+import { promptFileInWorkspace, type RunMeta, recordedRange } from '../runs/runMeta';
 import { isValidRunId, MAX_APPLY_TEXT } from '../protocol/panelMessages';
 import type { TaskKind } from '../protocol/taskEvents';
 import type { PromptsmithContext } from './context';
@@ -174,7 +174,7 @@ async function applyPrompt(panel: RunsPanelHost, rawArgs: unknown): Promise<void
   }
   const document = await vscode.workspace.openTextDocument(uri);
   const editor = await vscode.window.showTextDocument(document, { preview: false });
-  const span = spanOf(meta);
+  const span = recordedRange(meta, 'span');
   const unchanged = isPromptTheRunRead(meta?.promptSha256, document.getText());
   let range: vscode.Range | undefined;
   if (span && unchanged && span.end <= document.getText().length) range = new vscode.Range(document.positionAt(span.start), document.positionAt(span.end));
@@ -191,9 +191,3 @@ async function applyPrompt(panel: RunsPanelHost, rawArgs: unknown): Promise<void
   else editor.selection = new vscode.Selection(range.start, document.positionAt(document.offsetAt(range.start) + args.text.length));
 }
 
-function spanOf(meta: RunMeta | undefined): { start: number; end: number } | undefined {
-  const span = meta?.settings.span;
-  if (typeof span !== 'object' || span === null || Array.isArray(span)) return undefined;
-  const { start, end } = span as Record<string, unknown>;
-  return typeof start === 'number' && typeof end === 'number' && Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end >= start ? { start, end } : undefined;
-}

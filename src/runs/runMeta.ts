@@ -98,3 +98,14 @@ export function parseRunMeta(raw: unknown, file: string): RunMeta {
 export function promptFileInWorkspace(workspaceDir: string, promptFile: string): string | undefined {
   return confinedPath(workspaceDir, promptFile);
 }
+
+/**
+ * A source range [start, end) a run recorded in its settings (`span` of a soft-prompt slot,
+ * `slot` of an RL search); undefined when absent or not whole offsets 0 ≤ start ≤ end.
+ */
+export function recordedRange(meta: Pick<RunMeta, 'settings'> | undefined, key: 'span' | 'slot'): { start: number; end: number } | undefined {
+  const range = meta?.settings[key];
+  if (!isRecord(range)) return undefined;
+  const { start, end } = range;
+  return typeof start === 'number' && typeof end === 'number' && Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end >= start ? { start, end } : undefined;
+}

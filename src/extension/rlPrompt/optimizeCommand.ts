@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RlSearchMethod, SourceRange } from '../../protocol/methods/tuneRl';
 import { isPromptTheRunRead } from '../../runs/promptDigest';
-import type { RunMeta } from '../../runs/runMeta';
+import { type RunMeta, recordedRange } from '../../runs/runMeta';
 import { promptTarget } from '../commands/promptDocument';
 import type { PromptsmithContext } from '../context';
 import { UntrustedWorkspaceError } from '../engineService';
@@ -134,20 +134,13 @@ export async function optimizeCommand(ctx: PromptsmithContext, hints: RlPromptHi
   });
 }
 
-function recordedSlot(meta: RunMeta): SourceRange | undefined {
-  const slot = meta.settings.slot;
-  if (typeof slot !== 'object' || slot === null) return undefined;
-  const { start, end } = slot as Record<string, unknown>;
-  return typeof start === 'number' && typeof end === 'number' ? { start, end } : undefined;
-}
-
 /**
  * Where a resumed search writes in the file as it is now: a selection's recorded offsets while
  * the file is the one the run read (else undefined: found again from the slot's texts once the
  * run reports them); a run without recorded offsets filled the template's `{{rlprompt}}` or its end.
  */
 function resumedSlot(source: string, meta: RunMeta): SourceRange | undefined {
-  const recorded = recordedSlot(meta);
+  const recorded = recordedRange(meta, 'slot');
   if (recorded) {
     const unchanged = isPromptTheRunRead(meta.promptSha256, source);
     return unchanged ? recorded : undefined;

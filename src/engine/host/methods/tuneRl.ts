@@ -13,6 +13,7 @@ import { parseSlotPosition } from '../../tuning/rlprompt/slot';
 import type { RlSettings } from '../../tuning/rlprompt/settings';
 import type { BestPrompt } from '../../tuning/rlprompt/searchLoop';
 import { RL_RESULT_FILE, randomSearch, type TuneRlEvent, type TuneRlResult, tuneRl as runTuneRl } from '../../tuning/rlprompt/tuneRl';
+import { recordedRange } from '../../../runs/runMeta';
 import { openArtifactRun } from '../artifactRuns';
 import { pathInRun, runTask } from '../taskRuns';
 import type { MethodHandler } from './requestContext';
@@ -71,10 +72,6 @@ export function rlTaskResult(r: TuneRlResult, resultFile: string): TaskResult {
   };
 }
 
-function isRange(v: unknown): v is SourceRange {
-  return typeof v === 'object' && v !== null && typeof (v as SourceRange).start === 'number' && typeof (v as SourceRange).end === 'number';
-}
-
 function slotOf(params: TuneRlParams): SourceRange | undefined {
   if (params.slot) return params.slot;
   if (params.slotPosition === undefined) return undefined;
@@ -95,7 +92,7 @@ export const tuneRl: MethodHandler<'tuneRl'> = async (params, ctx) => {
   });
   // A resumed run fills the slot and uses the method it recorded.
   const recorded = run.meta();
-  const slot = resume && isRange(recorded.settings.slot) ? recorded.settings.slot : requested;
+  const slot = (resume ? recordedRange(recorded, 'slot') : undefined) ?? requested;
   const method = resume && (recorded.kind === 'rl' || recorded.kind === 'random') ? recorded.kind : kind;
   const search = method === 'rl' ? runTuneRl : randomSearch;
   return runTask(ctx, {
