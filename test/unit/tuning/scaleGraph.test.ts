@@ -8,7 +8,7 @@ import type { OnnxModel } from '../../../src/engine/onnx/ir';
 import type { BatchExample } from '../../../src/engine/tuning/softprompt/batchFeeds';
 import { appendLossHead } from '../../../src/engine/tuning/softprompt/lossHead';
 import { SoftPromptObjective } from '../../../src/engine/tuning/softprompt/objective';
-import { findLmHead } from '../../../src/engine/tuning/softprompt/scoredLogits';
+import { findLmHead } from '../../../src/engine/onnx/lmHead';
 import { openSoftPromptSessions, releaseSessions, type SoftPromptSessions } from '../../../src/engine/tuning/softprompt/softPromptSession';
 import { findEmbeddingGather, virtualTokenIds } from '../../../src/engine/tuning/softprompt/surgery';
 import { STORIES_ABSENT, storiesHfDir, storiesTrainingModel } from '../helpers/fixtures';
