@@ -2,6 +2,7 @@
 // attention_mask, optional position_ids / token_type_ids, past_key_values.{i}.key|value; outputs
 // logits and present.{i}.key|value. The names are discovered from the session, and an empty past
 // is filled in for a fresh sequence, so the same code runs GPT-2, Llama and BERT exports.
+import { LOGITS_POSITIONS } from '../onnx/scoredPositions';
 import { float16ToFloat32 } from '../onnx/tensorTypes';
 import { RuntimeError } from './errors';
 import { float32Tensor, inputShapes, int64Tensor, ort, type OrtFeeds, type OrtSession, type OrtTensor } from './ort';
@@ -12,6 +13,8 @@ export interface ModelIo {
   hasTokenTypeIds: boolean;
   /** Older merged decoders (decoder_model_merged.onnx) switch the cache on with a bool input. */
   hasUseCacheBranch: boolean;
+  /** The graph takes logits_positions (onnx/scoredPositions.ts): the LM head runs where asked. */
+  hasLogitsPositions: boolean;
   /** past_key_values.{i}.key / .value input names, in layer order (empty without a KV cache). */
   pastInputs: string[];
   /** present.{i}.key / .value output names matching pastInputs one to one. */
@@ -39,10 +42,16 @@ export interface ForwardInput {
   wantPresent?: boolean;
   /** Further graph outputs to fetch (e.g. a hidden state exposed by graph surgery). */
   extraOutputs?: readonly string[];
+  /**
+   * Only the logits at these flat positions (b · seq + t, over the new tokens) are wanted: the
+   * output is then [1, n, vocab], row k for logitsAt[k]. A graph with logits_positions computes
+   * just those; another one computes all and they are picked out here.
+   */
+  logitsAt?: readonly number[];
 }
 
 export interface ForwardOutput {
-  /** Float32 logits [batch, seq, vocab]. */
+  /** Float32 logits [batch, seq, vocab] ([1, n, vocab] when logitsAt was given). */
   logits: Float32Array;
   batch: number;
   seq: number;
@@ -69,7 +78,7 @@ export function describeModel(session: OrtSession, config: Record<string, unknow
   const outputs = session.outputNames;
   if (!inputs.includes('input_ids')) throw new RuntimeError('E_BAD_MODEL', `${file}: the model has no 'input_ids' input (inputs: ${inputs.join(', ')})`);
   if (!outputs.includes('logits')) throw new RuntimeError('E_BAD_MODEL', `${file}: the model has no 'logits' output (outputs: ${outputs.join(', ')})`);
-  const allowed = new Set(['input_ids', 'attention_mask', 'position_ids', 'token_type_ids', 'use_cache_branch']);
+  const allowed = new Set(['input_ids', 'attention_mask', 'position_ids', 'token_type_ids', 'use_cache_branch', LOGITS_POSITIONS]);
   const pastInputs = inputs.filter((n) => n.startsWith('past_key_values.'));
   const unknown = inputs.filter((n) => !allowed.has(n) && !n.startsWith('past_key_values.'));
   if (unknown.length > 0) throw new RuntimeError('E_BAD_MODEL', `${file}: unexpected model inputs ${unknown.join(', ')} (expected input_ids, attention_mask, position_ids, past_key_values.*)`);
@@ -92,6 +101,7 @@ export function describeModel(session: OrtSession, config: Record<string, unknow
     hasPositionIds: inputs.includes('position_ids'),
     hasTokenTypeIds: inputs.includes('token_type_ids'),
     hasUseCacheBranch: inputs.includes('use_cache_branch'),
+    hasLogitsPositions: inputs.includes(LOGITS_POSITIONS),
     pastInputs,
     presentOutputs,
     pastType: first?.type === 'float16' ? 'float16' : 'float32',
@@ -147,6 +157,12 @@ export async function forward(session: OrtSession, io: ModelIo, input: ForwardIn
   if (past) {
     for (const [i, name] of io.pastInputs.entries()) feeds[name] = past.tensors[i]!;
   }
+  const at = input.logitsAt;
+  if (at !== undefined && (at.length === 0 || at.some((p) => !Number.isInteger(p) || p < 0 || p >= batch * seq))) {
+    throw new RuntimeError('E_BAD_INPUT', `forward: logitsAt needs positions in [0, ${batch * seq})`);
+  }
+  // An empty list: every position (what the graph computed before it had the input).
+  if (io.hasLogitsPositions) feeds[LOGITS_POSITIONS] = int64Tensor(at ?? [], [at?.length ?? 0]);
   const wantPresent = input.wantPresent !== false && io.presentOutputs.length > 0;
   const extraNames = input.extraOutputs ?? [];
   const out = wantPresent ? await session.run(feeds) : await session.run(feeds, ['logits', ...extraNames]);
@@ -155,7 +171,11 @@ export async function forward(session: OrtSession, io: ModelIo, input: ForwardIn
   const logits = logitsTensor.type === 'float16' ? float16ToFloat32(logitsTensor.data as Uint16Array) : (logitsTensor.data as Float32Array);
   const present = wantPresent ? { tensors: io.presentOutputs.map((n) => out[n]!), length: pastLength + seq } : undefined;
   const extra = Object.fromEntries(extraNames.map((n) => [n, out[n]!]));
-  return { logits, batch: dims[0]!, seq: dims[1]!, vocab: dims[2]!, present, extra };
+  const vocab = dims[2]!;
+  if (at === undefined || io.hasLogitsPositions) return { logits, batch: dims[0]!, seq: dims[1]!, vocab, present, extra };
+  const picked = new Float32Array(at.length * vocab);
+  for (const [k, p] of at.entries()) picked.set(logits.subarray(p * vocab, (p + 1) * vocab), k * vocab);
+  return { logits: picked, batch: 1, seq: at.length, vocab, present, extra };
 }
 
 /** log-softmax of one logits row, as float64. */

@@ -48,7 +48,7 @@ export class LanguageModel {
     const sessions = options.sessions ?? processSessionCache();
     const device = options.device ?? 'auto';
     checkTokenizerUsable(tokenizer, folder.dir, folder.spec);
-    const lease = await sessions.acquire(folder.onnxFile, device);
+    const lease = await sessions.acquire(folder.onnxFile, device, { causal: folder.kind === 'causal' });
     try {
       const io = describeModel(lease.session, folder.config, folder.onnxFile);
       await checkModelOutputs(lease.session, io, tokenizer.bosId ?? folder.generation.bosTokenId ?? 0, folder.onnxFile);
@@ -64,7 +64,7 @@ export class LanguageModel {
 
   /** Runs `fn` with the model's session (reopened transparently if it was released while idle). */
   async withSession<T>(fn: (active: ActiveSession) => Promise<T>): Promise<T> {
-    const lease = await this.sessions.acquire(this.folder.onnxFile, this.device);
+    const lease = await this.sessions.acquire(this.folder.onnxFile, this.device, { causal: this.folder.kind === 'causal' });
     try {
       this.provider = lease.provider;
       this.fallbacks = lease.fallbacks;

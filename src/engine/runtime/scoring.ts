@@ -55,17 +55,23 @@ export async function scoreIds(active: ActiveSession, pairs: readonly IdPair[], 
       const zeros = new Array<number>(width - s.length).fill(0);
       return padding === 'right' ? [...ones, ...zeros] : [...zeros, ...ones];
     });
-    const out = await forward(active.session, active.io, { ids, attentionMask: mask, wantPresent: false });
+    // The logits read: for each row, those predicting its continuation's tokens (the logits at
+    // position t predict the token at t + 1).
+    const at: number[] = [];
     rows.forEach((pairIndex, b) => {
       const { prompt, continuation } = pairs[pairIndex]!;
-      const shift = padding === 'right' ? 0 : width - seqs[b]!.length;
-      const tokenLogprobs = continuation.map((token, j) => {
-        // The logits at position t predict the token at t + 1.
-        const offset = (b * out.seq + shift + prompt.length + j - 1) * out.vocab;
+      const first = b * width + (padding === 'right' ? 0 : width - seqs[b]!.length) + prompt.length - 1;
+      for (let j = 0; j < continuation.length; j++) at.push(first + j);
+    });
+    const out = await forward(active.session, active.io, { ids, attentionMask: mask, wantPresent: false, logitsAt: at });
+    let k = 0;
+    for (const pairIndex of rows) {
+      const tokenLogprobs = pairs[pairIndex]!.continuation.map((token) => {
+        const offset = k++ * out.vocab;
         return out.logits[offset + token]! - logSumExp(out.logits, offset, out.vocab);
       });
       results[pairIndex] = { logprob: tokenLogprobs.reduce((a, v) => a + v, 0), tokenLogprobs };
-    });
+    }
   }
   return results;
 }

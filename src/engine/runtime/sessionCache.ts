@@ -2,6 +2,7 @@
 // and released after an idle timeout so a model nobody uses stops holding memory.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { openCausalSession } from './causalSession';
 import { type Device, openSession, type SessionFactory, type SessionOnProvider } from './executionProviders';
 
 export interface SessionLease extends SessionOnProvider {
@@ -37,15 +38,17 @@ export class SessionCache {
     return this.entries.size;
   }
 
-  has(file: string, device: Device): boolean {
-    return this.entries.has(SessionCache.key(file, device));
+  has(file: string, device: Device, options: { causal?: boolean } = {}): boolean {
+    return this.entries.has(SessionCache.key(file, device, options.causal));
   }
 
-  async acquire(file: string, device: Device): Promise<SessionLease> {
-    const key = SessionCache.key(file, device);
+  /** `causal`: a causal LM, opened with the scored-positions input where possible (causalSession.ts). */
+  async acquire(file: string, device: Device, options: { causal?: boolean } = {}): Promise<SessionLease> {
+    const key = SessionCache.key(file, device, options.causal);
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { opening: openSession(resolve(file), device, this.factory), users: 0, lastUsed: Date.now() };
+      const opening = options.causal ? openCausalSession(resolve(file), device, this.factory) : openSession(resolve(file), device, this.factory);
+      entry = { opening, users: 0, lastUsed: Date.now() };
       this.entries.set(key, entry);
       // A failed open must not stay cached: the next request tries again.
       entry.opening.catch(() => this.entries.delete(key));
@@ -93,9 +96,9 @@ export class SessionCache {
   }
 
   /** The file's size and time are part of the key: a rewritten model file gets a new session. */
-  private static key(file: string, device: Device): string {
+  private static key(file: string, device: Device, causal = false): string {
     const path = resolve(file);
     const st = existsSync(path) ? statSync(path) : undefined;
-    return `${path}\u0000${device}\u0000${st ? `${st.size}:${st.mtimeMs}` : 'missing'}`;
+    return `${path}\u0000${device}\u0000${st ? `${st.size}:${st.mtimeMs}` : 'missing'}\u0000${causal ? 'causal' : ''}`;
   }
 }
