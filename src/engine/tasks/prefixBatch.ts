@@ -22,11 +22,12 @@ export async function computePrefixes(active: ActiveSession, prefixes: readonly 
     const width = Math.max(...rows.map((r) => r.length));
     const ids = rows.map((r) => [...r, ...new Array<number>(width - r.length).fill(padId)]);
     const mask = rows.map((r) => [...new Array<number>(r.length).fill(1), ...new Array<number>(width - r.length).fill(0)]);
-    const result = await forward(active.session, active.io, { ids, attentionMask: mask });
+    // Only each row's last logits are read: the LM head runs there alone (see forward's logitsAt).
+    const result = await forward(active.session, active.io, { ids, attentionMask: mask, logitsAt: rows.map((r, b) => b * width + r.length - 1) });
     if (!result.present) throw new Error('prefix batching needs a model with a KV cache');
     // Causal attention: a row's first n positions never saw its right padding.
     rows.forEach((r, b) => {
-      out.push({ length: r.length, cache: sliceRow(result.present!, b, r.length, 1), lastLogProbs: logSoftmaxRow(result.logits, (b * result.seq + r.length - 1) * result.vocab, result.vocab) });
+      out.push({ length: r.length, cache: sliceRow(result.present!, b, r.length, 1), lastLogProbs: logSoftmaxRow(result.logits, b * result.vocab, result.vocab) });
     });
   }
   return out;
@@ -76,8 +77,11 @@ export async function runContinuations(
     ...new Array<number>(width - r.tokens.length).fill(0),
   ]);
   const positions = rows.map((r) => Array.from({ length: width }, (_, j) => r.prefix.length + j));
-  const out = await forward(active.session, active.io, { ids, attentionMask: mask, positionIds: positions, past: stackPast(rows.map((r) => r.prefix), pastWidth), wantPresent: false });
+  // The logits of the fed tokens, not of the padding.
+  const at = rows.flatMap((r, b) => r.tokens.map((_, j) => b * width + j));
+  const out = await forward(active.session, active.io, { ids, attentionMask: mask, positionIds: positions, past: stackPast(rows.map((r) => r.prefix), pastWidth), wantPresent: false, logitsAt: at });
+  let k = 0;
   rows.forEach((r, b) => {
-    for (let j = 0; j < r.tokens.length; j++) read(b, j, out.logits, (b * out.seq + j) * out.vocab, out.vocab);
+    for (let j = 0; j < r.tokens.length; j++) read(b, j, out.logits, k++ * out.vocab, out.vocab);
   });
 }
