@@ -2,7 +2,9 @@
 // positions per sequence (the continuation's tokens), yet a plain graph computes the LM head at
 // every position and hands all [B, T, V] logits to JavaScript. Fed with flat positions (b·T + t),
 // this graph gathers the hidden states there and runs the head on those rows only, giving logits
-// [1, n, V]; fed an empty list, it computes the full logits as before, so one session (one copy
+// [1, n, V], log-softmax normalised in the graph (still logits: the softmax is the same, and no
+// reader needs a log-sum-exp over V in JavaScript); fed an empty list, it computes the full
+// logits as before, so one session (one copy
 // of the weights) serves generation and scoring alike. (The input is required: onnxruntime-node
 // neither lists nor takes an input that has a default initializer.)
 //
@@ -11,6 +13,7 @@
 // other.
 import { GraphBuilder } from './builder';
 import type { Graph, OnnxModel, OnnxNode } from './ir';
+import { dataTypeCode } from './tensorTypes';
 import { findLmHead, replayHeadNode } from './lmHead';
 
 export const LOGITS_POSITIONS = 'logits_positions';
@@ -49,6 +52,11 @@ export function withScoredPositions(model: OnnxModel, logits = 'logits'): OnnxMo
     const rows = b.op('Flatten', [head.hidden], { axis: -1 }, { name: 'ScoredFlattenHidden' });
     let picked = b.op('Gather', [rows, LOGITS_POSITIONS], { axis: 0 }, { name: 'ScoredGatherHidden' });
     for (const { node, rowsInput } of head.chain) picked = replayHeadNode(b, node, rowsInput, picked, 'Scored');
+    // Normalised in float32 whatever the model's type, then given back in it (a branch's type is the If's).
+    const half = out.dataType !== 'float32';
+    if (half) picked = b.op('Cast', [picked], { to: dataTypeCode('float32') }, { name: 'ScoredToFloat' });
+    picked = b.op('LogSoftmax', [picked], { axis: -1 }, { name: 'ScoredLogSoftmax' });
+    if (half) picked = b.op('Cast', [picked], { to: dataTypeCode(out.dataType) }, { name: 'ScoredToModelType' });
     return b.op('Reshape', [picked, b.constInt64([1, -1, vocab], [3], 'scored_logits_shape')], {}, { name: 'ScoredLogits' });
   });
 

@@ -45,7 +45,8 @@ export interface ForwardInput {
   /**
    * Only the logits at these flat positions (b · seq + t, over the new tokens) are wanted: the
    * output is then [1, n, vocab], row k for logitsAt[k]. A graph with logits_positions computes
-   * just those; another one computes all and they are picked out here.
+   * just those, already log-softmax normalised (see `logProbs`); another one computes all and
+   * they are picked out here.
    */
   logitsAt?: readonly number[];
 }
@@ -60,6 +61,8 @@ export interface ForwardOutput {
   present?: KvCache;
   /** The tensors named in `extraOutputs`. */
   extra: Record<string, OrtTensor>;
+  /** The rows are log-probabilities already (logitsAt on a graph with logits_positions). */
+  logProbs: boolean;
 }
 
 const ioCache = new WeakMap<OrtSession, ModelIo>();
@@ -172,10 +175,10 @@ export async function forward(session: OrtSession, io: ModelIo, input: ForwardIn
   const present = wantPresent ? { tensors: io.presentOutputs.map((n) => out[n]!), length: pastLength + seq } : undefined;
   const extra = Object.fromEntries(extraNames.map((n) => [n, out[n]!]));
   const vocab = dims[2]!;
-  if (at === undefined || io.hasLogitsPositions) return { logits, batch: dims[0]!, seq: dims[1]!, vocab, present, extra };
+  if (at === undefined || io.hasLogitsPositions) return { logits, batch: dims[0]!, seq: dims[1]!, vocab, present, extra, logProbs: at !== undefined };
   const picked = new Float32Array(at.length * vocab);
   for (const [k, p] of at.entries()) picked.set(logits.subarray(p * vocab, (p + 1) * vocab), k * vocab);
-  return { logits: picked, batch: 1, seq: at.length, vocab, present, extra };
+  return { logits: picked, batch: 1, seq: at.length, vocab, present, extra, logProbs: false };
 }
 
 /** log-softmax of one logits row, as float64. */

@@ -68,7 +68,7 @@ export async function scoreIds(active: ActiveSession, pairs: readonly IdPair[], 
     for (const pairIndex of rows) {
       const tokenLogprobs = pairs[pairIndex]!.continuation.map((token) => {
         const offset = k++ * out.vocab;
-        return out.logits[offset + token]! - logSumExp(out.logits, offset, out.vocab);
+        return out.logits[offset + token]! - (out.logProbs ? 0 : logSumExp(out.logits, offset, out.vocab));
       });
       results[pairIndex] = { logprob: tokenLogprobs.reduce((a, v) => a + v, 0), tokenLogprobs };
     }

@@ -99,7 +99,7 @@ export class LocalTaskScorer implements TaskScorer {
       for (let start = 0; start < rows.length; start += this.batchRows) {
         signal?.throwIfAborted();
         const chunk = rows.slice(start, start + this.batchRows);
-        await runContinuations(active, chunk, this.model.padId(), (b, position, logits, offset, vocab) => {
+        await runContinuations(active, chunk, this.model.padId(), (b, position, logits, offset, vocab, logProbs) => {
           const row = chunk[b]!;
           const k = position - row.tail + 1;
           if (k < 0) return;
@@ -107,7 +107,7 @@ export class LocalTaskScorer implements TaskScorer {
           for (const j of row.jobs) {
             const tokens = jobs[j]!.tokens;
             if (k >= tokens.length || (row.tail === 0 && k === 0)) continue;
-            lse ??= logSumExp(logits, offset, vocab);
+            lse ??= logProbs ? 0 : logSumExp(logits, offset, vocab);
             totals[j]! += logits[offset + tokens[k]!]! - lse;
           }
         });

@@ -27,7 +27,9 @@ export async function computePrefixes(active: ActiveSession, prefixes: readonly 
     if (!result.present) throw new Error('prefix batching needs a model with a KV cache');
     // Causal attention: a row's first n positions never saw its right padding.
     rows.forEach((r, b) => {
-      out.push({ length: r.length, cache: sliceRow(result.present!, b, r.length, 1), lastLogProbs: logSoftmaxRow(result.logits, b * result.vocab, result.vocab) });
+      const row = b * result.vocab;
+      const lastLogProbs = result.logProbs ? Float64Array.from(result.logits.subarray(row, row + result.vocab)) : logSoftmaxRow(result.logits, row, result.vocab);
+      out.push({ length: r.length, cache: sliceRow(result.present!, b, r.length, 1), lastLogProbs });
     });
   }
   return out;
@@ -57,14 +59,15 @@ export interface ContinuationRow {
 }
 
 /**
- * Calls `read(row, position, logits, offset)` for every fed position of every row, where the
- * logits at `offset` predict the token after rows[row].tokens[position].
+ * Calls `read(row, position, logits, offset, vocab, logProbs)` for every fed position of every
+ * row, where the logits at `offset` predict the token after rows[row].tokens[position]
+ * (`logProbs`: they are log-probabilities already).
  */
 export async function runContinuations(
   active: ActiveSession,
   rows: readonly ContinuationRow[],
   padId: number,
-  read: (row: number, position: number, logits: Float32Array, offset: number, vocab: number) => void,
+  read: (row: number, position: number, logits: Float32Array, offset: number, vocab: number, logProbs: boolean) => void,
 ): Promise<void> {
   if (rows.length === 0) return;
   const pastWidth = Math.max(...rows.map((r) => r.prefix.length));
@@ -82,6 +85,6 @@ export async function runContinuations(
   const out = await forward(active.session, active.io, { ids, attentionMask: mask, positionIds: positions, past: stackPast(rows.map((r) => r.prefix), pastWidth), wantPresent: false, logitsAt: at });
   let k = 0;
   rows.forEach((r, b) => {
-    for (let j = 0; j < r.tokens.length; j++) read(b, j, out.logits, k++ * out.vocab, out.vocab);
+    for (let j = 0; j < r.tokens.length; j++) read(b, j, out.logits, k++ * out.vocab, out.vocab, out.logProbs);
   });
 }

@@ -1,6 +1,6 @@
 // The logits_positions input on the real stories260k export: fed empty, the rewritten graph
-// gives exactly the plain graph's logits; fed positions, exactly the plain logits at those
-// positions, from the LM head run on those rows only. Scoring through a LanguageModel (which
+// gives exactly the plain graph's logits; fed positions, the log-softmax of the plain logits at
+// those positions, from the LM head run on those rows only. Scoring through a LanguageModel (which
 // opens the rewritten graph) equals scoring on the plain file, and a head that is not a product
 // chain keeps its plain graph.
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { readModelFile } from '../../../src/engine/onnx/codec';
 import { LOGITS_POSITIONS, withScoredPositions } from '../../../src/engine/onnx/scoredPositions';
 import { openCausalSession } from '../../../src/engine/runtime/causalSession';
 import { openSession } from '../../../src/engine/runtime/executionProviders';
-import { describeModel, forward } from '../../../src/engine/runtime/forward';
+import { describeModel, forward, logSoftmaxRow } from '../../../src/engine/runtime/forward';
 import { LanguageModel } from '../../../src/engine/runtime/languageModel';
 import { scoreIds } from '../../../src/engine/runtime/scoring';
 import { STORIES_ABSENT, storiesHfDir, storiesOnnxDir } from '../helpers/fixtures';
@@ -28,7 +28,7 @@ const ids = [
 ];
 const mask = ids.map((row) => row.map((id) => (id === 0 ? 0 : 1)));
 
-test('fed no positions the rewritten graph gives the plain logits; fed positions, the plain logits there', { skip }, async () => {
+test('fed no positions the rewritten graph gives the plain logits; fed positions, their log-softmax there', { skip }, async () => {
   const file = join(dir, 'onnx', 'model.onnx');
   const plain = await openSession(file, 'cpu');
   const causal = await openCausalSession(file, 'cpu');
@@ -48,9 +48,16 @@ test('fed no positions the rewritten graph gives the plain logits; fed positions
       [plain.session, plainIo],
     ] as const) {
       const picked = await forward(session, io, { ids, attentionMask: mask, wantPresent: false, logitsAt: at });
-      assert.deepEqual([picked.batch, picked.seq], [1, at.length]);
+      assert.deepEqual([picked.batch, picked.seq, picked.logProbs], [1, at.length, io.hasLogitsPositions]);
       for (const [k, p] of at.entries()) {
-        assert.deepEqual(picked.logits.subarray(k * full.vocab, (k + 1) * full.vocab), full.logits.subarray(p * full.vocab, (p + 1) * full.vocab), `position ${p}`);
+        const row = picked.logits.subarray(k * full.vocab, (k + 1) * full.vocab);
+        const plainRow = full.logits.subarray(p * full.vocab, (p + 1) * full.vocab);
+        if (!picked.logProbs) assert.deepEqual(row, plainRow, `position ${p}: picked out of the full logits`);
+        else {
+          const expected = logSoftmaxRow(full.logits, p * full.vocab, full.vocab);
+          const worst = row.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0);
+          assert.ok(worst < 1e-4, `position ${p}: log-probabilities off by ${worst}`);
+        }
       }
     }
     await assert.rejects(forward(causal.session, causalIo, { ids, logitsAt: [14] }), /logitsAt needs positions in \[0, 14\)/);
