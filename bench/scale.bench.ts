@@ -7,7 +7,9 @@
 //  - softprompt_135m_peak_rss_mib: the tuning child's peak RSS (sessions open, dev evaluation, steps);
 //  - softprompt_135m_session_open_s, softprompt_135m_step_s: reported;
 //  - generation_135m_over_transformersjs: tokens/s of the engine ÷ transformers.js, same folder;
-//  - scoring_engine_over_bare: engine-process scoring ÷ a bare session.run loop (stories260k).
+//  - scoring_engine_over_bare: engine-process scoring ÷ a bare session.run loop (stories260k);
+//  - scoring_135m_engine_over_bare: the same on the SmolLM2-shaped model, where computing the LM
+//    head only at the scored positions (onnx/scoredPositions.ts) matters: reported.
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { openSession } from '../src/engine/runtime/executionProviders';
@@ -79,6 +81,14 @@ export default async function (): Promise<BenchRow[]> {
     unit: 'ratio',
     target: '≥ 1.0',
     note: `engine ${g.engine.toFixed(1)} vs transformers.js ${g.library.toFixed(1)} tokens/s, greedy ${g.tokens} tokens, median of per-round ratios; ${g.sameText ? 'identical greedy text' : 'TEXTS DIFFER'}`,
+  });
+  const big = await compareScoring(model.onnx, { batch: 16, rounds: ROUNDS, warmup: 2 });
+  rows.push({
+    bench: 'scale',
+    metric: 'scoring_135m_engine_over_bare',
+    value: big.engineOverBare,
+    unit: 'ratio',
+    note: `${big.items} short story prompts, batch 16, median of per-round ratios; engine ${big.viaEngine.toFixed(0)} vs bare ${big.bare.toFixed(0)} items/s`,
   });
   const s = await compareScoring(await storiesOnnx(), { batch: 16, rounds: 15 });
   rows.push({ bench: 'scale', metric: 'scoring_engine_over_bare', value: s.engineOverBare, unit: 'ratio', target: '≥ 0.95', note: `stories260k, ${s.items} items, batch 16, median of per-round ratios` });

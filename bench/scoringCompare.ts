@@ -2,7 +2,7 @@
 // session.run loop over the same padded batches on a session of the unmodified model file (ours
 // runs the LM head only at the scored positions: onnx/scoredPositions.ts), in rounds of all three
 // back to back (rotating order): ratios are taken per round, so load bursts hit both sides.
-// Every side first runs WARMUP_ROUNDS unmeasured rounds: a fresh engine process needs about ten
+// Every side first runs `warmup` unmeasured rounds (default 10): a fresh engine process needs about ten
 // requests before V8 has compiled its request path and glibc's heap has settled (its first
 // requests take 25 ms against 18 ms later), and the bare loop and score() warm up the same way.
 import { EngineClient } from '../src/engine/client/engineClient';
@@ -12,8 +12,6 @@ import { int64Tensor, type OrtFeeds } from '../src/engine/runtime/ort';
 import { openSession } from '../src/engine/runtime/executionProviders';
 import { score } from '../src/engine/runtime/scoring';
 import { enginePath, median, scoringItems } from './benchModels';
-
-const WARMUP_ROUNDS = 10;
 
 export interface ScoringComparison {
   items: number;
@@ -26,8 +24,8 @@ export interface ScoringComparison {
   engineOverBare: number;
 }
 
-export async function compareScoring(dir: string, options: { batch: number; rounds: number }): Promise<ScoringComparison> {
-  const { batch, rounds } = options;
+export async function compareScoring(dir: string, options: { batch: number; rounds: number; warmup?: number }): Promise<ScoringComparison> {
+  const { batch, rounds, warmup = 10 } = options;
   const model = await LanguageModel.load(dir, { device: 'cpu' });
   const { prompts, continuations } = scoringItems();
   const n = prompts.length;
@@ -66,7 +64,7 @@ export async function compareScoring(dir: string, options: { batch: number; roun
       [inProcess, () => score(model, prompts, continuations, { batchSize: batch })],
       [viaEngine, () => client.request('score', { model: dir, device: 'cpu', prompts, continuations, batchSize: batch })],
     ];
-    for (let w = 0; w < WARMUP_ROUNDS; w++) for (const [, run] of runs) await run();
+    for (let w = 0; w < warmup; w++) for (const [, run] of runs) await run();
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < runs.length; k++) {
         const [rates, run] = runs[(r + k) % runs.length]!;
