@@ -88,10 +88,10 @@ export default async function (): Promise<BenchRow[]> {
     metric: 'scoring_135m_engine_over_bare',
     value: big.engineOverBare,
     unit: 'ratio',
-    note: `${big.items} short story prompts, batch 16, median of per-round ratios; engine ${big.viaEngine.toFixed(0)} vs bare ${big.bare.toFixed(0)} items/s`,
+    note: `${big.items} short story prompts, batch 16, median of per-round ratios, ${big.pinning}; engine ${big.viaEngine.toFixed(0)} vs bare ${big.bare.toFixed(0)} items/s`,
   });
   const s = await compareScoring(await storiesOnnx(), { batch: 16, rounds: 15 });
-  rows.push({ bench: 'scale', metric: 'scoring_engine_over_bare', value: s.engineOverBare, unit: 'ratio', target: '≥ 0.95', note: `stories260k, ${s.items} items, batch 16, median of per-round ratios` });
+  rows.push({ bench: 'scale', metric: 'scoring_engine_over_bare', value: s.engineOverBare, unit: 'ratio', target: '≥ 0.95', note: `stories260k, ${s.items} items, batch 16, median of per-round ratios, ${s.pinning}` });
   const load = `load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} on ${cpus().length} cores at the end`;
   for (const r of rows) r.note = r.note ? `${r.note}; ${load}` : load;
   return rows;

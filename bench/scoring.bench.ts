@@ -10,7 +10,7 @@ const ROUNDS = 25;
 
 export default async function (): Promise<BenchRow[]> {
   const c = await compareScoring(await storiesOnnx(), { batch: BATCH, rounds: ROUNDS });
-  const note = `stories260k, ${c.items} items, batch ${BATCH}, median of ${ROUNDS}, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+  const note = `stories260k, ${c.items} items, batch ${BATCH}, median of ${ROUNDS}, ${c.pinning}, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
   return [
     { bench: 'scoring', metric: 'bare session.run loop', value: c.bare, unit: 'items/s', note },
     { bench: 'scoring', metric: 'score() in process', value: c.inProcess, unit: 'items/s', note },

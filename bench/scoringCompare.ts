@@ -12,6 +12,7 @@ import { int64Tensor, type OrtFeeds } from '../src/engine/runtime/ort';
 import { openSession } from '../src/engine/runtime/executionProviders';
 import { score } from '../src/engine/runtime/scoring';
 import { enginePath, median, scoringItems } from './benchModels';
+import { pinToOneCpu } from './cpuPinning';
 
 export interface ScoringComparison {
   items: number;
@@ -22,6 +23,8 @@ export interface ScoringComparison {
   /** Medians of the per-round ratios. */
   inProcessOverBare: number;
   engineOverBare: number;
+  /** Where the two processes ran (see cpuPinning.ts). */
+  pinning: string;
 }
 
 export async function compareScoring(dir: string, options: { batch: number; rounds: number; warmup?: number }): Promise<ScoringComparison> {
@@ -50,6 +53,8 @@ export async function compareScoring(dir: string, options: { batch: number; roun
     }
   });
 
+  // The engine is forked on the first request, after this: it inherits the pinning.
+  const pinning = pinToOneCpu();
   const client = new EngineClient({ enginePath: enginePath() });
   const bare: number[] = [];
   const inProcess: number[] = [];
@@ -76,6 +81,7 @@ export async function compareScoring(dir: string, options: { batch: number; roun
   } finally {
     await client.dispose();
     await plain.release();
+    pinning.restore();
   }
   return {
     items: n,
@@ -84,5 +90,6 @@ export async function compareScoring(dir: string, options: { batch: number; roun
     viaEngine: median(viaEngine),
     inProcessOverBare: median(inProcess.map((v, i) => v / bare[i]!)),
     engineOverBare: median(viaEngine.map((v, i) => v / bare[i]!)),
+    pinning: pinning.description,
   };
 }
