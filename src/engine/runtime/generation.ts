@@ -101,7 +101,10 @@ export async function decodeLoop(model: LanguageModel, session: OrtSession, io: 
       finishReason = 'cancelled';
       break;
     }
-    const out = await forward(session, io, { ids: [useCache ? next : all], past: useCache ? past : undefined });
+    const fed = useCache ? next : all;
+    // Only the last position's logits are read: a prompt's other positions skip the LM head (the
+    // normalised row samples the same, softmax being shift-invariant).
+    const out = await forward(session, io, { ids: [fed], past: useCache ? past : undefined, logitsAt: fed.length > 1 ? [fed.length - 1] : undefined });
     past = out.present;
     const token = pickToken(out.logits, (out.seq - 1) * out.vocab, out.vocab, sampling, random);
     if (stopIds.has(token)) {
