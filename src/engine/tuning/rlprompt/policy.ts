@@ -10,6 +10,7 @@ import { describeModel, forward, type KvCache, type ModelIo } from '../../runtim
 import { sliceRow } from '../../runtime/kvSlice';
 import { float32Tensor, int64Tensor, type OrtFeeds, type OrtSession, type OrtTensor } from '../../runtime/ort';
 import { exposeLastHiddenState, LAST_HIDDEN_STATE } from './hiddenState';
+import { withScoredPositions } from '../../onnx/scoredPositions';
 import type { MlpParams } from './mlpParams';
 import { buildPolicyHeadGraph, buildSqlLossGraph, HEAD_IO, MLP_PARAMS } from './policyHead';
 import { sampleTopK, type UniformSource } from './sampler';
@@ -54,6 +55,9 @@ function dispose(tensors: Record<string, OrtTensor>): void {
   for (const t of Object.values(tensors)) (t as { dispose?: () => void }).dispose?.();
 }
 
+/** The one position whose logits a policy LM step computes (none are read; see open()). */
+const NO_LOGITS = [0];
+
 export class RlPolicy {
   private startState?: Float32Array;
   private startCache?: KvCache;
@@ -73,7 +77,9 @@ export class RlPolicy {
   static async open(lmGraph: OnnxModel, options: PolicyOptions): Promise<RlPolicy> {
     const surgery = exposeLastHiddenState(lmGraph);
     const shape = { hidden: surgery.hidden, mlpHidden: options.mlpHidden, vocab: surgery.vocab, headT: surgery.headT, residual: options.residual };
-    const lm = await openSession(encodeModel(surgery.model), options.device);
+    // The frozen LM's own logits are never read (the policy head computes them from the states):
+    // with logits_positions each step asks for one row (NO_LOGITS) instead of V per prompt.
+    const lm = await openSession(encodeModel(withScoredPositions(surgery.model) ?? surgery.model), options.device);
     const head = await openSession(encodeModel(buildPolicyHeadGraph(shape)), lm.provider);
     const lossGraph = buildGradientGraph(buildSqlLossGraph(shape, options.promptLength), { wrt: [...MLP_PARAMS], loss: HEAD_IO.loss });
     const loss = await openSession(encodeModel(lossGraph), lm.provider);
@@ -102,7 +108,7 @@ export class RlPolicy {
   /** The state after the start prefix (computed once) and its KV cache. */
   private async start(): Promise<{ state: Float32Array; cache: KvCache }> {
     if (!this.startState || !this.startCache) {
-      const out = await forward(this.lm, this.io, { ids: [this.options.startIds], extraOutputs: [LAST_HIDDEN_STATE] });
+      const out = await forward(this.lm, this.io, { ids: [this.options.startIds], extraOutputs: [LAST_HIDDEN_STATE], logitsAt: NO_LOGITS });
       const h = out.extra[LAST_HIDDEN_STATE]!.data as Float32Array;
       const last = this.options.startIds.length - 1;
       this.startState = Float32Array.from(h.subarray(last * this.hidden, (last + 1) * this.hidden));
@@ -144,6 +150,7 @@ export class RlPolicy {
         ids: ids.map((p) => [p[t]!]),
         past: past ?? sliceRow(cache, 0, prefix, count),
         extraOutputs: [LAST_HIDDEN_STATE],
+        logitsAt: NO_LOGITS,
       });
       stepStates = Float32Array.from(out.extra[LAST_HIDDEN_STATE]!.data as Float32Array);
       past = out.present;
