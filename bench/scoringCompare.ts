@@ -2,9 +2,9 @@
 // session.run loop over the same padded batches on a session of the unmodified model file (ours
 // runs the LM head only at the scored positions: onnx/scoredPositions.ts), in rounds of all three
 // back to back (rotating order): ratios are taken per round, so load bursts hit both sides.
-// Every side first runs `warmup` unmeasured rounds (default 10): a fresh engine process needs about ten
-// requests before V8 has compiled its request path and glibc's heap has settled (its first
-// requests take 25 ms against 18 ms later), and the bare loop and score() warm up the same way.
+// Every side first runs `warmup` unmeasured rounds (default 10): a fresh engine process needs
+// about ten requests before V8 has compiled its request path and glibc's heap has settled (its
+// first requests took 25 ms against 18 ms later), and the bare loop and score() warm up too.
 import { EngineClient } from '../src/engine/client/engineClient';
 import { emptyPast, positionsFromMask } from '../src/engine/runtime/forward';
 import { LanguageModel } from '../src/engine/runtime/languageModel';

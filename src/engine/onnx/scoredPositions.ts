@@ -1,12 +1,11 @@
-// An optional `logits_positions` input for causal LM graphs. Scoring reads the logits of a few
-// positions per sequence (the continuation's tokens), yet a plain graph computes the LM head at
-// every position and hands all [B, T, V] logits to JavaScript. Fed with flat positions (b·T + t),
-// this graph gathers the hidden states there and runs the head on those rows only, giving logits
-// [1, n, V], log-softmax normalised in the graph (still logits: the softmax is the same, and no
-// reader needs a log-sum-exp over V in JavaScript); fed an empty list, it computes the full
-// logits as before, so one session (one copy
-// of the weights) serves generation and scoring alike. (The input is required: onnxruntime-node
-// neither lists nor takes an input that has a default initializer.)
+// A `logits_positions` input for causal LM graphs. Scoring reads the logits of a few positions
+// per sequence (the continuation's tokens), yet a plain graph computes the LM head at every
+// position and hands all [B, T, V] logits to JavaScript. Fed flat positions (b·T + t), this graph
+// gathers the hidden states there and runs the head on those rows only, giving logits [1, n, V],
+// log-softmax normalised in the graph (still logits: the softmax is the same, and no reader needs
+// a log-sum-exp over V in JavaScript). Fed an empty list, it computes the full logits as before,
+// so one session (one copy of the weights) serves generation and scoring alike. The input is
+// required: onnxruntime-node neither lists nor takes an input that has a default initializer.
 //
 // ONNX Runtime runs every node of a graph whatever outputs a run asks for, so the choice is an
 // If: the head's own nodes move into its full branch and are replayed on the gathered rows in the
