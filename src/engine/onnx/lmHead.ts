@@ -49,8 +49,20 @@ export function findLmHead(graph: Graph, logits: string): LmHead | undefined {
   }
 }
 
+/**
+ * The head's output at the flat positions `positions` (int64 [N], each r·T + t): the hidden
+ * states are flattened to [rows·T, d], the N rows gathered, and the head's nodes replayed on them.
+ * Node names start with `prefix`.
+ */
+export function headAtPositions(b: GraphBuilder, head: LmHead, positions: string, prefix: string): string {
+  const rows = b.op('Flatten', [head.hidden], { axis: -1 }, { name: `${prefix}FlattenHidden` });
+  let picked = b.op('Gather', [rows, positions], { axis: 0 }, { name: `${prefix}GatherHidden` });
+  for (const { node, rowsInput } of head.chain) picked = replayHeadNode(b, node, rowsInput, picked, prefix);
+  return picked;
+}
+
 /** A head node again, on gathered rows [N, d] instead of the hidden states [rows, T, d]. */
-export function replayHeadNode(b: GraphBuilder, node: OnnxNode, rowsInput: number, rows: string, prefix: string): string {
+function replayHeadNode(b: GraphBuilder, node: OnnxNode, rowsInput: number, rows: string, prefix: string): string {
   const name = `${prefix}${node.opType}Head`;
   // A tied head multiplies by Transpose(table): Gemm's transB reads the table as it is, where
   // the Transpose would make ONNX Runtime fold a transposed copy of the table into the session.

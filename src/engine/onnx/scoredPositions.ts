@@ -13,7 +13,7 @@
 import { GraphBuilder } from './builder';
 import type { Graph, OnnxModel, OnnxNode } from './ir';
 import { dataTypeCode } from './tensorTypes';
-import { findLmHead, replayHeadNode } from './lmHead';
+import { findLmHead, headAtPositions } from './lmHead';
 
 export const LOGITS_POSITIONS = 'logits_positions';
 
@@ -48,9 +48,7 @@ export function withScoredPositions(model: OnnxModel, logits = 'logits'): OnnxMo
     return renamed;
   });
   const scoredBranch = takeBranch('scored_positions', () => {
-    const rows = b.op('Flatten', [head.hidden], { axis: -1 }, { name: 'ScoredFlattenHidden' });
-    let picked = b.op('Gather', [rows, LOGITS_POSITIONS], { axis: 0 }, { name: 'ScoredGatherHidden' });
-    for (const { node, rowsInput } of head.chain) picked = replayHeadNode(b, node, rowsInput, picked, 'Scored');
+    let picked = headAtPositions(b, head, LOGITS_POSITIONS, 'Scored');
     // Normalised in float32 whatever the model's type, then given back in it (a branch's type is the If's).
     const half = out.dataType !== 'float32';
     if (half) picked = b.op('Cast', [picked], { to: dataTypeCode('float32') }, { name: 'ScoredToFloat' });

@@ -7,7 +7,7 @@
 // else keeps the general path: full logits, then the gather.
 import type { GraphBuilder } from '../../onnx/builder';
 import type { DataType } from '../../onnx/ir';
-import { findLmHead, replayHeadNode } from '../../onnx/lmHead';
+import { findLmHead, headAtPositions } from '../../onnx/lmHead';
 
 /**
  * Emits the logits at the flat positions `positions` (int64 [...], each r·T + t) as float32
@@ -24,9 +24,7 @@ export function scoredLogits(b: GraphBuilder, logits: { name: string; dataType: 
     const flat = b.op('Reshape', [logits.name, b.constInt64([-1, vocab], [2], 'loss_flat_shape')], {}, { name: 'LossFlattenLogits' });
     picked = b.op('Gather', [flat, flatPositions], { axis: 0 }, { name: 'LossGatherPositions' });
   } else {
-    const rows = b.op('Flatten', [head.hidden], { axis: -1 }, { name: 'LossFlattenHidden' });
-    picked = b.op('Gather', [rows, flatPositions], { axis: 0 }, { name: 'LossGatherHidden' });
-    for (const { node, rowsInput } of head.chain) picked = replayHeadNode(b, node, rowsInput, picked, 'Loss');
+    picked = headAtPositions(b, head, flatPositions, 'Loss');
   }
   if (logits.dataType !== 'float32') picked = b.op('Cast', [picked], { to: 1 }, { name: 'LossLogitsToFloat' });
   const shape = b.op('Concat', [b.op('Shape', [positions], {}, { name: 'LossPositionsShape' }), b.constInt64([vocab], [1], 'loss_vocab')], { axis: 0 }, { name: 'LossLogitsShape' });
