@@ -172,26 +172,34 @@ export class ProtoReader {
 export class ProtoWriter {
   private parts: Uint8Array[] = [];
   private buf = new Uint8Array(256);
+  /** Bytes of `buf` before `start` are already in `parts` (as views); those after are not yet. */
+  private start = 0;
   private used = 0;
   private partsLength = 0;
 
   /** Total bytes written so far, including nested parts. */
   get length(): number {
-    return this.partsLength + this.used;
+    return this.partsLength + this.used - this.start;
   }
 
   private ensure(n: number): void {
     if (this.used + n <= this.buf.length) return;
     this.flush();
-    if (n > this.buf.length) this.buf = new Uint8Array(Math.max(n, this.buf.length * 2));
+    this.buf = new Uint8Array(Math.max(n, Math.min(this.buf.length * 2, 1 << 16)));
+    this.start = 0;
+    this.used = 0;
   }
 
+  /**
+   * Moves the pending bytes into `parts` as a view; later writes go on in the same buffer. (A
+   * fresh buffer per flush cost a 64 KiB allocation per nested message: 80 ms of a 90 ms encode
+   * of stories260k's graph.)
+   */
   private flush(): void {
-    if (this.used === 0) return;
-    this.parts.push(this.buf.subarray(0, this.used));
-    this.partsLength += this.used;
-    this.buf = new Uint8Array(Math.min(this.buf.length * 2, 1 << 16));
-    this.used = 0;
+    if (this.used === this.start) return;
+    this.parts.push(this.buf.subarray(this.start, this.used));
+    this.partsLength += this.used - this.start;
+    this.start = this.used;
   }
 
   private pushPart(bytes: Uint8Array): void {
