@@ -67,38 +67,50 @@ export async function onePassCompletions(model: LanguageModel, prompts: readonly
       const width = Math.max(...rows.map((i) => prompts[i]!.length));
       const ids = rows.map((i) => [...prompts[i]!, ...new Array<number>(width - prompts[i]!.length).fill(model.padId())]);
       const mask = rows.map((i) => [...new Array<number>(prompts[i]!.length).fill(1), ...new Array<number>(width - prompts[i]!.length).fill(0)]);
-      const out = await forward(active.session, active.io, { ids, attentionMask: mask, wantPresent: false });
+      // Only the rows read: for echo, those predicting prompt tokens 1…n-1 (the logits at t - 1
+      // predict the token at t); for a generated token, the last one. On a graph with
+      // logits_positions they come back log-softmax normalised and the head skips the padding.
+      const at: number[] = [];
+      const firstRow: number[] = [];
+      for (const [b, index] of rows.entries()) {
+        firstRow.push(at.length);
+        const n = prompts[index]!.length;
+        if (options.echoLogprobs) for (let t = 1; t < n; t++) at.push(b * width + t - 1);
+        if (options.sampling.maxTokens >= 1) at.push(b * width + n - 1);
+      }
+      const out = at.length > 0 ? await forward(active.session, active.io, { ids, attentionMask: mask, wantPresent: false, logitsAt: at }) : undefined;
+      const lseAt = (offset: number) => (out!.logProbs ? 0 : logSumExp(out!.logits, offset, out!.vocab));
       for (const [b, index] of rows.entries()) {
         const promptIds = prompts[index]!;
-        const at = (t: number) => (b * out.seq + t) * out.vocab;
+        let row = firstRow[b]!;
         const result: OnePassResult = { promptIds: [...promptIds], prompt: [] };
         if (options.echoLogprobs) {
           result.prompt.push({ id: promptIds[0]!, text: texts.first(promptIds[0]!), logprob: null, top: null });
           for (let t = 1; t < promptIds.length; t++) {
-            // The logits at position t - 1 predict the token at t.
-            const offset = at(t - 1);
-            const lse = logSumExp(out.logits, offset, out.vocab);
+            const offset = row++ * out!.vocab;
+            const lse = lseAt(offset);
             const previous = promptIds[t - 1]!;
             result.prompt.push({
               id: promptIds[t]!,
               text: texts.after(previous, promptIds[t]!),
-              logprob: out.logits[offset + promptIds[t]!]! - lse,
-              top: topOf(out.logits, offset, out.vocab, lse, options.top, texts, previous),
+              logprob: out!.logits[offset + promptIds[t]!]! - lse,
+              top: topOf(out!.logits, offset, out!.vocab, lse, options.top, texts, previous),
             });
           }
         }
         if (options.sampling.maxTokens >= 1) {
-          const offset = at(promptIds.length - 1);
-          const lse = logSumExp(out.logits, offset, out.vocab);
+          const offset = row * out!.vocab;
+          const lse = lseAt(offset);
           const s = options.sampling;
-          const id = pickToken(out.logits, offset, out.vocab, { temperature: s.temperature, topK: s.topK, topP: s.topP }, random);
+          // Log-probs and logits differ by a constant per row: the same pick at any temperature.
+          const id = pickToken(out!.logits, offset, out!.vocab, { temperature: s.temperature, topK: s.topK, topP: s.topP }, random);
           const previous = promptIds.at(-1)!;
           const stop = stopIds.has(id);
           result.generated = {
             id,
             text: stop ? '' : texts.after(previous, id),
-            logprob: out.logits[offset + id]! - lse,
-            top: topOf(out.logits, offset, out.vocab, lse, options.top, texts, previous),
+            logprob: out!.logits[offset + id]! - lse,
+            top: topOf(out!.logits, offset, out!.vocab, lse, options.top, texts, previous),
             stop,
           };
         }
