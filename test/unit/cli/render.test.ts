@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cliBundle } from '../host/engineBundle';
 
@@ -24,7 +24,6 @@ Module._load = function (request, ...rest) { fs.appendFileSync(${JSON.stringify(
 });
 after(() => {
   rmSync(dir, { recursive: true, force: true });
-  rmSync(dirname(cli), { recursive: true, force: true });
 });
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { STORIES_ABSENT, storiesHfDir, storiesOnnxDir } from '../helpers/fixtures';
 import { storiesReference } from '../runtime/sharedModels';
 import { cliBundle, runCli as runBundledCli } from './engineBundle';
@@ -13,7 +11,6 @@ before(async () => {
   cli = cliBundle();
   if (!skip) model = await storiesOnnxDir();
 });
-after(() => rmSync(dirname(cli), { recursive: true, force: true }));
 
 const runCli = (args: string[]) => runBundledCli(cli, args);
 

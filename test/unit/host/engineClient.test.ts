@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 import { EngineClient, EngineClientError } from '../../../src/engine/client/engineClient';
 import { parseModelEvent } from '../../../src/protocol/modelApi';
@@ -26,7 +24,6 @@ before(async () => {
 });
 after(async () => {
   await Promise.all(clients.map((c) => c.dispose()));
-  rmSync(dirname(enginePath), { recursive: true, force: true });
 });
 
 const isCode = (code: string) => (err: unknown) => {

@@ -3,10 +3,10 @@
 // that waits for endpoints pauses the task, which carries on from where it was once resumed.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
 import { TaskQueue } from '../../../src/engine/host/taskQueue';
 import { OpenAiClient } from '../../../src/engine/remote/openAiClient';
 import { RemoteTaskScorer, remoteTaskScorerFor } from '../../../src/engine/remote/remoteTaskScorer';
@@ -24,7 +24,6 @@ before(async () => {
   cli = cliBundle();
   if (!skip) modelDir = await storiesOnnxDir();
 });
-after(() => rmSync(dirname(cli), { recursive: true, force: true }));
 
 interface Served {
   url: string;
