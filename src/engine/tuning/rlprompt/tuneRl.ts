@@ -106,7 +106,7 @@ async function searchPrompts(request: TuneRlRequest, method: RlMethod): Promise<
     const rng = new Rng(resumed?.rng ?? settings.seed);
     const { proposer, snapshot, trainableParams } = makeProposer(session, settings, method, rng, resumed);
     // A resumed run keeps writing where it was resumed from unless told otherwise.
-    const out = request.out ?? (request.resume && !request.resume.endsWith('.json') ? request.resume : undefined);
+    const out = request.out ?? (request.resume && !/\.(json|safetensors)$/.test(request.resume) ? request.resume : undefined);
     const checkpointDir = out ? join(out, 'checkpoint') : undefined;
     const checkpoint = (search: SearchState) => {
       if (!checkpointDir) return;
