@@ -5,7 +5,7 @@
 import { LOGITS_POSITIONS } from '../onnx/scoredPositions';
 import { float16ToFloat32 } from '../onnx/tensorTypes';
 import { RuntimeError } from './errors';
-import { float32Tensor, inputShapes, int64Tensor, ort, type OrtFeeds, type OrtSession, type OrtTensor } from './ort';
+import { float32Tensor, inputShapes, int64Tensor, ort, type OrtFeeds, type OrtSession, type OrtTensor, toInt64Array } from './ort';
 
 export interface ModelIo {
   hasAttentionMask: boolean;
@@ -119,7 +119,8 @@ function flatInt64(rows: readonly (readonly number[])[]): BigInt64Array {
   const width = rows[0]?.length ?? 0;
   const out = new BigInt64Array(rows.length * width);
   rows.forEach((row, r) => {
-    for (let i = 0; i < width; i++) out[r * width + i] = BigInt(row[i]!);
+    if (row.length !== width) throw new RuntimeError('E_BAD_INPUT', `forward: row ${r} has ${row.length} tokens, row 0 has ${width}`);
+    toInt64Array(row, out, r * width);
   });
   return out;
 }

@@ -106,8 +106,28 @@ export async function createSession(source: string | Uint8Array, provider: strin
   return typeof source === 'string' ? InferenceSession.create(source, options) : InferenceSession.create(source, options);
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/**
+ * Integers as int64, written as two int32 halves where they fit 32 bits: a BigInt per element
+ * allocates, and token ids, masks and positions went through ~1,000 of them per forward call.
+ */
+export function toInt64Array(values: ArrayLike<number>, out = new BigInt64Array(values.length), at = 0): BigInt64Array {
+  const words = LITTLE_ENDIAN ? new Int32Array(out.buffer, out.byteOffset, out.length * 2) : undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (words && (v | 0) === v) {
+      words[2 * (at + i)] = v;
+      words[2 * (at + i) + 1] = v < 0 ? -1 : 0;
+    } else {
+      out[at + i] = BigInt(v);
+    }
+  }
+  return out;
+}
+
 export function int64Tensor(values: readonly number[] | BigInt64Array, dims: readonly number[]): OrtTensor {
-  const data = values instanceof BigInt64Array ? values : BigInt64Array.from(values, (v) => BigInt(v));
+  const data = values instanceof BigInt64Array ? values : toInt64Array(values);
   return new (ort().Tensor)('int64', data, dims);
 }
 
