@@ -63,16 +63,24 @@ export class ModelService {
 
   constructor(private readonly fingerprintTtlMs = FINGERPRINT_TTL_MS) {}
 
-  private static key(ref: ModelRef): string {
-    const local = resolve(ref.model);
-    return [existsSync(local) ? local : ref.model, ref.device ?? 'auto', ref.variant ?? ''].join('\u0000');
+  /** Whether a model names a local folder (a stat, 75 µs of a scoring request here), re-checked as often as the fingerprints. */
+  private readonly localPaths = new Map<string, { path: string | undefined; checkedAt: number }>();
+
+  private key(ref: ModelRef, now: number): string {
+    const path = resolve(ref.model);
+    let local = this.localPaths.get(path);
+    if (!local || now - local.checkedAt >= this.fingerprintTtlMs) {
+      local = { path: existsSync(path) ? path : undefined, checkedAt: now };
+      this.localPaths.set(path, local);
+    }
+    return [local.path ?? ref.model, ref.device ?? 'auto', ref.variant ?? ''].join('\u0000');
   }
 
   /** The loaded model for `ref`, loading it on first use (concurrent callers share one load). */
   model(ref: ModelRef, ctx?: ServiceContext): Promise<LanguageModel> {
-    const key = ModelService.key(ref);
-    let entry = this.models.get(key);
     const now = Date.now();
+    const key = this.key(ref, now);
+    let entry = this.models.get(key);
     if (entry && now - entry.checkedAt >= this.fingerprintTtlMs) {
       if (entry.fingerprint !== folderFingerprint(resolve(ref.model))) entry = undefined;
       else entry.checkedAt = now;
@@ -148,6 +156,7 @@ export class ModelService {
 
   async dispose(): Promise<void> {
     this.models.clear();
+    this.localPaths.clear();
     await processSessionCache().dispose();
   }
 }

@@ -1,6 +1,6 @@
 // ORT sessions cached per (model file, device setting): opened once, shared by every request,
 // and released after an idle timeout so a model nobody uses stops holding memory.
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openCausalSession } from './causalSession';
 import { type Device, openSession, type SessionFactory, type SessionOnProvider } from './executionProviders';
@@ -98,7 +98,7 @@ export class SessionCache {
   /** The file's size and time are part of the key: a rewritten model file gets a new session. */
   private static key(file: string, device: Device, causal = false): string {
     const path = resolve(file);
-    const st = existsSync(path) ? statSync(path) : undefined;
+    const st = statSync(path, { throwIfNoEntry: false });
     return `${path}\u0000${device}\u0000${st ? `${st.size}:${st.mtimeMs}` : 'missing'}\u0000${causal ? 'causal' : ''}`;
   }
 }
