@@ -17,15 +17,14 @@ function demo(args: string[]) {
 }
 
 test('the demo compares the methods on the embedded task: one row per method starting with its id, test with its interval, the paired verdict, the data warnings', { skip }, () => {
-  const r = demo(['--methods', 'manual,soft,rl', '--budget-minutes', '0.05']);
+  // Soft prompts are in compare's own test; one training method shows the demo's rows.
+  const r = demo(['--methods', 'manual,rl', '--budget-minutes', '0.025']);
   assert.equal(r.status, 0, r.stderr);
   // The embedded model and task give the independently measured 62.5% (train), 59.4% (dev) and
   // 79.5% (test, tinysent/README.md) for the hand-written template.
   assert.match(r.stdout, /^manual +79\.5% +73\.4%–84\.5% +59\.4% +62\.5% +0 /m);
-  for (const method of ['soft', 'rl']) {
-    assert.match(r.stdout, new RegExp(`^${method} +\\d+\\.\\d% +\\d+\\.\\d%–\\d+\\.\\d% .*(better|worse|same)`, 'm'), `${method} row\n${r.stdout}`);
-  }
-  assert.match(r.stdout, /\[#+\] 3\/3 methods done/, 'a progress bar');
+  assert.match(r.stdout, /^rl +\d+\.\d% +\d+\.\d%–\d+\.\d% .*(better|worse|same)/m, `rl row\n${r.stdout}`);
+  assert.match(r.stdout, /\[#+\] 2\/2 methods done/, 'a progress bar');
   assert.match(r.stdout, /test: 200 held-out rows no method trained, selected or stopped on/);
   assert.match(r.stdout, /^(Best on held-out test rows: \w+ [\d.]+% against the hand-written 79\.5%|On held-out test rows, the hand-written prompt)/m);
   // tinysent's dev shares its events with train: the demo says so.
