@@ -112,7 +112,8 @@ test('compare --model: a local model runs every method on a copy of the task; a 
 
   const { server } = await serveStories();
   try {
-    const out = await cli(['--methods', 'manual,soft,random', '--budget-minutes', '0.1', '--model', `openai-compatible/${SERVED_NAME}`, '--endpoint', server.url, '--policy-model', modelDir!]);
+    // A short budget: the search stops after its first step (one always runs).
+    const out = await cli(['--methods', 'manual,soft,random', '--budget-minutes', '0.04', '--model', `openai-compatible/${SERVED_NAME}`, '--endpoint', server.url, '--policy-model', modelDir!]);
     const rows = JSON.parse(out.trim().split('\n').at(-1)!).rows;
     assert.deepEqual(
       rows.map((r: { method: string; status: string }) => `${r.method} ${r.status}`),
