@@ -51,10 +51,12 @@ test('a fine-tuning run cancelled at step 6 and resumed ends bit for bit like th
     // The checkpoint is one file replaced by rename: no temporary file is left behind.
     assert.deepEqual(readdirSync(join(interrupted, 'checkpoint')), [FINETUNE_CHECKPOINT_FILE]);
 
+    const refused: string[] = [];
     await assert.rejects(
-      fineTune({ promptFile: file, out: interrupted, resume: true, device: 'cpu', overrides: { lr: 0.01 } }),
+      fineTune({ promptFile: file, out: interrupted, resume: true, device: 'cpu', overrides: { lr: 0.01 }, emit: (e) => refused.push(e.type) }),
       (err: Error) => err.message.includes('checkpoint was made with lr = 0.002, this run has 0.01') && err.message.includes(interrupted),
     );
+    assert.ok(!refused.includes('device'), 'refused before any session was opened');
     // The template edited while the run was stopped: the saved weights learnt another task.
     writeFileSync(file, readFileSync(file, 'utf8').replace('They were', 'They all were'));
     await assert.rejects(fineTune({ promptFile: file, out: interrupted, resume: true, device: 'cpu' }), /the task changed since the checkpoint/);

@@ -5,7 +5,7 @@
 // crash at any moment leaves either the previous checkpoint or the new one, never half of one.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors, type TensorToWrite, writeSafetensors } from '../../onnx/safetensors';
+import { openSafetensors, readSafetensors, type TensorToWrite, writeSafetensors } from '../../onnx/safetensors';
 import type { RngState } from '../optim/rng';
 
 export const FINETUNE_CHECKPOINT_FILE = 'finetune-checkpoint.safetensors';
@@ -62,6 +62,19 @@ export function findFineTuneCheckpoint(path: string): string | undefined {
     if (candidate.endsWith('.safetensors') && existsSync(candidate)) return candidate;
   }
   return undefined;
+}
+
+/** The settings a checkpoint was made with, from its header alone (no tensor is read). Errors name the file. */
+export function readFineTuneFingerprint(file: string): Record<string, unknown> {
+  try {
+    const st = openSafetensors(file);
+    if (st.metadata.format !== 'promptsmith-finetune' || typeof st.metadata.state !== 'string') throw new Error('not a Promptsmith fine-tuning checkpoint');
+    const s = JSON.parse(st.metadata.state);
+    if (s.version !== VERSION) throw new Error(`unsupported checkpoint version ${JSON.stringify(s.version)}`);
+    return s.fingerprint;
+  } catch (err) {
+    throw new Error(`${file}: bad checkpoint (${(err as Error).message})`);
+  }
 }
 
 /** Reads a checkpoint; `size` is the number of parameters this run trains. Errors name the file. */

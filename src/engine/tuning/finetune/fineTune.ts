@@ -13,9 +13,10 @@ import type { FineTuneResult, SplitScores } from '../../../protocol/methods/fine
 import type { Device } from '../../runtime/executionProviders';
 import type { TaskHooks } from '../../tasks/taskHooks';
 import { Rng } from '../optim/rng';
+import { checkResumable } from '../resumeFingerprint';
 import { buildBatch } from '../softprompt/batchFeeds';
 import { checkpointTensorShapes, hasSafetensorsCheckpoint, parameterCount } from './checkpointHeaders';
-import { findFineTuneCheckpoint } from './checkpoint';
+import { findFineTuneCheckpoint, readFineTuneFingerprint } from './checkpoint';
 import { evaluateSplit, type SplitEvaluation } from './evaluation';
 import { addLoraAdapters } from './loraGraph';
 import { checkTrainingMemory, estimateTrainingMemory, type MemoryEstimate, modelShapeFromConfig } from './memoryEstimate';
@@ -23,7 +24,7 @@ import { checkpointLayout, type ParameterSet, weightsAsInputs } from './paramete
 import { saveLoraAdapter } from './peftLora';
 import { type FineTuneSettings, mergeFineTuneSettings, type RawFineTuneSettings } from './settings';
 import { type FineTuneTask, loadFineTuneTask } from './taskData';
-import { trainFineTune } from './trainer';
+import { type FineTuneTrainerOptions, fineTuneFingerprint, trainFineTune } from './trainer';
 import { type FineTuneSessions, openFineTuneSessions, releaseFineTuneSessions } from './trainingSession';
 
 export const FINETUNE_SUMMARY_FILE = 'finetune.json';
@@ -117,26 +118,31 @@ export async function fineTune(req: FineTuneRequest): Promise<FineTuneOutcome> {
   emit({ type: 'message', level: 'info', message: `memory estimate ${Math.round(estimate.total / MIB)} MiB (weights, gradients, optimizer state, activations)` });
   checkTrainingMemory(estimate, `${settings.method === 'lora' ? `LoRA (r ${settings.rank})` : 'full'} fine tuning of ${task.modelDir}`, { force: !settings.memoryCheck, available: req.memoryAvailable });
 
+  const resumeFrom = req.resume ? findFineTuneCheckpoint(out) : undefined;
+  const trainerOptions: FineTuneTrainerOptions = {
+    ...settings,
+    kind: task.kind,
+    checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
+    checkpointDir: join(out, 'checkpoint'),
+    resumeFrom,
+    fingerprint: { method: settings.method, rank: settings.method === 'lora' ? settings.rank : 0, alpha: settings.method === 'lora' ? settings.alpha : 0 },
+    signal: req.signal,
+    beforeStep: req.beforeStep,
+    shouldStop: req.shouldStop,
+    onProgress: emit,
+    onCheckpoint: req.onCheckpoint,
+  };
+  // A checkpoint of other settings or another task is refused before the graph is built, its
+  // sessions opened and every split evaluated (the trainer checks the parameter count too).
+  if (resumeFrom) checkResumable(resumeFrom, readFineTuneFingerprint(resumeFrom), fineTuneFingerprint(trainerOptions, task));
+
   const sessions = await openSessions(task, settings, req.device ?? 'auto');
   try {
     emit({ type: 'device', device: sessions.provider });
     if (sessions.params.count !== trainable) emit({ type: 'message', level: 'info', message: `training ${sessions.params.count} parameters (estimated ${trainable})` });
     const manual = await evaluateAll(sessions, task, req.signal);
-    const resumeFrom = req.resume ? findFineTuneCheckpoint(out) : undefined;
     if (req.resume && !resumeFrom) emit({ type: 'message', level: 'info', message: `${join(out, 'checkpoint')} holds no checkpoint (the run stopped before its first one): starting again from step 0.` });
-    const result = await trainFineTune(sessions, task, {
-      ...settings,
-      kind: task.kind,
-      checkpointEvery: req.checkpointEvery ?? settings.evalEvery,
-      checkpointDir: join(out, 'checkpoint'),
-      resumeFrom,
-      fingerprint: { method: settings.method, rank: settings.method === 'lora' ? settings.rank : 0, alpha: settings.method === 'lora' ? settings.alpha : 0 },
-      signal: req.signal,
-      beforeStep: req.beforeStep,
-      shouldStop: req.shouldStop,
-      onProgress: emit,
-      onCheckpoint: req.onCheckpoint,
-    });
+    const result = await trainFineTune(sessions, task, trainerOptions);
     const final = result.cancelled ? scores() : await evaluateAll(sessions, task, req.signal);
     if (result.cancelled && result.best) Object.assign(final, { dev_acc: Number.isFinite(result.best.devAcc) ? result.best.devAcc : null, dev_loss: result.best.devLoss });
     const summary: FineTuneOutcome = {

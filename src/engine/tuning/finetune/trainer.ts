@@ -6,7 +6,7 @@
 // On return the parameter vector holds the best parameters on dev (the last ones without dev).
 import { AdamW } from '../optim/adamw';
 import { Rng } from '../optim/rng';
-import { checkResumable, taskDigest } from '../resumeFingerprint';
+import { checkResumable, type Fingerprint, taskDigest } from '../resumeFingerprint';
 import type { BatchExample } from '../softprompt/batchFeeds';
 import { buildBatch } from '../softprompt/batchFeeds';
 import { accuracy } from '../softprompt/objective';
@@ -69,16 +69,13 @@ function better(kind: ObjectiveKind, dev: { accuracy?: number; loss: number }, b
   return acc > best.devAcc || (acc === best.devAcc && dev.loss < best.devLoss);
 }
 
-export async function trainFineTune(s: FineTuneSessions, data: TrainingExamples, options: FineTuneTrainerOptions): Promise<FineTuneTrainResult> {
-  if (data.train.length === 0) throw new Error('fine tuning: the training set is empty');
-  const params = s.params;
-  const batchSize = Math.min(options.batchSize, data.train.length);
-  const fingerprint = {
+/** What a resumed run must share with its checkpoint, but the parameter count (known once the graph is built). */
+export function fineTuneFingerprint(options: Omit<FineTuneTrainerOptions, 'checkpointEvery'>, data: TrainingExamples): Fingerprint {
+  return {
     ...options.fingerprint,
     kind: options.kind,
-    parameters: params.count,
     steps: options.steps,
-    batchSize,
+    batchSize: Math.min(options.batchSize, data.train.length),
     lr: options.lr,
     warmup: options.warmup,
     schedule: options.schedule,
@@ -88,6 +85,13 @@ export async function trainFineTune(s: FineTuneSessions, data: TrainingExamples,
     trainSize: data.train.length,
     task: taskDigest(data.train, data.dev),
   };
+}
+
+export async function trainFineTune(s: FineTuneSessions, data: TrainingExamples, options: FineTuneTrainerOptions): Promise<FineTuneTrainResult> {
+  if (data.train.length === 0) throw new Error('fine tuning: the training set is empty');
+  const params = s.params;
+  const batchSize = Math.min(options.batchSize, data.train.length);
+  const fingerprint = { ...fineTuneFingerprint(options, data), parameters: params.count };
   const optimizer = new AdamW(params.count, { lr: options.lr, weightDecay: options.weightDecay, segments: params.segments() });
   let rng = new Rng(options.seed);
   let step = 0;
