@@ -109,11 +109,16 @@ test('cancelling aborts the request on the wire', { skip }, async () => {
       assert.equal(proxy.abandoned, 1);
       // A request still waiting for a place (the bound is 1) is cancelled without being sent.
       const client = new OpenAiClient({ endpoint: proxy.url, maxConcurrency: 1 });
+      const holding = new AbortController();
       const waiting = new AbortController();
-      const first = client.postJson('/completions', {}, AbortSignal.timeout(100)).catch((e: Error) => e);
+      const first = client.postJson('/completions', {}, holding.signal).catch((e: Error) => e);
       const second = client.postJson('/completions', {}, waiting.signal);
       waiting.abort();
       await assert.rejects(second, { code: 'E_CANCELLED' });
+      // The first one holds the place until it has reached the proxy (a fixed timeout could end it
+      // before it was sent, on a busy machine).
+      while (proxy.seen < 2) await new Promise((r) => setTimeout(r, 5));
+      holding.abort();
       await first;
       assert.equal(proxy.seen, 2);
     },
@@ -124,8 +129,9 @@ test('an attempt without an answer times out, and after the retries the endpoint
   await withProxy(
     () => 'hang',
     async (proxy) => {
-      const client = new OpenAiClient({ endpoint: proxy.url, timeoutMs: 200, maxRetries: 1, ...fast });
-      await assert.rejects(client.postJson('/completions', {}), { code: 'E_ENDPOINT_DOWN', message: `the endpoint ${proxy.url} is not answering: no answer within 0.2 s (2 attempts)` });
+      // Long enough that each attempt reaches the proxy on a busy machine before it times out.
+      const client = new OpenAiClient({ endpoint: proxy.url, timeoutMs: 500, maxRetries: 1, ...fast });
+      await assert.rejects(client.postJson('/completions', {}), { code: 'E_ENDPOINT_DOWN', message: `the endpoint ${proxy.url} is not answering: no answer within 0.5 s (2 attempts)` });
       assert.equal(proxy.seen, 2);
     },
   );
