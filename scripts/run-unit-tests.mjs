@@ -40,13 +40,10 @@ const files = tests.map((t) => join(outdir, t.slice('test/unit/'.length).replace
 // the bundles, and the files with a failing test run again with them, so a failure is shown at
 // its .ts line.
 const failedList = join(outdir, 'failed-files.json');
-// Three files at a time on two cores: files that wait (on a served process, a client's retries, a
-// browser) would otherwise leave a core idle. Back to back, 3 took 108.5 and 113.4 s where 2
-// took 115.1 and 119.0 s.
 const reporter = process.stdout.isTTY ? 'spec' : 'tap';
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=3', `--test-reporter=${reporter}`, '--test-reporter-destination=stdout', '--test-reporter=./scripts/failed-test-files.mjs', `--test-reporter-destination=${failedList}`, ...files],
+  ['--test', '--test-concurrency=2', `--test-reporter=${reporter}`, '--test-reporter-destination=stdout', '--test-reporter=./scripts/failed-test-files.mjs', `--test-reporter-destination=${failedList}`, ...files],
   { stdio: 'inherit' },
 );
 if (result.status !== 0 && existsSync(failedList)) {
