@@ -30,12 +30,12 @@ function freshDist(name: string): string | undefined {
   return statSync(file).mtimeMs >= sourcesChangedAt ? file : undefined;
 }
 
-/** dist/engine.js's equivalent, freshly bundled; the folder is per test process. */
+/** dist/engine.js when fresh, else its equivalent bundled from the sources (a folder per test process). */
 export function engineBundle(): string {
   return bundle('src/engine/host/engineMain.ts', 'engine.js');
 }
 
-/** dist/cli.js's equivalent, beside engineBundle() so it finds the engine as dist/cli.js does. */
+/** dist/cli.js when fresh, else its equivalent beside engineBundle()'s, so it finds the engine as dist/cli.js does. */
 export function cliBundle(): string {
   engineBundle();
   return bundle('src/cli/main.ts', 'cli.js');
