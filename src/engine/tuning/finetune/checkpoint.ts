@@ -5,7 +5,7 @@
 // crash at any moment leaves either the previous checkpoint or the new one, never half of one.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSafetensors, readSafetensors, type TensorToWrite, writeSafetensors } from '../../onnx/safetensors';
+import { openSafetensors, readSafetensors, type SafetensorsFile, type TensorToWrite, writeSafetensors } from '../../onnx/safetensors';
 import type { RngState } from '../optim/rng';
 
 export const FINETUNE_CHECKPOINT_FILE = 'finetune-checkpoint.safetensors';
@@ -64,14 +64,19 @@ export function findFineTuneCheckpoint(path: string): string | undefined {
   return undefined;
 }
 
+/** The run state a checkpoint's metadata carries (its header alone), checked to be ours and of this version. */
+function savedState(st: SafetensorsFile) {
+  if (st.metadata.format !== 'promptsmith-finetune' || typeof st.metadata.state !== 'string') throw new Error('not a Promptsmith fine-tuning checkpoint');
+  const s = JSON.parse(st.metadata.state);
+  if (s.version !== VERSION) throw new Error(`unsupported checkpoint version ${JSON.stringify(s.version)}`);
+  return s;
+}
+
 /** The settings a checkpoint was made with, from its header alone (no tensor is read). Errors name the file. */
 export function readFineTuneFingerprint(file: string): Record<string, unknown> {
+  const st = openSafetensors(file);
   try {
-    const st = openSafetensors(file);
-    if (st.metadata.format !== 'promptsmith-finetune' || typeof st.metadata.state !== 'string') throw new Error('not a Promptsmith fine-tuning checkpoint');
-    const s = JSON.parse(st.metadata.state);
-    if (s.version !== VERSION) throw new Error(`unsupported checkpoint version ${JSON.stringify(s.version)}`);
-    return s.fingerprint;
+    return savedState(st).fingerprint;
   } catch (err) {
     throw new Error(`${file}: bad checkpoint (${(err as Error).message})`);
   }
@@ -83,9 +88,7 @@ export function readFineTuneCheckpoint(path: string, size: number): FineTuneChec
   if (!file) throw new Error(`${path}: no fine-tuning checkpoint here (expected ${FINETUNE_CHECKPOINT_FILE} or checkpoint/${FINETUNE_CHECKPOINT_FILE})`);
   const st = readSafetensors(file);
   try {
-    if (st.metadata.format !== 'promptsmith-finetune' || typeof st.metadata.state !== 'string') throw new Error('not a Promptsmith fine-tuning checkpoint');
-    const s = JSON.parse(st.metadata.state);
-    if (s.version !== VERSION) throw new Error(`unsupported checkpoint version ${JSON.stringify(s.version)}`);
+    const s = savedState(st);
     const tensor = (name: string): Float32Array => {
       const e = st.entry(name);
       if (e.dtype !== 'F32' || e.shape.length !== 1 || e.shape[0] !== size) throw new Error(`tensor '${name}' is ${e.dtype} [${e.shape}], this run trains ${size} parameters`);
