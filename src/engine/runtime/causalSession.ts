@@ -7,31 +7,18 @@
 //    through a temporary copy of its weights (modelSession.ts), and past 1 GiB that copy's disk
 //    and load time outweigh what the gathered head saves on a typical evaluation;
 //  - ORT refuses the rewritten graph on this provider.
-import { statSync } from 'node:fs';
 import { readModelFile } from '../onnx/codec';
 import type { OnnxModel } from '../onnx/ir';
 import { withScoredPositions } from '../onnx/scoredPositions';
 import { type Device, openSession, type SessionFactory, type SessionOnProvider } from './executionProviders';
 import { openModelSession } from './modelSession';
-import { createSession } from './ort';
+import { createSession, modelBytes } from './ort';
 
 /** Weights above this size keep the plain graph (measured at 540 MB: open 5.4 s → 9.2 s, a 16 × 40 scoring batch 1.4 s → 0.8 s). */
 export const SCORED_POSITIONS_MAX_BYTES = 2 ** 30;
 
-function fileBytes(file: string): number {
-  let total = 0;
-  for (const path of [file, `${file}_data`]) {
-    try {
-      total += statSync(path).size;
-    } catch {
-      // no external data file
-    }
-  }
-  return total;
-}
-
 export async function openCausalSession(file: string, device: Device, factory: SessionFactory = createSession): Promise<SessionOnProvider> {
-  if (factory !== createSession || fileBytes(file) > SCORED_POSITIONS_MAX_BYTES) return openSession(file, device, factory);
+  if (factory !== createSession || modelBytes(file) > SCORED_POSITIONS_MAX_BYTES) return openSession(file, device, factory);
   let rewritten: OnnxModel | undefined;
   try {
     rewritten = withScoredPositions(readModelFile(file, { lazyTensors: true }));

@@ -51,7 +51,8 @@ export function cudaProviderFilesPresent(): boolean {
  */
 const SMALL_MODEL_BYTES = 100 * 2 ** 20;
 
-function modelBytes(source: string | Uint8Array): number {
+/** A model's bytes: the buffer's, or the file's with its external data file (infinite when unreadable). */
+export function modelBytes(source: string | Uint8Array): number {
   if (typeof source !== 'string') return source.byteLength;
   try {
     const dataFile = `${source}_data`;
