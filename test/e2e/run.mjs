@@ -152,6 +152,11 @@ for (const scenario of scenarios) {
         return env.seeder.seedRun(workspace, promptFile, modelDir);
       },
       log: (line) => t.diagnostic(line),
+      /** Records a measured number, reported with the run's timings (e.g. activation time). */
+      measure(name, value) {
+        env.timings[name] = value;
+        t.diagnostic(`${name}: ${value}`);
+      },
       /** Opens a fresh copy of the fixture workspace (model path filled in) in a new browser context. */
       async openWorkspace({ folder } = {}) {
         const workspace = folder ?? env.server.newWorkspace(fixtureDir, { __STORIES260K__: modelDir });

@@ -107,6 +107,23 @@ export class Workbench {
     });
   }
 
+  /**
+   * VS Code's own activation time of an extension in ms, as its Running Extensions view shows it
+   * (loading the extension's code plus the activate() call: what a user sees when they look).
+   * `names`: the row's name, which is the display name, or the id when VS Code has none.
+   */
+  async runningExtensionActivationMs(names) {
+    await this.runCommand('Developer: Show Running Extensions');
+    const found = await waitFor(`the activation time of ${names.join(' / ')} in Running Extensions`, async () => {
+      const rows = await this.page.locator('.runtime-extensions-editor .monaco-list-row').evaluateAll((els) =>
+        els.map((el) => ({ name: el.querySelector('.name')?.textContent ?? '', time: el.querySelector('.activation-time')?.textContent ?? '' })),
+      );
+      const match = /Activation: (\d+)ms/.exec(rows.find((r) => names.includes(r.name))?.time ?? '');
+      return match && { ms: Number(match[1]) };
+    });
+    return found.ms;
+  }
+
   /** Opens a workspace file with Quick Open and waits for its editor tab. */
   async openFile(relativePath) {
     const page = this.page;

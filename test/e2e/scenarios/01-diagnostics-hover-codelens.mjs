@@ -19,7 +19,7 @@ export default {
   name: 'scenario 1: diagnostics in the Problems panel, variable hover, CodeLens',
   needs: ['languageServer'],
   timeoutMs: 150_000,
-  async run({ openWorkspace, log }) {
+  async run({ openWorkspace, log, measure }) {
     const wb = await openWorkspace();
     const file = join(wb.workspace, 'problems.prompt');
     const undefinedLine = lineOf(file, '{{mood}}');
@@ -74,5 +74,11 @@ export default {
     assert.match(hover, /string/, 'the hover shows the schema type of {{topic}}');
     assert.match(hover, /what the story is about/, 'the hover shows the schema description of {{topic}}');
     await wb.screenshot('hover');
+
+    // Opening the .prompt file activated the extension; VS Code's own figure for it is the one
+    // its Running Extensions view shows (code loading + activate(), without the host's work around them).
+    const activationMs = await wb.runningExtensionActivationMs(['Promptsmith', 'promptsmith.promptsmith']);
+    measure('activation as VS Code reports it (Running Extensions)', `${activationMs} ms`);
+    await wb.screenshot('running-extensions');
   },
 };
