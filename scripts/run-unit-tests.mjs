@@ -2,8 +2,9 @@
 // Usage: node scripts/run-unit-tests.mjs [filter-substring]
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { groupEntrySource, planTestProcesses } from './unit-test-groups.mjs';
 
 // One folder per run, so parallel runs (several terminals, watch mode) never clobber each other.
 const outdir = join('.test-out', String(process.pid));
@@ -19,10 +20,24 @@ function findTests(dir) {
 
 const tests = findTests('test/unit').filter((f) => !filter || f.includes(filter));
 rmSync(outdir, { recursive: true, force: true });
+// Files that need no process of their own share one, a few groups in all (unit-test-groups.mjs).
+const GROUPS = 6;
+const plan = planTestProcesses(tests, (f) => readFileSync(f, 'utf8'), GROUPS);
+const entryDir = join(outdir, 'group-entries');
+mkdirSync(entryDir, { recursive: true });
+const entryPoints = [
+  ...plan.alone.map((t) => ({ in: t, out: t.slice('test/unit/'.length).replace(/\.ts$/, '') })),
+  ...plan.groups.map((group, i) => {
+    const entry = join(entryDir, `in-process-${i + 1}.js`);
+    writeFileSync(entry, groupEntrySource(group.map((f) => resolve(f)), resolve('test/unit')));
+    // One level below outdir, as every other bundle: tests that find the repository from their
+    // bundle's folder find it from here too.
+    return { in: entry, out: `groups/in-process-${i + 1}.test` };
+  }),
+];
 await esbuild.build({
-  entryPoints: tests,
+  entryPoints,
   outdir,
-  outbase: 'test/unit',
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -34,7 +49,8 @@ await esbuild.build({
   external: ['vscode', 'onnxruntime-node'],
   logLevel: 'warning',
 });
-const files = tests.map((t) => join(outdir, t.slice('test/unit/'.length).replace(/\.ts$/, '.js')));
+// The files that start processes first: they are the long ones, so the groups fill the end.
+const files = entryPoints.map((e) => join(outdir, `${e.out}.js`));
 // Without --enable-source-maps: with it, every stack trace a test makes (thrown errors included)
 // decodes its bundle's whole map, which cost 11-25 s of the suite's ~2 minutes. The maps stay in
 // the bundles, and the files with a failing test run again with them, so a failure is shown at
