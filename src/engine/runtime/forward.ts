@@ -43,16 +43,16 @@ export interface ForwardInput {
   /** Further graph outputs to fetch (e.g. a hidden state exposed by graph surgery). */
   extraOutputs?: readonly string[];
   /**
-   * Only the logits at these flat positions (b · seq + t, over the new tokens) are wanted: the
-   * output is then [1, n, vocab], row k for logitsAt[k]. A graph with logits_positions computes
-   * just those, already log-softmax normalised (see `logProbs`); another one computes all and
-   * they are picked out here.
+   * Only the log-probabilities at these flat positions (b · seq + t, over the new tokens) are
+   * wanted: the output is then [1, n, vocab], row k for logitsAt[k], log-softmax normalised. A
+   * graph with logits_positions computes just those rows, normalised in the graph; for another
+   * one all logits are computed and the rows are picked out and normalised here.
    */
   logitsAt?: readonly number[];
 }
 
 export interface ForwardOutput {
-  /** Float32 logits [batch, seq, vocab] ([1, n, vocab] when logitsAt was given). */
+  /** Float32 logits [batch, seq, vocab]; with logitsAt, log-probabilities [1, n, vocab]. */
   logits: Float32Array;
   batch: number;
   seq: number;
@@ -61,8 +61,6 @@ export interface ForwardOutput {
   present?: KvCache;
   /** The tensors named in `extraOutputs`. */
   extra: Record<string, OrtTensor>;
-  /** The rows are log-probabilities already (logitsAt on a graph with logits_positions). */
-  logProbs: boolean;
 }
 
 const ioCache = new WeakMap<OrtSession, ModelIo>();
@@ -176,10 +174,10 @@ export async function forward(session: OrtSession, io: ModelIo, input: ForwardIn
   const present = wantPresent ? { tensors: io.presentOutputs.map((n) => out[n]!), length: pastLength + seq } : undefined;
   const extra = Object.fromEntries(extraNames.map((n) => [n, out[n]!]));
   const vocab = dims[2]!;
-  if (at === undefined || io.hasLogitsPositions) return { logits, batch: dims[0]!, seq: dims[1]!, vocab, present, extra, logProbs: at !== undefined };
+  if (at === undefined || io.hasLogitsPositions) return { logits, batch: dims[0]!, seq: dims[1]!, vocab, present, extra };
   const picked = new Float32Array(at.length * vocab);
-  for (const [k, p] of at.entries()) picked.set(logits.subarray(p * vocab, (p + 1) * vocab), k * vocab);
-  return { logits: picked, batch: 1, seq: at.length, vocab, present, extra, logProbs: false };
+  for (const [k, p] of at.entries()) picked.set(logSoftmaxRow(logits, p * vocab, vocab), k * vocab);
+  return { logits: picked, batch: 1, seq: at.length, vocab, present, extra };
 }
 
 /** log-softmax of one logits row, as float64. */

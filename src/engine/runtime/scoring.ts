@@ -4,7 +4,6 @@ import { RuntimeError, throwIfAborted } from './errors';
 import type { Provider } from './executionProviders';
 import { forward } from './forward';
 import type { ActiveSession, LanguageModel } from './languageModel';
-import { logSumExp } from './logits';
 
 export interface IdPair {
   prompt: readonly number[];
@@ -68,7 +67,7 @@ export async function scoreIds(active: ActiveSession, pairs: readonly IdPair[], 
     for (const pairIndex of rows) {
       const tokenLogprobs = pairs[pairIndex]!.continuation.map((token) => {
         const offset = k++ * out.vocab;
-        return out.logits[offset + token]! - (out.logProbs ? 0 : logSumExp(out.logits, offset, out.vocab));
+        return out.logits[offset + token]!;
       });
       results[pairIndex] = { logprob: tokenLogprobs.reduce((a, v) => a + v, 0), tokenLogprobs };
     }

@@ -5,7 +5,6 @@
 // has none), through the engine's masked-LM scoring.
 import { generate } from '../runtime/generation';
 import type { LanguageModel } from '../runtime/languageModel';
-import { logSumExp } from '../runtime/logits';
 import { classifyMaskedScores } from '../runtime/maskedLm';
 import { type CachedPrefix, type ContinuationRow, computePrefixes, runContinuations } from './prefixBatch';
 import type { SlotExample, SlotPrompt, TaskScorer } from './taskScorer';
@@ -99,16 +98,14 @@ export class LocalTaskScorer implements TaskScorer {
       for (let start = 0; start < rows.length; start += this.batchRows) {
         signal?.throwIfAborted();
         const chunk = rows.slice(start, start + this.batchRows);
-        await runContinuations(active, chunk, this.model.padId(), (b, position, logits, offset, vocab, logProbs) => {
+        await runContinuations(active, chunk, this.model.padId(), (b, position, logProbs, offset) => {
           const row = chunk[b]!;
           const k = position - row.tail + 1;
           if (k < 0) return;
-          let lse: number | undefined;
           for (const j of row.jobs) {
             const tokens = jobs[j]!.tokens;
             if (k >= tokens.length || (row.tail === 0 && k === 0)) continue;
-            lse ??= logProbs ? 0 : logSumExp(logits, offset, vocab);
-            totals[j]! += logits[offset + tokens[k]!]! - lse;
+            totals[j]! += logProbs[offset + tokens[k]!]!;
           }
         });
       }

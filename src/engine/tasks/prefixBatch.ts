@@ -2,7 +2,7 @@
 // cache is kept), and each row then feeds only its own tokens on top of its prefix's cache.
 // Prefixes of different lengths share a batch: every row's past is padded to the longest and
 // the padding is masked out, with position ids continuing each row's own prefix.
-import { forward, type KvCache, logSoftmaxRow } from '../runtime/forward';
+import { forward, type KvCache } from '../runtime/forward';
 import type { ActiveSession } from '../runtime/languageModel';
 import { sliceRow } from '../runtime/kvSlice';
 import { ort } from '../runtime/ort';
@@ -28,7 +28,7 @@ export async function computePrefixes(active: ActiveSession, prefixes: readonly 
     // Causal attention: a row's first n positions never saw its right padding.
     rows.forEach((r, b) => {
       const row = b * result.vocab;
-      const lastLogProbs = result.logProbs ? Float64Array.from(result.logits.subarray(row, row + result.vocab)) : logSoftmaxRow(result.logits, row, result.vocab);
+      const lastLogProbs = Float64Array.from(result.logits.subarray(row, row + result.vocab));
       out.push({ length: r.length, cache: sliceRow(result.present!, b, r.length, 1), lastLogProbs });
     });
   }
@@ -59,15 +59,14 @@ export interface ContinuationRow {
 }
 
 /**
- * Calls `read(row, position, logits, offset, vocab, logProbs)` for every fed position of every
- * row, where the logits at `offset` predict the token after rows[row].tokens[position]
- * (`logProbs`: they are log-probabilities already).
+ * Calls `read(row, position, logProbs, offset, vocab)` for every fed position of every row, where
+ * the log-probabilities at `offset` are those of the token after rows[row].tokens[position].
  */
 export async function runContinuations(
   active: ActiveSession,
   rows: readonly ContinuationRow[],
   padId: number,
-  read: (row: number, position: number, logits: Float32Array, offset: number, vocab: number, logProbs: boolean) => void,
+  read: (row: number, position: number, logProbs: Float32Array, offset: number, vocab: number) => void,
 ): Promise<void> {
   if (rows.length === 0) return;
   const pastWidth = Math.max(...rows.map((r) => r.prefix.length));
@@ -85,6 +84,6 @@ export async function runContinuations(
   const out = await forward(active.session, active.io, { ids, attentionMask: mask, positionIds: positions, past: stackPast(rows.map((r) => r.prefix), pastWidth), wantPresent: false, logitsAt: at });
   let k = 0;
   rows.forEach((r, b) => {
-    for (let j = 0; j < r.tokens.length; j++) read(b, j, out.logits, k++ * out.vocab, out.vocab, out.logProbs);
+    for (let j = 0; j < r.tokens.length; j++) read(b, j, out.logits, k++ * out.vocab, out.vocab);
   });
 }

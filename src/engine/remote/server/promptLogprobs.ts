@@ -5,7 +5,6 @@
 import { RuntimeError } from '../../runtime/errors';
 import { forward } from '../../runtime/forward';
 import type { LanguageModel } from '../../runtime/languageModel';
-import { logSumExp } from '../../runtime/logits';
 import { pickToken, seededRandom, topKIndices } from '../../runtime/sampling';
 import type { Sampling } from './serverRequests';
 import { TokenTexts } from './tokenTexts';
@@ -38,9 +37,9 @@ export interface OnePassOptions {
   signal?: AbortSignal;
 }
 
-function topOf(logits: Float32Array, offset: number, vocab: number, lse: number, k: number, texts: TokenTexts, previous: number): Record<string, number> {
+function topOf(logProbs: Float32Array, offset: number, vocab: number, k: number, texts: TokenTexts, previous: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const id of k > 0 ? topKIndices(logits, offset, vocab, k) : []) out[texts.after(previous, id)] = logits[offset + id]! - lse;
+  for (const id of k > 0 ? topKIndices(logProbs, offset, vocab, k) : []) out[texts.after(previous, id)] = logProbs[offset + id]!;
   return out;
 }
 
@@ -68,8 +67,8 @@ export async function onePassCompletions(model: LanguageModel, prompts: readonly
       const ids = rows.map((i) => [...prompts[i]!, ...new Array<number>(width - prompts[i]!.length).fill(model.padId())]);
       const mask = rows.map((i) => [...new Array<number>(prompts[i]!.length).fill(1), ...new Array<number>(width - prompts[i]!.length).fill(0)]);
       // Only the rows read: for echo, those predicting prompt tokens 1…n-1 (the logits at t - 1
-      // predict the token at t); for a generated token, the last one. On a graph with
-      // logits_positions they come back log-softmax normalised and the head skips the padding.
+      // predict the token at t); for a generated token, the last one. They come back log-softmax
+      // normalised (on a graph with logits_positions the head also skips the padding).
       const at: number[] = [];
       const firstRow: number[] = [];
       for (const [b, index] of rows.entries()) {
@@ -79,7 +78,6 @@ export async function onePassCompletions(model: LanguageModel, prompts: readonly
         if (options.sampling.maxTokens >= 1) at.push(b * width + n - 1);
       }
       const out = at.length > 0 ? await forward(active.session, active.io, { ids, attentionMask: mask, wantPresent: false, logitsAt: at }) : undefined;
-      const lseAt = (offset: number) => (out!.logProbs ? 0 : logSumExp(out!.logits, offset, out!.vocab));
       for (const [b, index] of rows.entries()) {
         const promptIds = prompts[index]!;
         let row = firstRow[b]!;
@@ -88,29 +86,27 @@ export async function onePassCompletions(model: LanguageModel, prompts: readonly
           result.prompt.push({ id: promptIds[0]!, text: texts.first(promptIds[0]!), logprob: null, top: null });
           for (let t = 1; t < promptIds.length; t++) {
             const offset = row++ * out!.vocab;
-            const lse = lseAt(offset);
             const previous = promptIds[t - 1]!;
             result.prompt.push({
               id: promptIds[t]!,
               text: texts.after(previous, promptIds[t]!),
-              logprob: out!.logits[offset + promptIds[t]!]! - lse,
-              top: topOf(out!.logits, offset, out!.vocab, lse, options.top, texts, previous),
+              logprob: out!.logits[offset + promptIds[t]!]!,
+              top: topOf(out!.logits, offset, out!.vocab, options.top, texts, previous),
             });
           }
         }
         if (options.sampling.maxTokens >= 1) {
           const offset = row * out!.vocab;
-          const lse = lseAt(offset);
           const s = options.sampling;
-          // Log-probs and logits differ by a constant per row: the same pick at any temperature.
+          // Log-probabilities: the same pick as from the logits at any temperature (a constant per row).
           const id = pickToken(out!.logits, offset, out!.vocab, { temperature: s.temperature, topK: s.topK, topP: s.topP }, random);
           const previous = promptIds.at(-1)!;
           const stop = stopIds.has(id);
           result.generated = {
             id,
             text: stop ? '' : texts.after(previous, id),
-            logprob: out!.logits[offset + id]! - lse,
-            top: topOf(out!.logits, offset, out!.vocab, lse, options.top, texts, previous),
+            logprob: out!.logits[offset + id]!,
+            top: topOf(out!.logits, offset, out!.vocab, options.top, texts, previous),
             stop,
           };
         }
