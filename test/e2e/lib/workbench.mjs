@@ -119,7 +119,11 @@ export class Workbench {
         els.map((el) => ({ name: el.querySelector('.name')?.textContent ?? '', time: el.querySelector('.activation-time')?.textContent ?? '' })),
       );
       const match = /Activation: (\d+)ms/.exec(rows.find((r) => names.includes(r.name))?.time ?? '');
-      return match && { ms: Number(match[1]) };
+      if (match) return { ms: Number(match[1]) };
+      // The list renders only the rows in view (slowest first): scroll on to the next ones.
+      await this.page.locator('.runtime-extensions-editor .monaco-list').first().hover();
+      await this.page.mouse.wheel(0, 200);
+      return false;
     });
     return found.ms;
   }
