@@ -75,8 +75,9 @@ export default {
     assert.match(hover, /what the story is about/, 'the hover shows the schema description of {{topic}}');
     await wb.screenshot('hover');
 
-    // Opening the .prompt file activated the extension; VS Code's own figure for it is the one
-    // its Running Extensions view shows (code loading + activate(), without the host's work around them).
+    // Opening the .prompt file activated the extension. VS Code's own figure for that is the one
+    // its Running Extensions view shows: code loading plus the activate() call (not the host
+    // preparing the extension's context, which runs beside the code loading).
     const activationMs = await wb.runningExtensionActivationMs(['Promptsmith', 'promptsmith.promptsmith']);
     measure('activation as VS Code reports it (Running Extensions)', `${activationMs} ms`);
     await wb.screenshot('running-extensions');
