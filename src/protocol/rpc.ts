@@ -9,6 +9,11 @@ export interface RpcRequest {
   method: string;
   /** Validated by the method's params parser (engineApi.ts) before the handler sees it. */
   params: unknown;
+  /**
+   * false: the client listens to none of this request's events, so the engine sends none (a
+   * generation streams one per token; a scoring request, progress).
+   */
+  events?: false;
 }
 
 export interface RpcCancel {
@@ -42,7 +47,10 @@ export function parseClientMessage(raw: unknown): ClientToEngine {
   const kind = expectOneOf(m, 'kind', ['request', 'cancel'] as const, 'message');
   const id = expectNumber(m, 'id', 'message');
   if (kind === 'cancel') return { kind, id };
-  return { kind, id, method: expectString(m, 'method', 'message'), params: m.params ?? null };
+  const request: RpcRequest = { kind, id, method: expectString(m, 'method', 'message'), params: m.params ?? null };
+  if (m.events === false) request.events = false;
+  else if (m.events !== undefined) throw new ProtocolError('message.events: expected false or nothing');
+  return request;
 }
 
 /** Validates a message received from the engine. Throws ProtocolError naming the bad field. */

@@ -83,7 +83,7 @@ export class EngineClient {
         options.signal.addEventListener('abort', onAbort, { once: true });
         entry.detach = () => options.signal!.removeEventListener('abort', onAbort);
       }
-      this.send(child, { kind: 'request', id, method, params: params ?? null });
+      this.send(child, { kind: 'request', id, method, params: params ?? null, ...(options.onEvent ? {} : { events: false as const }) });
     });
   }
 

@@ -50,7 +50,7 @@ export function startEngineHost(): void {
       running.get(message.id)?.abort();
       return;
     }
-    const { id, method, params } = message;
+    const { id, method, params, events } = message;
     if (!isEngineMethod(method)) {
       send({ kind: 'response', id, ok: false, error: { code: 'E_UNKNOWN_METHOD', message: `unknown engine method '${method}'` } });
       return;
@@ -59,7 +59,7 @@ export function startEngineHost(): void {
     running.set(id, controller);
     // Run on a later tick so a handler that throws synchronously is answered like any failure.
     Promise.resolve()
-      .then(() => dispatch(method, params, { emit: (event) => send({ kind: 'event', id, event }), signal: controller.signal }))
+      .then(() => dispatch(method, params, { emit: events === false ? () => {} : (event) => send({ kind: 'event', id, event }), signal: controller.signal }))
       .then(
         (result) => send({ kind: 'response', id, ok: true, result }, method === 'shutdown' ? () => process.exit(0) : undefined),
         (err: unknown) => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { EngineClient, EngineClientError } from '../../../src/engine/client/engineClient';
 import { parseModelEvent } from '../../../src/protocol/modelApi';
@@ -66,6 +67,31 @@ test('generate streams token events and loads the model once', { skip }, async (
   const stats = await client.request('stats', null);
   assert.equal(stats.models.length, 1, 'generate and score share one loaded model');
   assert.ok(stats.maxRss >= stats.rss && stats.rss > 0);
+});
+
+test('a request no one listens to is answered without events; with a listener, each token streams', { skip }, async () => {
+  // At the IPC level, where the client would drop unheard events: the engine must not send them.
+  const child = fork(enginePath, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  try {
+    const run = (id: number, events?: false) =>
+      new Promise<{ events: number; tokens: number }>((resolve) => {
+        let count = 0;
+        const onMessage = (m: { kind: string; id: number; result?: { ids: number[] } }) => {
+          if (m.id !== id) return;
+          if (m.kind === 'event') count++;
+          else {
+            child.off('message', onMessage);
+            resolve({ events: count, tokens: m.result!.ids.length });
+          }
+        };
+        child.on('message', onMessage);
+        child.send({ kind: 'request', id, method: 'generate', params: { model, device: 'cpu', prompt: '', greedy: true, maxTokens: 16 }, ...(events === false ? { events } : {}) });
+      });
+    assert.deepEqual(await run(1, false), { events: 0, tokens: 16 });
+    assert.deepEqual(await run(2), { events: 16, tokens: 16 });
+  } finally {
+    child.kill();
+  }
 });
 
 test('cancel: the engine stops cooperatively and answers with what it has', { skip }, async () => {
