@@ -24,11 +24,36 @@ export function planTestProcesses(files, readSource, groupCount) {
   return { alone, groups };
 }
 
-/** The entry of a group's bundle: each file loaded inside a describe() named by its path under `root`. */
+/**
+ * The entry of a group's bundle: each file loaded inside a describe() named by its path under
+ * `root`. After each file (and its own after-hooks), the working directory and the environment
+ * go back to what they were before it loaded, so the next file starts as it would in a process
+ * of its own. (Libraries set variables when first imported, e.g. transformers.js's VIPSHOME and
+ * ORT_DISABLE_TELEMETRY, so a change is undone rather than treated as a test's fault.)
+ */
 export function groupEntrySource(files, root) {
-  const lines = ["const { describe } = require('node:test');"];
+  const lines = [
+    "const { after, describe } = require('node:test');",
+    'function snapshotProcessState() {',
+    '  return { cwd: process.cwd(), env: { ...process.env } };',
+    '}',
+    // Registered after the file's own after-hooks, so it runs last.
+    'function restoreProcessStateAfter({ cwd, env }) {',
+    '  after(() => {',
+    '    process.chdir(cwd);',
+    '    for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];',
+    '    Object.assign(process.env, env);',
+    '  });',
+    '}',
+  ];
   for (const file of files) {
-    lines.push(`describe(${JSON.stringify(relative(root, file))}, () => {`, `  require(${JSON.stringify(file)});`, '});');
+    lines.push(
+      `describe(${JSON.stringify(relative(root, file))}, () => {`,
+      '  const before = snapshotProcessState();',
+      `  require(${JSON.stringify(file)});`,
+      '  restoreProcessStateAfter(before);',
+      '});',
+    );
   }
   return lines.join('\n');
 }
