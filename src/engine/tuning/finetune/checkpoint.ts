@@ -1,15 +1,15 @@
 // Fine-tuning checkpoints: everything a run needs to continue exactly as if never stopped — the
 // parameters, AdamW's moments and step, the best-on-dev parameters, the RNG state, the data
-// order and cursor, the early-stopping counter — in ONE safetensors file (tensors in float32, the
-// rest as JSON in its metadata), written to a temporary file and renamed over the old one, so a
-// crash at any moment leaves either the previous checkpoint or the new one, never half of one.
-import { existsSync, mkdirSync } from 'node:fs';
+// order and cursor, the early-stopping counter — in ONE safetensors file (tensorCheckpoint.ts:
+// tensors in float32, the rest as JSON in its metadata, replaced atomically).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSafetensors, readSafetensors, type SafetensorsFile, type TensorToWrite, writeSafetensors } from '../../onnx/safetensors';
+import type { TensorToWrite } from '../../onnx/safetensors';
 import type { RngState } from '../optim/rng';
+import { readTensorCheckpoint, readTensorCheckpointState, writeTensorCheckpoint } from '../tensorCheckpoint';
 
 export const FINETUNE_CHECKPOINT_FILE = 'finetune-checkpoint.safetensors';
-const VERSION = 1;
+const FORMAT = { name: 'promptsmith-finetune', what: 'fine-tuning' };
 
 export interface BestOnDev {
   step: number;
@@ -30,6 +30,19 @@ export interface FineTuneCheckpoint {
   fingerprint: Record<string, string | number | boolean>;
 }
 
+/** What the metadata carries besides the tensors. */
+interface SavedState {
+  step: number;
+  optimizerStep: number;
+  rng: RngState;
+  order: number[];
+  cursor: number;
+  /** JSON cannot carry NaN (a dev loss before any evaluation): null stands for it. */
+  best: { step: number; devAcc: number | null; devLoss: number | null } | null;
+  evalsWithoutImprovement: number;
+  fingerprint: Record<string, string | number | boolean>;
+}
+
 export function writeFineTuneCheckpoint(dir: string, c: FineTuneCheckpoint): string {
   const n = c.values.length;
   const tensors: TensorToWrite[] = [
@@ -38,8 +51,7 @@ export function writeFineTuneCheckpoint(dir: string, c: FineTuneCheckpoint): str
     { name: 'adamw.v', dtype: 'F32', shape: [n], data: c.optimizer.v },
   ];
   if (c.best) tensors.push({ name: 'best', dtype: 'F32', shape: [n], data: c.best.values });
-  const state = {
-    version: VERSION,
+  const state: SavedState = {
     step: c.step,
     optimizerStep: c.optimizer.step,
     rng: c.rng,
@@ -49,11 +61,7 @@ export function writeFineTuneCheckpoint(dir: string, c: FineTuneCheckpoint): str
     evalsWithoutImprovement: c.evalsWithoutImprovement,
     fingerprint: c.fingerprint,
   };
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, FINETUNE_CHECKPOINT_FILE);
-  // JSON cannot carry NaN (a dev loss before any evaluation); it is written as null and read back.
-  writeSafetensors(file, tensors, { format: 'promptsmith-finetune', state: JSON.stringify(state) });
-  return file;
+  return writeTensorCheckpoint(dir, FINETUNE_CHECKPOINT_FILE, FORMAT, state, tensors);
 }
 
 /** The checkpoint file in `path` (a checkpoint file, its folder, or a run's output folder). */
@@ -64,37 +72,18 @@ export function findFineTuneCheckpoint(path: string): string | undefined {
   return undefined;
 }
 
-/** The run state a checkpoint's metadata carries (its header alone), checked to be ours and of this version. */
-function savedState(st: SafetensorsFile) {
-  if (st.metadata.format !== 'promptsmith-finetune' || typeof st.metadata.state !== 'string') throw new Error('not a Promptsmith fine-tuning checkpoint');
-  const s = JSON.parse(st.metadata.state);
-  if (s.version !== VERSION) throw new Error(`unsupported checkpoint version ${JSON.stringify(s.version)}`);
-  return s;
-}
-
 /** The settings a checkpoint was made with, from its header alone (no tensor is read). Errors name the file. */
 export function readFineTuneFingerprint(file: string): Record<string, unknown> {
-  const st = openSafetensors(file);
-  try {
-    return savedState(st).fingerprint;
-  } catch (err) {
-    throw new Error(`${file}: bad checkpoint (${(err as Error).message})`);
-  }
+  return readTensorCheckpointState<SavedState>(file, FORMAT).fingerprint;
 }
 
 /** Reads a checkpoint; `size` is the number of parameters this run trains. Errors name the file. */
 export function readFineTuneCheckpoint(path: string, size: number): FineTuneCheckpoint {
   const file = findFineTuneCheckpoint(path);
   if (!file) throw new Error(`${path}: no fine-tuning checkpoint here (expected ${FINETUNE_CHECKPOINT_FILE} or checkpoint/${FINETUNE_CHECKPOINT_FILE})`);
-  const st = readSafetensors(file);
-  try {
-    const s = savedState(st);
-    const tensor = (name: string): Float32Array => {
-      const e = st.entry(name);
-      if (e.dtype !== 'F32' || e.shape.length !== 1 || e.shape[0] !== size) throw new Error(`tensor '${name}' is ${e.dtype} [${e.shape}], this run trains ${size} parameters`);
-      return new Float32Array(e.bytes.buffer.slice(e.bytes.byteOffset, e.bytes.byteOffset + e.bytes.byteLength));
-    };
-    const number = (x: unknown) => (x === null ? Number.NaN : (x as number));
+  return readTensorCheckpoint<SavedState, FineTuneCheckpoint>(file, FORMAT, ({ state: s, vector }) => {
+    const tensor = (name: string) => vector(name, 'F32', size, `this run trains ${size} parameters`);
+    const number = (x: number | null) => (x === null ? Number.NaN : x);
     return {
       step: s.step,
       values: tensor('values'),
@@ -106,7 +95,5 @@ export function readFineTuneCheckpoint(path: string, size: number): FineTuneChec
       evalsWithoutImprovement: s.evalsWithoutImprovement,
       fingerprint: s.fingerprint,
     };
-  } catch (err) {
-    throw new Error(`${file}: bad checkpoint (${(err as Error).message})`);
-  }
+  });
 }

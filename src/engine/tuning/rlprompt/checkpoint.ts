@@ -1,24 +1,24 @@
 // RL prompt tuning checkpoints: everything a search needs to continue exactly as if never
 // stopped — the policy MLP, its target network, Adam's moments, the RNG, the prompt table, the
 // step and the evaluation count (random search: no networks). One safetensors file, as fine
-// tuning writes: the arrays as tensors (bit-exact), the rest as JSON in its metadata, replaced
-// atomically. (The arrays as base64 in one JSON file made a stories260k checkpoint 8.5 MB of
+// tuning writes (tensorCheckpoint.ts): the arrays as tensors (bit-exact), the rest as JSON in its
+// metadata, replaced atomically. (The arrays as base64 in one JSON file made a stories260k checkpoint 8.5 MB of
 // text to encode, write, read and parse at every evaluation: 1.4 of a 7 s test's seconds.)
 // Checkpoints of the earlier JSON format are still read.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors, type TensorToWrite, writeSafetensors } from '../../onnx/safetensors';
+import type { TensorToWrite } from '../../onnx/safetensors';
 import { decodeArray, readCheckpointFile } from '../checkpointFile';
 import type { OptimizerState } from '../optim/optimizer';
 import type { RngState } from '../optim/rng';
 import type { PromptTableState } from './promptTable';
 import type { SearchState } from './searchLoop';
+import { readTensorCheckpoint, writeTensorCheckpoint } from '../tensorCheckpoint';
 
 export const RL_CHECKPOINT_FILE = 'rlprompt-checkpoint.safetensors';
 /** The format before: one JSON file, arrays as base64. */
 const RL_JSON_CHECKPOINT_FILE = 'rlprompt-checkpoint.json';
-const FORMAT = 'promptsmith-rlprompt';
-const VERSION = 1;
+const FORMAT = { name: 'promptsmith-rlprompt', what: 'RL prompt tuning' };
 
 export interface RlCheckpoint {
   method: 'rl' | 'random';
@@ -29,6 +29,15 @@ export interface RlCheckpoint {
   fingerprint: Record<string, string | number>;
 }
 
+/** What the metadata carries besides the tensors (the optimizer's buffers are tensors, named here). */
+interface SavedState {
+  method: RlCheckpoint['method'];
+  search: SearchState;
+  rng: RngState;
+  optimizer?: { kind: string; step: number; buffers: string[] };
+  fingerprint: RlCheckpoint['fingerprint'];
+}
+
 export function writeRlCheckpoint(dir: string, c: RlCheckpoint): string {
   const tensors: TensorToWrite[] = [];
   if (c.policy) {
@@ -37,11 +46,8 @@ export function writeRlCheckpoint(dir: string, c: RlCheckpoint): string {
     for (const [k, v] of Object.entries(c.policy.optimizer.buffers)) tensors.push({ name: `optimizer.${k}`, dtype: 'F64', shape: [v.length], data: v });
   }
   const optimizer = c.policy && { kind: c.policy.optimizer.kind, step: c.policy.optimizer.step, buffers: Object.keys(c.policy.optimizer.buffers) };
-  const state = { version: VERSION, method: c.method, search: c.search, rng: c.rng, optimizer, fingerprint: c.fingerprint };
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, RL_CHECKPOINT_FILE);
-  writeSafetensors(file, tensors, { format: FORMAT, state: JSON.stringify(state) });
-  return file;
+  const state: SavedState = { method: c.method, search: c.search, rng: c.rng, optimizer, fingerprint: c.fingerprint };
+  return writeTensorCheckpoint(dir, RL_CHECKPOINT_FILE, FORMAT, state, tensors);
 }
 
 /** The checkpoint file of `path`: the file itself, or a folder holding it directly or in checkpoint/ (either format). */
@@ -58,32 +64,20 @@ export function readRlCheckpoint(path: string): RlCheckpoint {
   const file = checkpointFileIn(path);
   if (file.endsWith('.json')) return readJsonRlCheckpoint(file);
   if (!existsSync(file)) throw new Error(`${file}: no checkpoint here`);
-  const st = readSafetensors(file);
-  try {
-    if (st.metadata.format !== FORMAT || typeof st.metadata.state !== 'string') throw new Error('not a Promptsmith RL prompt tuning checkpoint');
-    const s = JSON.parse(st.metadata.state);
-    if (s.version !== VERSION) throw new Error(`unsupported checkpoint version ${JSON.stringify(s.version)}`);
-    const tensor = <T extends Float32Array | Float64Array>(name: string, dtype: 'F32' | 'F64'): T => {
-      const e = st.entry(name);
-      if (e.dtype !== dtype || e.shape.length !== 1) throw new Error(`tensor '${name}' is ${e.dtype} [${e.shape}], expected a ${dtype} vector`);
-      const bytes = e.bytes.buffer.slice(e.bytes.byteOffset, e.bytes.byteOffset + e.bytes.byteLength);
-      return (dtype === 'F32' ? new Float32Array(bytes) : new Float64Array(bytes)) as T;
-    };
-    const o = s.optimizer as { kind: string; step: number; buffers: string[] } | undefined;
+  return readTensorCheckpoint<SavedState, RlCheckpoint>(file, FORMAT, ({ state: s, vector }) => {
+    const o = s.optimizer;
     return {
       method: s.method,
       search: s.search,
       rng: s.rng,
       policy: o && {
-        params: tensor<Float32Array>('policy.params', 'F32'),
-        target: tensor<Float32Array>('policy.target', 'F32'),
-        optimizer: { kind: o.kind, step: o.step, buffers: Object.fromEntries(o.buffers.map((k) => [k, tensor<Float64Array>(`optimizer.${k}`, 'F64')])) },
+        params: vector('policy.params', 'F32'),
+        target: vector('policy.target', 'F32'),
+        optimizer: { kind: o.kind, step: o.step, buffers: Object.fromEntries(o.buffers.map((k) => [k, vector(`optimizer.${k}`, 'F64')])) },
       },
       fingerprint: s.fingerprint,
     };
-  } catch (err) {
-    throw new Error(`${file}: bad checkpoint (${(err as Error).message})`);
-  }
+  });
 }
 
 function readJsonRlCheckpoint(file: string): RlCheckpoint {
